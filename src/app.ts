@@ -1,0 +1,57 @@
+import { createAuthenticator } from './auth.js';
+import type { Config } from './config.js';
+import type { GatewayServices } from './context.js';
+import type { Logger } from './logger.js';
+import { CloudflareHttp } from './upstream/http.js';
+import { createGatewayYoga, type GatewayYoga } from './yoga.js';
+
+export interface Gateway {
+  yoga: GatewayYoga;
+  services: GatewayServices;
+  close(): Promise<void>;
+}
+
+/** Token the gateway uses against the embedded simulator (the simulator accepts any non-`invalid` token). */
+export const SIMULATOR_DEV_TOKEN = 'simulator-development-token';
+
+/**
+ * Wires config → upstream HTTP → services → yoga. With no Cloudflare credentials and no base URL,
+ * it starts the embedded simulator on loopback first, so `npm start` works without an account.
+ */
+export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
+  let effective = config;
+  let stopSimulator: (() => Promise<void>) | null = null;
+  if (config.upstreamMode === 'simulator') {
+    const { startSimulator, SIMULATOR_ACCOUNT_ID } = await import('./simulator/index.js');
+    const simulator = await startSimulator({ port: config.simulator.port, latencyMs: config.simulator.latencyMs });
+    stopSimulator = () => simulator.close();
+    effective = {
+      ...config,
+      baseUrl: simulator.baseUrl,
+      credentials: { kind: 'token', token: SIMULATOR_DEV_TOKEN },
+      accountId: config.accountId ?? SIMULATOR_ACCOUNT_ID,
+    };
+    logger.info(
+      { upstream: simulator.baseUrl, accountId: effective.accountId },
+      'No Cloudflare credentials configured: using the embedded Cloudflare simulator (no real Cloudflare call is made)',
+    );
+  } else {
+    logger.info({ upstream: effective.baseUrl, credentialsMode: config.credentialsMode }, 'Using Cloudflare API');
+  }
+  const http = new CloudflareHttp({ baseUrl: effective.baseUrl, logger, ...effective.upstream });
+  const services: GatewayServices = {
+    config: effective,
+    logger,
+    http,
+    authenticate: await createAuthenticator(effective, logger),
+  };
+  const yoga = createGatewayYoga(services);
+  return {
+    yoga,
+    services,
+    async close() {
+      await http.close();
+      await stopSimulator?.();
+    },
+  };
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, parsed once from the environment with zod. A bad value stops the process with a
+ * message naming the variable (see `ConfigError`), never a half-configured gateway.
+ */
+
+const accountIdSchema = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/i, 'must be 32 hexadecimal characters (a Cloudflare account id)');
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
+    CLOUDFLARE_EMAIL: z.string().email().optional(),
+    CLOUDFLARE_API_KEY: z.string().min(1).optional(),
+    CLOUDFLARE_ACCOUNT_ID: accountIdSchema.optional(),
+    // Same variable name as the official SDK (reference §1.1).
+    CLOUDFLARE_BASE_URL: z.string().url().optional(),
+    /** `gateway`: the gateway's own credentials; `forward`: each caller's Authorization / X-Auth-* headers. */
+    CREDENTIALS_MODE: z.enum(['gateway', 'forward']).default('gateway'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_PRETTY: booleanFromEnv.optional(),
+    UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
+    UPSTREAM_MAX_RETRIES: nonNegativeInt.max(10).default(2),
+    UPSTREAM_RETRY_BASE_MS: positiveInt.default(500),
+    UPSTREAM_RETRY_MAX_DELAY_MS: positiveInt.default(8_000),
+    /** Longest Retry-After the gateway waits inside one GraphQL request; longer ones surface as RATE_LIMITED. */
+    UPSTREAM_RETRY_AFTER_CAP_MS: nonNegativeInt.default(10_000),
+    UPSTREAM_CONNECTIONS: positiveInt.default(64),
+    /** How long E1's slow-search answer (202 + Location) is polled before giving up. */
+    UPSTREAM_SEARCH_POLL_TIMEOUT_MS: positiveInt.default(20_000),
+    /** Concurrent upstream calls one GraphQL request may have in flight (per-message fan-out). */
+    UPSTREAM_FANOUT_CONCURRENCY: positiveInt.max(100).default(8),
+    /** JWT verification for callers when the gateway holds its own credentials (issue "actions"). */
+    AUTH_JWKS_URL: z.string().url().optional(),
+    AUTH_PUBLIC_KEY: z.string().min(1).optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    /** Lifetime of a mutation's idempotency record. */
+    IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
+    GRAPHIQL: booleanFromEnv.optional(),
+    INTROSPECTION: booleanFromEnv.optional(),
+    SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    SIMULATOR_LATENCY_MS: nonNegativeInt.default(0),
+  })
+  .superRefine((env, ctx) => {
+    const hasEmail = env.CLOUDFLARE_EMAIL !== undefined;
+    const hasKey = env.CLOUDFLARE_API_KEY !== undefined;
+    if (hasEmail !== hasKey) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [hasEmail ? 'CLOUDFLARE_API_KEY' : 'CLOUDFLARE_EMAIL'],
+        message: 'CLOUDFLARE_EMAIL and CLOUDFLARE_API_KEY are the legacy pair and must be set together',
+      });
+    }
+    const hasVerifier = env.AUTH_JWKS_URL !== undefined || env.AUTH_PUBLIC_KEY !== undefined;
+    if (hasVerifier && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.AUTH_ISSUER === undefined ? 'AUTH_ISSUER' : 'AUTH_AUDIENCE'],
+        message: 'is required when AUTH_JWKS_URL or AUTH_PUBLIC_KEY is set (issuer and audience are always checked)',
+      });
+    }
+    if (!hasVerifier && env.NODE_ENV === 'production' && env.CREDENTIALS_MODE === 'gateway') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message:
+          'or AUTH_PUBLIC_KEY is required when NODE_ENV=production: without a verifier the gateway would grant every caller every scope (development mode)',
+      });
+    }
+    const hasCredentials = env.CLOUDFLARE_API_TOKEN !== undefined || (hasEmail && hasKey);
+    if (hasCredentials && env.CLOUDFLARE_ACCOUNT_ID === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLOUDFLARE_ACCOUNT_ID'],
+        message: 'is required when Cloudflare credentials are configured',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export type CloudflareCredentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'key'; email: string; key: string };
+
+export interface Config {
+  nodeEnv: Env['NODE_ENV'];
+  /** `simulator` when no credentials and no base URL were given: `npm start` runs on the embedded simulator. */
+  upstreamMode: 'cloudflare' | 'simulator';
+  credentialsMode: Env['CREDENTIALS_MODE'];
+  credentials: CloudflareCredentials | null;
+  accountId: string | null;
+  baseUrl: string;
+  server: { host: string; port: number };
+  log: { level: Env['LOG_LEVEL']; pretty: boolean };
+  upstream: {
+    timeoutMs: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    retryAfterCapMs: number;
+    connections: number;
+    searchPollTimeoutMs: number;
+    fanoutConcurrency: number;
+  };
+  simulator: { port: number; latencyMs: number };
+  auth: { jwksUrl: string | null; publicKey: string | null; issuer: string | null; audience: string | null };
+  idempotencyTtlSeconds: number;
+  graphiql: boolean;
+  introspection: boolean;
+}
+
+export const DEFAULT_CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration: ${issues.map((issue) => `${issue.variable} ${issue.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws `ConfigError` naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape).map((name) => [name, emptyToUndefined(source[name])]),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.message,
+      })),
+    );
+  }
+  const env = parsed.data;
+  const credentials: CloudflareCredentials | null = env.CLOUDFLARE_API_TOKEN
+    ? { kind: 'token', token: env.CLOUDFLARE_API_TOKEN }
+    : env.CLOUDFLARE_EMAIL && env.CLOUDFLARE_API_KEY
+      ? { kind: 'key', email: env.CLOUDFLARE_EMAIL, key: env.CLOUDFLARE_API_KEY }
+      : null;
+  const upstreamMode =
+    credentials === null && env.CLOUDFLARE_BASE_URL === undefined && env.CREDENTIALS_MODE === 'gateway'
+      ? 'simulator'
+      : 'cloudflare';
+  return {
+    nodeEnv: env.NODE_ENV,
+    upstreamMode,
+    credentialsMode: env.CREDENTIALS_MODE,
+    credentials,
+    accountId: env.CLOUDFLARE_ACCOUNT_ID?.toLowerCase() ?? null,
+    baseUrl: (env.CLOUDFLARE_BASE_URL ?? DEFAULT_CLOUDFLARE_BASE_URL).replace(/\/+$/, ''),
+    server: { host: env.HOST, port: env.PORT },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
+    upstream: {
+      timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+      maxRetries: env.UPSTREAM_MAX_RETRIES,
+      retryBaseMs: env.UPSTREAM_RETRY_BASE_MS,
+      retryMaxDelayMs: env.UPSTREAM_RETRY_MAX_DELAY_MS,
+      retryAfterCapMs: env.UPSTREAM_RETRY_AFTER_CAP_MS,
+      connections: env.UPSTREAM_CONNECTIONS,
+      searchPollTimeoutMs: env.UPSTREAM_SEARCH_POLL_TIMEOUT_MS,
+      fanoutConcurrency: env.UPSTREAM_FANOUT_CONCURRENCY,
+    },
+    simulator: { port: env.SIMULATOR_PORT, latencyMs: env.SIMULATOR_LATENCY_MS },
+    auth: {
+      jwksUrl: env.AUTH_JWKS_URL ?? null,
+      publicKey: env.AUTH_PUBLIC_KEY ?? null,
+      issuer: env.AUTH_ISSUER ?? null,
+      audience: env.AUTH_AUDIENCE ?? null,
+    },
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
+    introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
+  };
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

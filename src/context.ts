@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { CloudflareCredentials, Config } from './config.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import type { Logger } from './logger.js';
+import { type CloudflareClient, createCloudflareClient } from './upstream/client.js';
+import { UpstreamUnauthenticatedError } from './upstream/errors.js';
+import type { CloudflareHttp, UpstreamAttempt } from './upstream/http.js';
+
+/** Long-lived pieces shared by every request of one gateway process. */
+export interface GatewayServices {
+  config: Config;
+  logger: Logger;
+  http: CloudflareHttp;
+  /** Resolves who the caller is and which scopes they hold (see src/auth.ts). */
+  authenticate(request: Request): Promise<AuthInfo>;
+}
+
+export interface AuthInfo {
+  /** `jwt`: a verified token; `forward`: the caller's own Cloudflare credentials decide; `development`: all scopes, no verifier. */
+  mode: 'jwt' | 'forward' | 'development';
+  /** JWT subject, or a fingerprint of the forwarded credential — never the secret. */
+  subject: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** Per-request upstream accounting, reported in the request log line and used by tests. */
+export interface UpstreamUsage {
+  calls: number;
+  attempts: UpstreamAttempt[];
+}
+
+/**
+ * Everything a resolver may touch. Created once per GraphQL request and discarded after it, so the
+ * loaders' caches, the abort signal and the counters are all request-scoped.
+ */
+export interface GatewayContext {
+  requestId: string;
+  logger: Logger;
+  services: GatewayServices;
+  /** The account used when a field gets no `accountId` argument (null when none is configured). */
+  defaultAccountId: string | null;
+  auth: AuthInfo;
+  client: CloudflareClient;
+  loaders: Loaders;
+  upstream: UpstreamUsage;
+  /** Aborted when the HTTP client disconnects; passed to every upstream call. */
+  signal: AbortSignal;
+  /**
+   * Searches of this request still in flight. Single-message lookups wait for them first, because a
+   * search primes the message cache: `messages {…} message(id:)` in one request then costs one call.
+   */
+  searchesInFlight: Set<Promise<unknown>>;
+}
+
+export function createContextFactory(services: GatewayServices) {
+  return async (initial: YogaInitialContext): Promise<GatewayContext> => {
+    const request = initial.request;
+    const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? randomUUID();
+    const logger = services.logger.child({ requestId });
+    const auth = await services.authenticate(request);
+    const upstream: UpstreamUsage = { calls: 0, attempts: [] };
+    const credentials = resolveCredentials(services.config, request);
+    const client = createCloudflareClient(services.http, {
+      credentials: credentials ?? missingCredentials,
+      signal: request.signal,
+      logger,
+      headers: { 'x-request-id': requestId },
+      observer: {
+        onAttempt(attempt) {
+          upstream.calls++;
+          upstream.attempts.push(attempt);
+        },
+      },
+    });
+    const effectiveClient = credentials ? client : refuseWithoutCredentials(client);
+    return {
+      requestId,
+      logger,
+      services,
+      defaultAccountId: services.config.accountId,
+      auth,
+      client: effectiveClient,
+      loaders: createLoaders(effectiveClient, {
+        concurrency: services.config.upstream.fanoutConcurrency,
+      }),
+      upstream,
+      signal: request.signal,
+      searchesInFlight: new Set(),
+    };
+  };
+}
+
+/**
+ * Gateway mode uses the configured credentials. Forward mode uses the caller's own
+ * `Authorization: Bearer` or `X-Auth-Email` + `X-Auth-Key`, so Cloudflare decides what they may do.
+ */
+export function resolveCredentials(config: Config, request: Request): CloudflareCredentials | null {
+  if (config.credentialsMode === 'gateway') return config.credentials;
+  const authorization = request.headers.get('authorization');
+  const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
+  if (bearer) return { kind: 'token', token: bearer };
+  const email = request.headers.get('x-auth-email');
+  const key = request.headers.get('x-auth-key');
+  if (email && key) return { kind: 'key', email, key };
+  return null;
+}
+
+const missingCredentials: CloudflareCredentials = { kind: 'token', token: '' };
+
+/** Without credentials every upstream call fails fast with UNAUTHENTICATED and sends nothing. */
+function refuseWithoutCredentials(client: CloudflareClient): CloudflareClient {
+  const refuse = (): never => {
+    throw new UpstreamUnauthenticatedError(
+      'No Cloudflare credentials: send Authorization: Bearer <token> or X-Auth-Email + X-Auth-Key',
+      { endpoint: null },
+    );
+  };
+  const wrap = (value: unknown): unknown => {
+    if (typeof value === 'function') return refuse;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, wrap(inner)]));
+    }
+    return value;
+  };
+  return wrap(client) as CloudflareClient;
+}
+
+function sanitizeRequestId(value: string | null): string | null {
+  return value && /^[\w.:-]{1,128}$/.test(value) ? value : null;
+}

@@ -1,0 +1,65 @@
+import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { GatewayContext } from '../context.js';
+
+/**
+ * The single schema builder: context, scalars, plugins and defaults; no domain types (those live in
+ * ./types/, one file per domain). Plugin order follows the Pothos docs: errors before anything that
+ * wraps resolvers, directives before federation.
+ */
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  AuthScopes: {
+    /** `email-security:write`: moves, releases, reclassifications, bulk jobs, intel and insight changes. */
+    write: boolean;
+    /** `email-security:raw`: the raw EML of a message. */
+    raw: boolean;
+  };
+  Connection: { totalCount: number | null };
+  DefaultFieldNullability: true;
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
+  scopeAuth: {
+    authScopes: (context) => ({
+      write: context.auth.scopes.has('email-security:write'),
+      raw: context.auth.scopes.has('email-security:raw'),
+    }),
+  },
+  errors: { defaultTypes: [] },
+  relay: {
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    nodesOnConnection: { description: 'The nodes of this page, without edges (shortcut for `edges { node }`).' },
+    pageInfoTypeOptions: { shareable: true, description: 'Where this page sits in the whole result (Relay).' },
+    edgesFieldOptions: { description: 'The edges of this page, each with its cursor.' },
+    nodeFieldOptions: { description: 'The item at the end of this edge.' },
+    cursorFieldOptions: { description: 'Opaque cursor for `after` / `before`.' },
+    pageInfoFieldOptions: { description: 'Paging information for this page.' },
+    hasNextPageFieldOptions: { description: 'True when more items exist after this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items exist before this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of this page.' },
+    firstArgOptions: { description: 'Return at most this many items after `after` (capped; see the field description).' },
+    lastArgOptions: { description: 'Return at most this many items before `before` (capped; see the field description).' },
+    afterArgOptions: { description: 'Opaque cursor: return items after this one.' },
+    beforeArgOptions: { description: 'Opaque cursor: return items before this one.' },
+  },
+});
+
+builder.queryType({ description: 'Read access to Email Security Investigate, bulk jobs and Security Center insights.' });
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({
+    description: 'Total number of items matching the query, as Cloudflare reports it (null when Cloudflare does not say).',
+    resolve: (parent) => parent.totalCount,
+  }),
+);

@@ -1,0 +1,10 @@
+import './scalars.js';
+import './enums.js';
+import './types/validation.js';
+import './types/detection.js';
+import './types/trace.js';
+import './types/preview.js';
+import './types/message.js';
+import { builder } from './builder.js';
+
+export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6', federationDirectives: ['@key', '@shareable'] });

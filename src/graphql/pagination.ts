@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { badUserInput } from './errors.js';
+
+/**
+ * Relay connections over Cloudflare's page-number paging (E1, E13, E17, S1).
+ *
+ * A cursor is the absolute offset of an item plus what fixes the result set: a digest of the
+ * filter (and account) and the resolved time window. Page 3 therefore means the same messages while
+ * new mail arrives (the window's `end` is frozen at the first page), and a cursor replayed with a
+ * different filter is refused instead of silently paging something else.
+ */
+const cursorSchema = z.object({
+  v: z.literal(1),
+  /** digest of account + normalised filter */
+  k: z.string().min(1).max(64),
+  /** absolute offset of the item */
+  o: z.number().int().min(0).max(1_000_000),
+  /** resolved window start / end (ISO), when the list has one */
+  s: z.string().optional(),
+  e: z.string().optional(),
+});
+export type CursorPayload = z.infer<typeof cursorSchema>;
+
+export function encodeCursor(payload: CursorPayload): string {
+  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, argumentName: 'after' | 'before'): CursorPayload {
+  if (cursor.length > 512) throw badUserInput(`\`${argumentName}\` is not a cursor issued by this gateway`, [argumentName]);
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw badUserInput(`\`${argumentName}\` is not a cursor issued by this gateway`, [argumentName]);
+  }
+}
+
+/** A stable digest of what defines a result set; key order does not matter. */
+export function filterDigest(value: unknown): string {
+  return createHash('sha256').update(stableStringify(value)).digest('base64url').slice(0, 22);
+}
+
+function stableStringify(value: unknown): string {
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, inner]) => inner !== undefined && inner !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${stableStringify(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export interface ConnectionArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
+export interface PagingPlan {
+  /** Cursors decoded and checked against this filter, if any. */
+  after: CursorPayload | null;
+  before: CursorPayload | null;
+  direction: 'forward' | 'backward';
+  size: number;
+}
+
+/** Validates first/last/after/before before any upstream call. */
+export function planPaging(args: ConnectionArgs, options: { digest: string; cap: number; defaultSize: number }): PagingPlan {
+  const { first, last } = args;
+  if (first != null && last != null) throw badUserInput('Pass either `first` or `last`, not both', ['first']);
+  for (const [name, value] of [['first', first], ['last', last]] as const) {
+    if (value != null && (value < 0 || value > options.cap)) {
+      throw badUserInput(`\`${name}\` must be between 0 and ${options.cap}`, [name]);
+    }
+  }
+  const after = args.after ? decodeCursor(args.after, 'after') : null;
+  const before = args.before ? decodeCursor(args.before, 'before') : null;
+  for (const [name, cursor] of [['after', after], ['before', before]] as const) {
+    if (cursor && cursor.k !== options.digest) {
+      throw badUserInput(`\`${name}\` was issued for a different filter or account; start again without a cursor`, [name]);
+    }
+  }
+  if (after && before && after.o >= before.o) throw badUserInput('`after` must come before `before`', ['after']);
+  const direction = last != null || (before && first == null) ? 'backward' : 'forward';
+  const size = (direction === 'backward' ? last : first) ?? options.defaultSize;
+  return { after, before, direction, size };
+}
+
+/** The absolute offsets [start, end) a plan asks for, once the total is known where needed. */
+export function windowFor(plan: PagingPlan, total: number | null): { start: number; end: number } {
+  if (plan.direction === 'forward') {
+    const start = plan.after ? plan.after.o + 1 : 0;
+    let end = start + plan.size;
+    if (plan.before) end = Math.min(end, plan.before.o);
+    return { start, end: Math.max(start, end) };
+  }
+  const end = plan.before ? plan.before.o : (total ?? 0);
+  let start = Math.max(0, end - plan.size);
+  if (plan.after) start = Math.max(start, plan.after.o + 1);
+  return { start, end: Math.max(start, end) };
+}
+
+/**
+ * Upstream pages covering [start, end) with per_page = the window size: one call when the window is
+ * aligned (the usual case when a client keeps the same `first`), two when it straddles a boundary.
+ */
+export function pagesFor(window: { start: number; end: number }): { perPage: number; pages: number[] } {
+  const perPage = Math.max(1, window.end - window.start);
+  const firstPage = Math.floor(window.start / perPage) + 1;
+  const lastPage = Math.floor((window.end - 1) / perPage) + 1;
+  const pages = [firstPage];
+  if (lastPage !== firstPage) pages.push(lastPage);
+  return { perPage, pages };
+}

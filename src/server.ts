@@ -1,0 +1,48 @@
+import { createServer } from 'node:http';
+import { createGateway } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+/** The only file that listens. */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const issue of error.issues) console.error(`Configuration error: ${issue.variable} ${issue.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const gateway = await createGateway(config, logger);
+  const server = createServer(gateway.yoga);
+  server.listen(config.server.port, config.server.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.server.port;
+    logger.info({ url: `http://${config.server.host}:${port}/graphql` }, 'Email Security gateway listening');
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown deadline reached; closing remaining connections');
+      server.closeAllConnections();
+    }, 10_000);
+    deadline.unref();
+    server.close(async () => {
+      await gateway.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

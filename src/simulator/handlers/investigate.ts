@@ -1,0 +1,181 @@
+/** Email Security Investigate, per-message endpoints E1–E11 (§3). */
+import { buildDetection, buildPreview, buildRaw, buildTrace, isNonBenign } from '../content.js';
+import { ApiError, CODES, badRequest, ok } from '../envelope.js';
+import type { StoredMessage } from '../messages.js';
+import { parseBool, parseSearch, type RawSearch } from '../search.js';
+import type { MoveResult, ReleaseResult } from '../types.js';
+import { DESTINATIONS, DISPOSITIONS, RECLASSIFY_DISPOSITIONS } from '../types.js';
+import { type Handler, type HandlerContext, bodyObject, first, intParam, oneOf } from './context.js';
+
+/** E1 per_page: "No documented maximum" — the simulator caps it at 1000 and says so with a 400. */
+const MAX_PER_PAGE = 1000;
+/** Seed 001 (E9): "Maximum batch size: 1000 messages per request." */
+const MAX_MOVE_BATCH = 1000;
+
+function notFound(id: string): ApiError {
+  return new ApiError(404, CODES.MESSAGE_NOT_FOUND, `Message not found: ${id}`);
+}
+
+/** Per-message endpoints (other than E2) look in both datastores. */
+function messageFor(ctx: HandlerContext): StoredMessage {
+  const id = ctx.params.investigate_id ?? '';
+  const stored = ctx.state.findStored(ctx.accountId, id);
+  if (!stored) throw notFound(id);
+  return stored;
+}
+
+/** Opaque E1 cursor: the offset of the next item, base64url (seed: cursor paging preferred over page). */
+function encodeCursor(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64url');
+}
+function decodeCursor(cursor: string): number {
+  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badRequest('cursor: invalid or expired cursor');
+  return Number(match[1]);
+}
+
+/** E1 — search. The 202 "slow search" variant is layered on by the server. */
+export const listMessages: Handler = (ctx) => {
+  const q = ctx.query;
+  const raw: RawSearch = {};
+  for (const key of ['alert_id', 'delivery_status', 'detections_only', 'domain', 'end', 'exact_subject', 'final_disposition', 'message_action', 'message_id', 'metric', 'query', 'recipient', 'sender', 'smtp_helo_ip', 'start', 'subject', 'submissions', 'action_log'] as const) {
+    const value = first(q, key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const filter = parseSearch(raw, ctx.state.now(), false);
+  const perPage = intParam(q, 'per_page', 20, MAX_PER_PAGE);
+  const cursor = first(q, 'cursor');
+  const offset = cursor ? decodeCursor(cursor) : (intParam(q, 'page', 1) - 1) * perPage;
+  const matched = ctx.state.search(ctx.accountId, filter);
+  const items = matched.slice(offset, offset + perPage).map((s) => s.msg);
+  const resultInfo = {
+    count: items.length,
+    page: Math.floor(offset / perPage) + 1,
+    per_page: perPage,
+    total_count: matched.length,
+    next: offset + perPage < matched.length ? encodeCursor(offset + perPage) : null,
+    previous: offset > 0 ? encodeCursor(Math.max(0, offset - perPage)) : null,
+  };
+  return ok(items, resultInfo);
+};
+
+/** E2 — `submission=true` searches the submissions datastore only, otherwise the regular one only. */
+export const getMessage: Handler = (ctx) => {
+  const id = ctx.params.investigate_id ?? '';
+  const submission = parseBool('submission', first(ctx.query, 'submission')) ?? false;
+  const stored = ctx.state.findStored(ctx.accountId, id);
+  if (!stored || stored.submission !== submission) throw notFound(id);
+  return ok(stored.msg);
+};
+
+/** E3 — for a benign message: 200 with empty arrays (brief). */
+export const getDetections: Handler = (ctx) => ok(buildDetection(messageFor(ctx).msg));
+
+/** E4/E6 are documented "for non-benign messages": 404 for the rest. */
+function requireNonBenign(stored: StoredMessage, what: string): void {
+  if (!isNonBenign(stored.msg)) {
+    throw new ApiError(404, CODES.NOT_AVAILABLE, `${what} is only available for non-benign messages (final_disposition ${stored.msg.final_disposition ?? 'none'}); use POST /investigate/preview`);
+  }
+}
+
+export const getPreview: Handler = (ctx) => {
+  const stored = messageFor(ctx);
+  requireNonBenign(stored, 'Preview');
+  return ok({ screenshot: buildPreview(stored.msg) });
+};
+
+/** E5 — body `{id}` (7.3.0, §8); the older `{postfix_id}` is accepted too (investigate id or postfix id). */
+export const createPreview: Handler = (ctx) => {
+  const body = bodyObject(ctx.body);
+  const key = typeof body.id === 'string' ? body.id : typeof body.postfix_id === 'string' ? body.postfix_id : undefined;
+  if (!key) throw badRequest('id: required (the investigate id of the message)');
+  const stored = ctx.state.findStored(ctx.accountId, key) ?? ctx.state.findByPostfixId(ctx.accountId, key);
+  if (!stored) throw notFound(key);
+  return ok({ screenshot: buildPreview(stored.msg) });
+};
+
+export const getRaw: Handler = (ctx) => {
+  const stored = messageFor(ctx);
+  requireNonBenign(stored, 'Raw EML');
+  return ok({ raw: buildRaw(stored.msg) });
+};
+
+export const getTrace: Handler = (ctx) => ok(buildTrace(messageFor(ctx).msg));
+
+function parseMoveBody(body: Record<string, unknown>) {
+  const destination = oneOf('destination', body.destination, DESTINATIONS);
+  if (body.expected_disposition !== undefined && body.expected_disposition !== null) {
+    oneOf('expected_disposition', body.expected_disposition, DISPOSITIONS); // validated; §8: "nonfunctional"
+  }
+  return destination;
+}
+
+/** E8 — one MoveResult per recipient; state: action_log MOVE, post_delivery_operations MOVE, delivery_status ['moved']. */
+export const moveOne: Handler = (ctx) => {
+  const destination = parseMoveBody(bodyObject(ctx.body));
+  const stored = messageFor(ctx);
+  return ok(ctx.state.moveMessage(stored, destination, ctx.principal));
+};
+
+/**
+ * E9 — `ids` required (§8). The deprecated `postfix_ids` alone is still accepted (7.1.0 clients)
+ * and resolved by postfix id. Unknown ids → `{success:false, status:'not_found', message_id:<id>}`.
+ */
+export const moveBulk: Handler = (ctx) => {
+  const body = bodyObject(ctx.body);
+  const destination = parseMoveBody(body);
+  const ids = stringArray(body.ids, 'ids');
+  const postfixIds = stringArray(body.postfix_ids, 'postfix_ids');
+  if (ids === undefined && postfixIds === undefined) throw badRequest('ids: required (list of investigate ids to move)');
+  const total = (ids?.length ?? 0) + (postfixIds?.length ?? 0);
+  if (total === 0) throw badRequest('ids: must contain at least one id');
+  if (total > MAX_MOVE_BATCH) throw badRequest(`ids: maximum batch size is ${MAX_MOVE_BATCH} messages per request (got ${total})`);
+  const results: MoveResult[] = [];
+  const handle = (id: string, stored: StoredMessage | undefined) => {
+    if (!stored) {
+      results.push({ success: false, message_id: id, destination, operation: 'MOVE', status: 'not_found', item_count: 0, completed_at: null, recipient: null });
+      return;
+    }
+    results.push(...ctx.state.moveMessage(stored, destination, ctx.principal));
+  };
+  for (const id of ids ?? []) handle(id, ctx.state.findStored(ctx.accountId, id));
+  for (const id of postfixIds ?? []) handle(id, ctx.state.findByPostfixId(ctx.accountId, id));
+  return ok(results);
+};
+
+function stringArray(value: unknown, name: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw badRequest(`${name}: expected an array of strings`);
+  return value as string[];
+}
+
+/** E10 — result `{}`; the reclassification is recorded (processed "asynchronously", so disposition unchanged). */
+export const reclassify: Handler = (ctx) => {
+  const body = bodyObject(ctx.body);
+  const expected = oneOf('expected_disposition', body.expected_disposition, RECLASSIFY_DISPOSITIONS);
+  if (body.eml_content !== undefined && typeof body.eml_content !== 'string') throw badRequest('eml_content: expected a base64 string');
+  if (body.escalated_submission_id !== undefined && typeof body.escalated_submission_id !== 'string') throw badRequest('escalated_submission_id: expected a string');
+  const stored = messageFor(ctx);
+  const record: { expected_disposition: string; eml_content?: string; escalated_submission_id?: string } = { expected_disposition: expected };
+  if (typeof body.eml_content === 'string') record.eml_content = body.eml_content;
+  if (typeof body.escalated_submission_id === 'string') record.escalated_submission_id = body.escalated_submission_id;
+  ctx.state.reclassify(stored, record, ctx.principal);
+  return ok({});
+};
+
+/**
+ * E11 — body `{"ids": [...]}` (7.3.0, §8) or a bare array (7.1.0). Per id:
+ * quarantined → delivered = recipients; not quarantined → undelivered = recipients;
+ * unknown id (simulator's choice) → `{id, delivered: [], undelivered: [], failed: [id]}`.
+ */
+export const release: Handler = (ctx) => {
+  const ids = Array.isArray(ctx.body) ? stringArray(ctx.body, 'body') : stringArray(bodyObject(ctx.body).ids, 'ids');
+  if (!ids || ids.length === 0) throw badRequest('ids: required (list of investigate ids to release)');
+  if (ids.length > MAX_MOVE_BATCH) throw badRequest(`ids: at most ${MAX_MOVE_BATCH} ids per request`);
+  const results: ReleaseResult[] = ids.map((id) => {
+    const stored = ctx.state.findStored(ctx.accountId, id) ?? ctx.state.findByPostfixId(ctx.accountId, id);
+    if (!stored) return { id, delivered: [], undelivered: [], failed: [id] };
+    return ctx.state.releaseMessage(stored, ctx.principal);
+  });
+  return ok(results);
+};

@@ -1,0 +1,526 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher, request } from 'undici';
+import type { CloudflareCredentials } from '../config.js';
+import type { Logger } from '../logger.js';
+import { type EndpointId, endpoints } from './endpoints.js';
+import {
+  type CloudflareErrorInfo,
+  errorForStatus,
+  UpstreamAbortedError,
+  UpstreamBadRequestError,
+  UpstreamError,
+  UpstreamOutcomeUnknownError,
+  UpstreamRateLimitedError,
+  UpstreamRejectedError,
+  UpstreamSchemaMismatchError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from './errors.js';
+import { parseRateLimitHeaders, type RateLimitState } from './rate-limit-headers.js';
+
+export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
+export type QueryParams = Record<string, QueryValue>;
+
+/** What every upstream attempt reports to observers (per-request counters, metrics, budget). */
+export interface UpstreamAttempt {
+  endpoint: EndpointId;
+  method: string;
+  status: number | null;
+  durationMs: number;
+  attempt: number;
+  outcome: 'ok' | 'error' | 'retry';
+  errorCode?: string;
+  rateLimit: RateLimitState | null;
+}
+
+export interface UpstreamObserver {
+  onAttempt?(attempt: UpstreamAttempt): void;
+}
+
+export interface CallOptions {
+  endpoint: EndpointId;
+  credentials: CloudflareCredentials;
+  pathParams: Record<string, string>;
+  query?: QueryParams;
+  /** JSON body; `undefined` sends none (E16 cancel is a body-less POST, reference §8). */
+  body?: unknown;
+  signal?: AbortSignal;
+  observer?: UpstreamObserver;
+  logger?: Logger;
+  /** Extra request headers (e.g. `traceparent`). */
+  headers?: Record<string, string>;
+}
+
+/** The Cloudflare v4 envelope, before the endpoint's own `result` schema is applied. */
+export interface Envelope {
+  success: boolean;
+  errors: CloudflareErrorInfo[];
+  messages: unknown[];
+  result?: unknown;
+  result_info?: unknown;
+}
+
+export interface CallResult {
+  status: number;
+  /** `null` for 204 / empty bodies on envelope-only endpoints. */
+  envelope: Envelope | null;
+  rateLimit: RateLimitState | null;
+  attempts: number;
+}
+
+export interface CloudflareHttpOptions {
+  baseUrl: string;
+  logger: Logger;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** A Retry-After longer than this is not slept through: the call fails with RATE_LIMITED at once. */
+  retryAfterCapMs: number;
+  searchPollTimeoutMs: number;
+  connections?: number;
+  dispatcher?: Dispatcher;
+  userAgent?: string;
+}
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The one HTTP path to Cloudflare: a shared keep-alive undici Agent, per-attempt timeouts that also
+ * follow the caller's AbortSignal, envelope handling, and the retry rules.
+ *
+ * Retry rules (why they differ from the SDK, reference §1.6 and §7.11): the SDK retries every method,
+ * POST included, on 409/429/5xx/timeouts with no idempotency key, so a release or move can be applied
+ * twice. Here only GETs are retried on 408/429/5xx/connection errors; a write is retried only when it
+ * provably was not processed (429, or the connection was refused before anything was sent). A write that
+ * fails after it was sent becomes `UpstreamOutcomeUnknownError`.
+ */
+export class CloudflareHttp {
+  readonly baseUrl: string;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(private readonly options: CloudflareHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const url = new URL(this.baseUrl);
+    this.origin = url.origin;
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({
+        connections: options.connections ?? 64,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 60_000,
+        connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+      });
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  async call(options: CallOptions): Promise<CallResult> {
+    const definition = endpoints[options.endpoint];
+    const method = definition.method;
+    const path = this.basePath + buildPath(options.endpoint, definition.path, options.pathParams);
+    const search = encodeQuery(options.query);
+    const isRead = method === 'GET';
+    const maxAttempts = 1 + this.options.maxRetries;
+
+    for (let attempt = 1; ; attempt++) {
+      throwIfAborted(options.signal, options.endpoint);
+      let outcome: AttemptOutcome;
+      try {
+        outcome = await this.attempt(options, method, path + search, attempt);
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        throw new UpstreamUnavailableError(`Unexpected failure calling ${options.endpoint}`, {
+          endpoint: options.endpoint,
+          cause: error,
+        });
+      }
+      if (outcome.kind === 'response' && outcome.status === 202 && outcome.location && options.endpoint === 'emailSecurity.investigate.list') {
+        return this.pollSlowSearch(options, outcome.location, attempt);
+      }
+      const retryable = this.retryDecision(outcome, isRead);
+      if (retryable !== null && attempt < maxAttempts) {
+        const delayMs = this.delayBeforeRetry(outcome, attempt);
+        if (delayMs !== null) {
+          this.report(options, outcome, attempt, 'retry');
+          await sleep(delayMs, undefined, { signal: options.signal }).catch(() => {
+            throw new UpstreamAbortedError('The caller aborted the request', { endpoint: options.endpoint });
+          });
+          continue;
+        }
+      }
+      return this.finish(options, outcome, attempt, isRead);
+    }
+  }
+
+  /** E1 slow search: seed 001 says a long search answers 202 + Location; poll it, bounded in time. */
+  private async pollSlowSearch(options: CallOptions, location: string, attemptsSoFar: number): Promise<CallResult> {
+    const deadline = Date.now() + this.options.searchPollTimeoutMs;
+    const target = new URL(location, `${this.origin}${this.basePath}/`);
+    if (target.origin !== this.origin) {
+      throw new UpstreamSchemaMismatchError('E1 answered 202 with a Location on another origin; refusing to follow it', {
+        endpoint: options.endpoint,
+        status: 202,
+      });
+    }
+    let delay = 100;
+    let attempts = attemptsSoFar;
+    while (Date.now() < deadline) {
+      await sleep(delay, undefined, { signal: options.signal }).catch(() => {
+        throw new UpstreamAbortedError('The caller aborted the request', { endpoint: options.endpoint });
+      });
+      delay = Math.min(delay * 2, 2_000);
+      attempts++;
+      const outcome = await this.attempt(options, 'GET', target.pathname + target.search, attempts);
+      if (outcome.kind === 'response' && outcome.status === 202) {
+        this.report(options, outcome, attempts, 'retry');
+        continue;
+      }
+      return this.finish(options, outcome, attempts, true);
+    }
+    throw new UpstreamTimeoutError(
+      `E1 search still pending after ${this.options.searchPollTimeoutMs} ms of polling`,
+      { endpoint: options.endpoint, status: 202 },
+    );
+  }
+
+  private async attempt(options: CallOptions, method: string, pathAndQuery: string, attempt: number): Promise<AttemptOutcome> {
+    const timeoutSignal = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent ?? 'email-security-graphql-gateway',
+      ...credentialHeaders(options.credentials),
+      ...options.headers,
+    };
+    let body: string | undefined;
+    if (options.body !== undefined && method !== 'GET') {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const started = performance.now();
+    try {
+      const response = await request(this.origin + pathAndQuery, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal,
+        dispatcher: this.dispatcher,
+      });
+      const text = await readBody(response.body);
+      const locationHeader = response.headers.location;
+      return {
+        kind: 'response',
+        status: response.statusCode,
+        headers: response.headers,
+        text,
+        location: typeof locationHeader === 'string' ? locationHeader : undefined,
+        durationMs: performance.now() - started,
+        rateLimit: parseRateLimitHeaders(response.headers),
+      };
+    } catch (error) {
+      const durationMs = performance.now() - started;
+      if (timeoutSignal.aborted) return { kind: 'timeout', durationMs, error };
+      // Checked on the combined signal: the caller's may be a proxy (yoga's request.signal) whose
+      // own `aborted` flag lags behind the abort it propagated.
+      if (signal.aborted || options.signal?.aborted) return { kind: 'aborted', durationMs, error };
+      const code = errorCode(error);
+      return { kind: 'network', durationMs, error, code, notSent: code !== undefined && NOT_SENT_CODES.has(code) };
+    }
+  }
+
+  /** Returns why the outcome may be retried, or null. */
+  private retryDecision(outcome: AttemptOutcome, isRead: boolean): string | null {
+    if (outcome.kind === 'aborted') return null;
+    if (outcome.kind === 'network') return isRead || outcome.notSent ? 'network' : null;
+    if (outcome.kind === 'timeout') return isRead ? 'timeout' : null;
+    const status = outcome.status;
+    // 429 is provably not processed, so even a write may go again (after Retry-After).
+    if (status === 429) return 'rate-limited';
+    if (!isRead) return null;
+    if (status === 408 || status >= 500) return 'status';
+    return null;
+  }
+
+  /** null means "do not wait that long; fail now". */
+  private delayBeforeRetry(outcome: AttemptOutcome, attempt: number): number | null {
+    if (outcome.kind === 'response') {
+      const retryAfterMs = retryAfterMillis(outcome.headers);
+      if (retryAfterMs !== null) return retryAfterMs <= this.options.retryAfterCapMs ? retryAfterMs : null;
+    }
+    // Capped exponential backoff with "full jitter" between 75% and 100%, like the SDK (§1.6).
+    const exponential = Math.min(this.options.retryBaseMs * 2 ** (attempt - 1), this.options.retryMaxDelayMs);
+    return Math.round(exponential * (0.75 + Math.random() * 0.25));
+  }
+
+  private finish(options: CallOptions, outcome: AttemptOutcome, attempt: number, isRead: boolean): CallResult {
+    try {
+      const result = this.interpret(options, outcome, isRead);
+      this.report(options, outcome, attempt, 'ok');
+      return { ...result, attempts: attempt };
+    } catch (error) {
+      this.report(options, outcome, attempt, 'error', error instanceof UpstreamError ? error.code : 'UNKNOWN');
+      throw error;
+    }
+  }
+
+  private interpret(options: CallOptions, outcome: AttemptOutcome, isRead: boolean): Omit<CallResult, 'attempts'> {
+    const endpoint = options.endpoint;
+    if (outcome.kind === 'aborted') {
+      throw new UpstreamAbortedError('The caller aborted the request', { endpoint, cause: outcome.error });
+    }
+    if (outcome.kind === 'timeout') {
+      if (!isRead) {
+        throw new UpstreamOutcomeUnknownError(
+          `${endpoint} timed out after ${this.options.timeoutMs} ms after the request was sent; it may have been applied`,
+          { endpoint, cause: outcome.error },
+        );
+      }
+      throw new UpstreamTimeoutError(`${endpoint} did not answer within ${this.options.timeoutMs} ms`, {
+        endpoint,
+        cause: outcome.error,
+      });
+    }
+    if (outcome.kind === 'network') {
+      if (!isRead && !outcome.notSent) {
+        throw new UpstreamOutcomeUnknownError(
+          `The connection failed (${outcome.code ?? 'network error'}) after ${endpoint} was sent; it may have been applied`,
+          { endpoint, cause: outcome.error },
+        );
+      }
+      throw new UpstreamUnavailableError(`Cloudflare is unreachable (${outcome.code ?? 'network error'})`, {
+        endpoint,
+        cause: outcome.error,
+      });
+    }
+
+    const { status, text, headers } = outcome;
+    const contentType = String(headers['content-type'] ?? '');
+    const isEmpty = text.trim() === '';
+    let envelope: Envelope | null = null;
+    let parseProblem: string | null = null;
+    if (!isEmpty) {
+      if (!/json/i.test(contentType)) {
+        parseProblem = `non-JSON body (content-type ${contentType || 'missing'})`;
+      } else {
+        try {
+          envelope = toEnvelope(JSON.parse(text));
+          if (envelope === null) parseProblem = 'the body is JSON but not a Cloudflare envelope';
+        } catch {
+          parseProblem = 'malformed JSON body';
+        }
+      }
+    }
+
+    if (status < 200 || status >= 300) {
+      const cloudflareErrors = envelope?.errors ?? [];
+      const first = cloudflareErrors[0]?.message;
+      const message = first
+        ? `Cloudflare answered ${status} on ${endpoint}: ${first}`
+        : `Cloudflare answered ${status} on ${endpoint}${parseProblem ? ` (${parseProblem})` : ''}`;
+      const details = {
+        endpoint,
+        status,
+        cloudflareErrors,
+        retryAfterSeconds: Math.ceil((retryAfterMillis(headers) ?? 60_000) / 1000),
+      };
+      if (!isRead && (status >= 500 || status === 408)) {
+        throw new UpstreamOutcomeUnknownError(`${message}; the write may have been applied`, details);
+      }
+      throw errorForStatus(status, details, message);
+    }
+
+    const envelopeOnly = ENVELOPE_ONLY.has(endpoint);
+    if (isEmpty || status === 204) {
+      if (envelopeOnly) return { status, envelope: null, rateLimit: outcome.rateLimit };
+      throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with an empty body`, { endpoint, status });
+    }
+    if (parseProblem !== null || envelope === null) {
+      throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with a ${parseProblem}`, { endpoint, status });
+    }
+    if (!envelope.success) {
+      // The SDK never checks this (§1.2); a refusal inside a 2xx is still a refusal.
+      const first = envelope.errors[0]?.message ?? 'success:false';
+      throw new UpstreamRejectedError(`Cloudflare refused ${endpoint}: ${first}`, {
+        endpoint,
+        status,
+        cloudflareErrors: envelope.errors,
+      });
+    }
+    return { status, envelope, rateLimit: outcome.rateLimit };
+  }
+
+  private report(options: CallOptions, outcome: AttemptOutcome, attempt: number, result: UpstreamAttempt['outcome'], errorCode?: string) {
+    const definition = endpoints[options.endpoint];
+    const status = outcome.kind === 'response' ? outcome.status : null;
+    const rateLimit = outcome.kind === 'response' ? outcome.rateLimit : null;
+    const info: UpstreamAttempt = {
+      endpoint: options.endpoint,
+      method: definition.method,
+      status,
+      durationMs: Math.round(outcome.durationMs * 10) / 10,
+      attempt,
+      outcome: result,
+      rateLimit,
+      ...(errorCode ? { errorCode } : {}),
+    };
+    options.observer?.onAttempt?.(info);
+    const logger = options.logger ?? this.options.logger;
+    const line = {
+      upstream: options.endpoint,
+      method: definition.method,
+      path: definition.path,
+      status: status ?? outcome.kind,
+      durationMs: info.durationMs,
+      attempt,
+      outcome: result,
+      ...(errorCode ? { errorCode } : {}),
+    };
+    if (result === 'ok') logger.info(line, 'upstream call');
+    else logger.warn(line, 'upstream call');
+    if (rateLimit) logger.debug({ upstream: options.endpoint, rateLimit }, 'cloudflare rate limit');
+  }
+}
+
+type AttemptOutcome =
+  | {
+      kind: 'response';
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      text: string;
+      location: string | undefined;
+      durationMs: number;
+      rateLimit: RateLimitState | null;
+    }
+  | { kind: 'timeout'; durationMs: number; error: unknown }
+  | { kind: 'aborted'; durationMs: number; error: unknown }
+  | { kind: 'network'; durationMs: number; error: unknown; code: string | undefined; notSent: boolean };
+
+/** I1, S2 and S3 answer with the envelope only, no `result` (reference §1.2). */
+const ENVELOPE_ONLY = new Set<EndpointId>([
+  'intel.miscategorizations.create',
+  'securityCenter.insights.dismiss',
+  'securityCenter.insights.classification.update',
+]);
+
+/** Failures that happen before a single byte of the request reaches Cloudflare. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    if (code === 'UND_ERR_SOCKET') {
+      const causeCode = (current as { cause?: { code?: unknown } }).cause?.code;
+      return typeof causeCode === 'string' ? causeCode : code;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, endpoint: EndpointId) {
+  if (signal?.aborted) throw new UpstreamAbortedError('The caller aborted the request', { endpoint });
+}
+
+async function readBody(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new Error(`Response body larger than ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toEnvelope(value: unknown): Envelope | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const record = value as Record<string, unknown>;
+  if (typeof record.success !== 'boolean') return null;
+  const errors = Array.isArray(record.errors) ? (record.errors as CloudflareErrorInfo[]) : [];
+  const messages = Array.isArray(record.messages) ? record.messages : [];
+  return { success: record.success, errors, messages, result: record.result, result_info: record.result_info };
+}
+
+export function credentialHeaders(credentials: CloudflareCredentials): Record<string, string> {
+  return credentials.kind === 'token'
+    ? { authorization: `Bearer ${credentials.token}` }
+    : { 'x-auth-email': credentials.email, 'x-auth-key': credentials.key };
+}
+
+/** Retry-After in ms: `retry-after-ms` first, then `Retry-After` seconds or HTTP date (§1.6). */
+export function retryAfterMillis(headers: Record<string, string | string[] | undefined>): number | null {
+  const ms = first(headers['retry-after-ms']);
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = first(headers['retry-after']);
+  if (value === undefined) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Characters the SDK leaves unencoded in a path parameter (RFC 3986 pchar, reference §1.7), so an
+ * investigate id such as `…-2024-01-05T10:00:00-…` goes out with raw colons, exactly as the SDK sends it.
+ */
+const PCHAR_KEEP: Record<string, string> = {
+  '%3A': ':', '%40': '@', '%24': '$', '%26': '&', '%2B': '+', '%2C': ',', '%3B': ';', '%3D': '=',
+};
+
+export function encodePathParam(endpoint: EndpointId | null, name: string, value: string): string {
+  if (value === '' || value === '.' || value === '..' || value.includes('/') || value.includes('\\')) {
+    throw new UpstreamBadRequestError(`Invalid ${name} ${JSON.stringify(value)}: it must not be empty, "." or "..", or contain "/"`, {
+      endpoint,
+    });
+  }
+  return encodeURIComponent(value).replace(/%(3A|40|24|26|2B|2C|3B|3D)/gi, (match) => PCHAR_KEEP[match.toUpperCase()] ?? match);
+}
+
+function buildPath(endpoint: EndpointId, template: string, params: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) {
+      throw new UpstreamBadRequestError(`Missing path parameter ${name}`, { endpoint });
+    }
+    if (name === 'scope') {
+      if (value !== 'accounts' && value !== 'zones') {
+        throw new UpstreamBadRequestError(`Scope must be "accounts" or "zones"`, { endpoint });
+      }
+      return value;
+    }
+    return encodePathParam(endpoint, name, value);
+  });
+}
+
+/** Arrays repeat the key and `~neq` keys go out literally, as the SDK sends them (§1.7, §8). */
+export function encodeQuery(query: QueryParams | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  const encodeKey = (key: string) => encodeURIComponent(key).replace(/%7E/gi, '~');
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values as (string | number | boolean)[]) {
+      parts.push(`${encodeKey(key)}=${encodeURIComponent(String(item))}`);
+    }
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}

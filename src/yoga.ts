@@ -1,0 +1,80 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type Plugin, useExecutionCancellation } from 'graphql-yoga';
+import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
+import { maskError } from './graphql/errors.js';
+import { schema } from './graphql/index.js';
+
+/** The query GraphiQL opens with: an analyst's triage page. */
+export const DEFAULT_GRAPHIQL_QUERY = /* GraphQL */ `# Triage: the newest detections with their verdict details.
+# Each message's detection is one Cloudflare call, run concurrently and deduplicated.
+query TriagePage {
+  messages(first: 10, filter: { detectionsOnly: true }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      subject
+      from
+      scannedAt
+      finalDisposition
+      isQuarantined
+      detection {
+        action
+        threatCategories { name }
+        links { href }
+        attachments { filename sha256 }
+      }
+    }
+  }
+}
+`;
+
+/** One log line per GraphQL operation: name, duration, upstream calls, request id (from the child logger). */
+function useRequestLog(): Plugin<GatewayContext> {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      const context = args.contextValue as GatewayContext;
+      return {
+        onExecuteDone({ result }) {
+          const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors.length : 0;
+          context.logger.info(
+            {
+              operationName: args.operationName ?? null,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              upstreamCalls: context.upstream.calls,
+              errors,
+              subject: context.auth.subject,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+/** Builds the yoga instance; `server.ts` is the only file that listens, tests call `yoga.fetch`. */
+export function createGatewayYoga(services: GatewayServices) {
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    context: createContextFactory(services),
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    maskedErrors: { maskError },
+    logging: {
+      debug: (...args) => services.logger.debug(args.map(String).join(' ')),
+      info: (...args) => services.logger.info(args.map(String).join(' ')),
+      warn: (...args) => services.logger.warn(args.map(String).join(' ')),
+      error: (...args) => services.logger.error(args.map(String).join(' ')),
+    },
+    graphiql: services.config.graphiql
+      ? { title: 'Email Security gateway', defaultQuery: DEFAULT_GRAPHIQL_QUERY }
+      : false,
+    renderGraphiQL,
+    plugins: [useExecutionCancellation(), useRequestLog()],
+  });
+}
+
+export type GatewayYoga = ReturnType<typeof createGatewayYoga>;

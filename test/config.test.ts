@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, DEFAULT_CLOUDFLARE_BASE_URL, loadConfig } from '../src/config.js';
+
+const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
+
+function issuesOf(env: Record<string, string>) {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  test('no credentials and no base URL selects the embedded simulator with defaults', () => {
+    const config = loadConfig({});
+    expect(config.upstreamMode).toBe('simulator');
+    expect(config.baseUrl).toBe(DEFAULT_CLOUDFLARE_BASE_URL);
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(config.credentials).toBeNull();
+  });
+
+  test('an API token with an account selects Cloudflare and the token credential', () => {
+    const config = loadConfig({ CLOUDFLARE_API_TOKEN: 'tok', CLOUDFLARE_ACCOUNT_ID: ACCOUNT });
+    expect(config.upstreamMode).toBe('cloudflare');
+    expect(config.credentials).toEqual({ kind: 'token', token: 'tok' });
+  });
+
+  test('the legacy email and key pair is used together', () => {
+    const config = loadConfig({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_API_KEY: 'k', CLOUDFLARE_ACCOUNT_ID: ACCOUNT });
+    expect(config.credentials).toEqual({ kind: 'key', email: 'a@example.com', key: 'k' });
+  });
+
+  test('an email without a key is refused naming CLOUDFLARE_API_KEY', () => {
+    expect(issuesOf({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_ACCOUNT_ID: ACCOUNT }).map((i) => i.variable)).toContain('CLOUDFLARE_API_KEY');
+  });
+
+  test('an account id that is not 32 hex characters is refused naming CLOUDFLARE_ACCOUNT_ID', () => {
+    const issues = issuesOf({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: 'not-an-account' });
+    expect(issues[0]?.variable).toBe('CLOUDFLARE_ACCOUNT_ID');
+  });
+
+  test('credentials without an account id are refused', () => {
+    expect(issuesOf({ CLOUDFLARE_API_TOKEN: 't' }).map((i) => i.variable)).toEqual(['CLOUDFLARE_ACCOUNT_ID']);
+  });
+
+  test('a non-numeric PORT is refused naming PORT', () => {
+    expect(issuesOf({ PORT: 'eighty' }).map((i) => i.variable)).toEqual(['PORT']);
+  });
+
+  test('a bad base URL and a bad LOG_LEVEL are both reported', () => {
+    const variables = issuesOf({ CLOUDFLARE_BASE_URL: 'not a url', LOG_LEVEL: 'loud' }).map((i) => i.variable);
+    expect(variables).toEqual(expect.arrayContaining(['CLOUDFLARE_BASE_URL', 'LOG_LEVEL']));
+  });
+
+  test('production without a JWT verifier is refused, because development mode grants every scope', () => {
+    expect(issuesOf({ NODE_ENV: 'production' }).map((i) => i.variable)).toContain('AUTH_JWKS_URL');
+  });
+
+  test('a trailing slash on the base URL is removed', () => {
+    expect(loadConfig({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/client/v4/' }).baseUrl).toBe('http://127.0.0.1:9/client/v4');
+  });
+
+  test('empty variables count as unset', () => {
+    expect(loadConfig({ CLOUDFLARE_API_TOKEN: '', PORT: '' }).upstreamMode).toBe('simulator');
+  });
+});

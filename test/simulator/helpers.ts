@@ -1,0 +1,66 @@
+/** Test helpers: real HTTP against a simulator on 127.0.0.1 (global fetch = undici). */
+import { SIMULATOR_ACCOUNT_ID, type Simulator } from '../../src/simulator/index.js';
+
+export const TOKEN = 'test-token';
+export const ACCOUNT = SIMULATOR_ACCOUNT_ID;
+export const INVESTIGATE = `/accounts/${ACCOUNT}/email-security/investigate`;
+
+export interface ApiResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON body (undefined when empty / not JSON). */
+  json: Envelope<T>;
+  text: string;
+}
+
+export interface Envelope<T = unknown> {
+  success: boolean;
+  errors: { code: number; message: string }[];
+  messages: { code: number; message: string }[];
+  result: T;
+  result_info?: Record<string, unknown>;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Default: `Authorization: Bearer test-token`. Pass `{}` for none. */
+  auth?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export async function call<T = unknown>(sim: Simulator, method: string, path: string, options: CallOptions = {}): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { ...(options.auth ?? { authorization: `Bearer ${TOKEN}` }), ...(options.headers ?? {}) };
+  const init: RequestInit = { method, headers };
+  if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  }
+  if (options.signal) init.signal = options.signal;
+  const response = await fetch(`${sim.baseUrl}${path}`, init);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, json: json as Envelope<T>, text };
+}
+
+export const get = <T = unknown>(sim: Simulator, path: string, options?: CallOptions) => call<T>(sim, 'GET', path, options);
+export const post = <T = unknown>(sim: Simulator, path: string, body?: unknown, options: CallOptions = {}) => call<T>(sim, 'POST', path, { ...options, body });
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns true (bulk jobs progress with time). */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(20);
+  }
+  throw new Error('waitFor: timed out');
+}
