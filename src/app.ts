@@ -1,6 +1,7 @@
 import { createAuthenticator } from './auth.js';
 import type { Config } from './config.js';
 import type { GatewayServices } from './context.js';
+import { MemoryIdempotencyStore } from './idempotency.js';
 import type { Logger } from './logger.js';
 import { CloudflareHttp } from './upstream/http.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -43,6 +44,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     config: effective,
     logger,
     http,
+    idempotency: new MemoryIdempotencyStore(),
     authenticate: await createAuthenticator(effective, logger),
   };
   const yoga = createGatewayYoga(services);

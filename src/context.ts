@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { CloudflareCredentials, Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { IdempotencyStore } from './idempotency.js';
 import type { Logger } from './logger.js';
 import { type CloudflareClient, createCloudflareClient } from './upstream/client.js';
 import { UpstreamUnauthenticatedError } from './upstream/errors.js';
@@ -12,6 +13,8 @@ export interface GatewayServices {
   config: Config;
   logger: Logger;
   http: CloudflareHttp;
+  /** Mutation idempotency keys (in memory, or shared across replicas). */
+  idempotency: IdempotencyStore;
   /** Resolves who the caller is and which scopes they hold (see src/auth.ts). */
   authenticate(request: Request): Promise<AuthInfo>;
 }

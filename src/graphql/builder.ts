@@ -4,7 +4,9 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { writeAudit } from '../audit.js';
 import type { GatewayContext } from '../context.js';
+import { ForbiddenError } from './action-errors.js';
 
 /**
  * The single schema builder: context, scalars, plugins and defaults; no domain types (those live in
@@ -26,14 +28,24 @@ export const builder = new SchemaBuilder<{
   Connection: { totalCount: number | null };
   DefaultFieldNullability: true;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
   scopeAuth: {
+    // A missing scope is a typed ForbiddenError in mutation results (the errors plugin catches it)
+    // and a FORBIDDEN GraphQL error on query fields such as Message.raw.
+    unauthorizedError: (_parent, context, info) => {
+      if (info.parentType.name === 'Mutation') {
+        // Refused attempts are audited too: who tried what, without the scope for it.
+        writeAudit(context, { action: info.fieldName, result: 'refused', outcomes: [], details: { reason: 'missing scope' } });
+      }
+      return new ForbiddenError(`${info.parentType.name}.${info.fieldName} requires a scope the caller (${context.auth.subject}) does not have`);
+    },
     authScopes: (context) => ({
       write: context.auth.scopes.has('email-security:write'),
       raw: context.auth.scopes.has('email-security:raw'),
     }),
   },
-  errors: { defaultTypes: [] },
+  // Payloads are members of the result union themselves (no `{ data }` wrapper object).
+  errors: { defaultTypes: [], directResult: true },
   relay: {
     cursorType: 'String',
     nodeQueryOptions: false,
@@ -55,6 +67,7 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+builder.mutationType({ description: 'Actions on mail, domains and insights. Each one is authorised, audited and never applied twice.' });
 builder.queryType({ description: 'Read access to Email Security Investigate, bulk jobs and Security Center insights.' });
 
 builder.globalConnectionField('totalCount', (t) =>

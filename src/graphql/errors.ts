@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as defaultMaskError } from 'graphql-yoga';
+import { ActionError } from './action-errors.js';
 import { UpstreamError, UpstreamRateLimitedError, UpstreamSchemaMismatchError } from '../upstream/errors.js';
 
 /**
@@ -52,6 +53,13 @@ export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
  */
 export function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof ActionError) {
+    // A typed action error thrown where no result union catches it (e.g. a scope on a query field).
+    const extensions: Record<string, unknown> = { code: original.code };
+    return error instanceof GraphQLError
+      ? new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions, source: error.source, positions: error.positions })
+      : createGraphQLError(original.message, { extensions });
+  }
   if (original instanceof UpstreamError) {
     const mapped = upstreamToGraphQLError(original);
     if (error instanceof GraphQLError) {

@@ -5,6 +5,11 @@ import './types/detection.js';
 import './types/trace.js';
 import './types/preview.js';
 import './types/message.js';
+import './results.js';
+import './types/actions.js';
+import './types/intel.js';
+import './types/insight.js';
+import './types/bulk.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6', federationDirectives: ['@key', '@shareable'] });

@@ -1,0 +1,4 @@
+/**
+ * Security Center insights: type, queries (list, counts, audit log) and mutations (classify, dismiss).
+ */
+export {};

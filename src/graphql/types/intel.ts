@@ -1,0 +1,4 @@
+/**
+ * Intel: report a miscategorized domain, IP or URL (I1).
+ */
+export {};
