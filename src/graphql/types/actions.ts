@@ -280,9 +280,9 @@ const ReclassifyPayloadRef = builder.objectRef<ReclassifyPayload>('ReclassifyMes
       description: 'The disposition reported.',
       resolve: (p) => p.expectedDisposition as never,
     }),
-    message: t.field({
+    updatedMessage: t.field({
       type: MessageRef,
-      description: 'The message as Cloudflare shows it now (its action log records the reclassification).',
+      description: 'The message as Cloudflare shows it now (its action log records the reclassification). Not named `message`, which every error type uses for its text.',
       resolve: (p, _a, c) => loadMessage(c, { accountId: p.accountId, id: p.id }),
     }),
     replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
@@ -325,7 +325,7 @@ builder.mutationFields((t) => ({
             // A single id that fails as a whole is a typed error result, not a per-id outcome.
             const results = await investigate.move.create(accountId, id, body).catch((error: unknown) => {
               forget(context, accountId, ids);
-              writeAudit(context, { action: 'moveMessages', accountId, result: resultOf(error), outcomes: [{ id, outcome: resultOf(error) }], idempotencyKey: input.idempotencyKey, details: { destination: input.destination } });
+              writeAudit(context, { action: 'moveMessages', accountId, result: auditResultOf(error), outcomes: [{ id, outcome: auditResultOf(error) }], idempotencyKey: input.idempotencyKey, details: { destination: input.destination } });
               throw error;
             });
             outcomes = moveOutcomes(accountId, ids, results);
@@ -375,7 +375,7 @@ builder.mutationFields((t) => ({
             } catch (error) {
               if (batches.length === 1) {
                 forget(context, accountId, ids);
-                writeAudit(context, { action: 'releaseMessages', accountId, result: resultOf(error), outcomes: batch.map((id) => ({ id, outcome: resultOf(error) })), idempotencyKey: input.idempotencyKey });
+                writeAudit(context, { action: 'releaseMessages', accountId, result: auditResultOf(error), outcomes: batch.map((id) => ({ id, outcome: auditResultOf(error) })), idempotencyKey: input.idempotencyKey });
                 throw error;
               }
               const typed = toActionError(error);
@@ -416,7 +416,7 @@ builder.mutationFields((t) => ({
               ...(input.escalatedSubmissionId ? { escalated_submission_id: input.escalatedSubmissionId } : {}),
             });
           } catch (error) {
-            writeAudit(context, { action: 'reclassifyMessage', accountId, result: resultOf(error), outcomes: [{ id, outcome: resultOf(error) }], idempotencyKey: input.idempotencyKey, details: { expectedDisposition: input.expectedDisposition } });
+            writeAudit(context, { action: 'reclassifyMessage', accountId, result: auditResultOf(error), outcomes: [{ id, outcome: auditResultOf(error) }], idempotencyKey: input.idempotencyKey, details: { expectedDisposition: input.expectedDisposition } });
             throw error;
           } finally {
             forget(context, accountId, [id]);
@@ -444,7 +444,7 @@ export function resolveAccountIdForAction(context: GatewayContext, accountId: st
   }
 }
 
-function resultOf(error: unknown): string {
+export function auditResultOf(error: unknown): string {
   const typed = toActionError(error);
   if (typed instanceof OutcomeUnknownError) return 'outcome-unknown';
   if (typed instanceof ConflictError) return 'refused';
