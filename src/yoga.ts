@@ -1,3 +1,4 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, useExecutionCancellation } from 'graphql-yoga';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
@@ -73,7 +74,13 @@ export function createGatewayYoga(services: GatewayServices) {
       ? { title: 'Email Security gateway', defaultQuery: DEFAULT_GRAPHIQL_QUERY }
       : false,
     renderGraphiQL,
-    plugins: [useExecutionCancellation(), useRequestLog()],
+    plugins: [
+      // A browser cannot send a custom header cross-site without a CORS preflight, so requiring one
+      // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      useExecutionCancellation(),
+      useRequestLog(),
+    ],
   });
 }
 

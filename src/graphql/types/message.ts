@@ -174,6 +174,19 @@ MessageRef.implement({
   }),
 });
 
+/**
+ * Federation entity: other subgraphs reference a Message by its investigate id. `_entities` resolves
+ * through the same per-request loader as `message(id:)`, so N representations cost the same
+ * deduplicated, concurrency-capped calls as N lookups. The account is the gateway's configured one.
+ */
+builder.asEntity(MessageRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: (reference, context) => {
+    const accountId = resolveAccountId(context, null);
+    return loadMessage(context, { accountId, id: String(reference.id) });
+  },
+});
+
 export const MessageFilterInput = builder.inputType('MessageFilter', {
   description: 'Search parameters of E1. Everything is optional; the window defaults to the last 30 days.',
   fields: (t) => ({

@@ -1,0 +1,56 @@
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Flags from stack-verified.md §6: no sandbox as root, and no background traffic to Google hosts. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let t: TestGateway;
+let server: Server;
+let origin: string;
+let context: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  server = createServer(t.gateway.yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  profile = await mkdtemp(join(tmpdir(), 'graphiql-profile-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await rm(profile, { recursive: true, force: true });
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await t.close();
+});
+
+describe('GraphiQL in a real browser', () => {
+  test('the default triage query runs and shows simulated messages, and the page talks to no other host', async () => {
+    const page = await context.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(`${origin}/graphql`);
+    await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    await page.click('button.graphiql-execute-button');
+    // Monaco renders spaces as NBSP, hence \s (stack-verified.md pitfall 10).
+    await page.waitForFunction(() => /"totalCount":\s*\d+/.test(document.body.innerText), undefined, { timeout: 30_000 });
+    const text = await page.evaluate(() => document.body.innerText);
+    expect(text).toMatch(/"finalDisposition":\s*"(MALICIOUS|MALICIOUS_BEC|SUSPICIOUS|SPOOF|SPAM|BULK)"/);
+    await mkdir('test/artifacts', { recursive: true });
+    await page.screenshot({ path: 'test/artifacts/graphiql.png' });
+    const foreign = requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    expect(foreign).toEqual([]);
+    expect(requested.some((url) => url.startsWith(`${origin}/graphql`))).toBe(true);
+    await page.close();
+  }, 90_000);
+});

@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGatewayRuntime } from '@graphql-hive/gateway';
+import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { renderSchemas } from '../scripts/print-schema.js';
+import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
+import { caseManagementTypeDefs, createCaseManagementYoga } from './federation/case-management.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+
+let t: TestGateway;
+let servers: Server[] = [];
+let messageIds: string[] = [];
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+}
+
+beforeAll(async () => {
+  t = await startTestGateway();
+  messageIds = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).slice(0, 60).map((message) => message.id);
+});
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  servers = [];
+  await t.close();
+});
+
+describe('Federation v2 subgraph', () => {
+  test('_service.sdl links federation v2 and declares Message as an entity keyed by id', async () => {
+    const { body } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
+    const sdl = body.data?._service.sdl ?? '';
+    expect(sdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.6"/);
+    expect(sdl).toMatch(/type Message\s+@key\(fields: "id"\)/);
+    expect(sdl).toMatch(/type PageInfo\s+@shareable/);
+  });
+
+  test('50 Message representations cost the same deduplicated calls as 50 message(id:) lookups', async () => {
+    const ids = [...messageIds.slice(0, 45), ...messageIds.slice(0, 5)];
+    t.sim.resetRequests();
+    const direct = await t.query(`{ ${ids.map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject }`).join(' ')} }`);
+    expect(direct.body.errors).toBeUndefined();
+    const directCalls = t.sim.count('emailSecurity.investigate.get');
+    t.sim.resetRequests();
+    const entities = await t.query<{ _entities: { id: string; subject: string }[] }>(
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Message { id subject } } }',
+      { r: ids.map((id) => ({ __typename: 'Message', id })) },
+    );
+    expect(entities.body.errors).toBeUndefined();
+    expect(entities.body.data?._entities.map((entity) => entity.id)).toEqual(ids);
+    expect(t.sim.count('emailSecurity.investigate.get')).toBe(directCalls);
+    expect(directCalls).toBe(45);
+  });
+});
+
+describe('composition and a real gateway', () => {
+  let supergraphSdl = '';
+  let gateway: ReturnType<typeof createGatewayRuntime>;
+
+  beforeAll(async () => {
+    const messagesUrl = await listen(t.gateway.yoga);
+    const cases = messageIds.slice(0, 3).map((messageId, index) => ({ id: `case-${index + 1}`, title: `Phishing wave ${index + 1}`, messageId }));
+    const casesUrl = await listen(createCaseManagementYoga(cases));
+    const result = composeServices([
+      { name: 'email-security', typeDefs: parse(renderSchemas()['schema/subgraph.graphql'] as string), url: messagesUrl },
+      { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: casesUrl },
+    ]);
+    if (compositionHasErrors(result)) throw new Error(result.errors.map((error) => error.message).join('\n'));
+    supergraphSdl = result.supergraphSdl;
+    gateway = createGatewayRuntime({ supergraph: () => supergraphSdl, logging: false });
+  });
+  afterAll(async () => {
+    await gateway?.dispose();
+  });
+
+  async function viaGateway<T>(query: string) {
+    const response = await gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return (await response.json()) as { data?: T; errors?: unknown[] };
+  }
+
+  test('our subgraph composes with a case-management subgraph that extends Message', () => {
+    expect(supergraphSdl).toMatch(/join__type\(graph: EMAIL_SECURITY, key: "id"\)/);
+    expect(supergraphSdl).toMatch(/join__type\(graph: CASE_MANAGEMENT, key: "id"\)/);
+  });
+
+  test('a query from cases to messages resolves through _entities with the direct upstream cost', async () => {
+    t.sim.resetRequests();
+    const result = await viaGateway<{ cases: { id: string; message: { id: string; subject: string; finalDisposition: string | null } }[] }>(
+      '{ cases { id title message { id subject finalDisposition } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.cases.map((item) => item.message.id)).toEqual(messageIds.slice(0, 3));
+    expect(result.data?.cases.every((item) => typeof item.message.subject === 'string')).toBe(true);
+    const throughGateway = t.sim.count();
+    t.sim.resetRequests();
+    await t.query(`{ ${messageIds.slice(0, 3).map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject finalDisposition }`).join(' ')} }`);
+    expect(throughGateway).toBe(t.sim.count());
+    expect(throughGateway).toBe(3);
+  });
+
+  test('a query from messages to cases adds the other subgraph fields with one search call', async () => {
+    t.sim.resetRequests();
+    const result = await viaGateway<{ messages: { nodes: { id: string; cases: { title: string }[] }[] } }>(
+      '{ messages(first: 5) { nodes { id subject cases { title } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data?.messages.nodes ?? [];
+    expect(nodes).toHaveLength(5);
+    expect(nodes.filter((node) => node.cases.length > 0).length).toBeGreaterThanOrEqual(1);
+    expect(t.sim.count()).toBe(1);
+  });
+});

@@ -1,0 +1,41 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+
+/**
+ * A small second subgraph for the composition and gateway tests: a case-management service whose
+ * cases reference e-mail messages by key, and which adds `cases` to `Message`.
+ */
+export const caseManagementTypeDefs = /* GraphQL */ `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
+
+  type Case {
+    id: ID!
+    title: String!
+    message: Message!
+  }
+
+  type Message @key(fields: "id") {
+    id: ID!
+    cases: [Case!]!
+  }
+
+  type Query {
+    cases: [Case!]!
+  }
+`;
+
+export function createCaseManagementYoga(cases: { id: string; title: string; messageId: string }[]) {
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(caseManagementTypeDefs),
+    resolvers: {
+      Query: { cases: () => cases },
+      Case: { message: (item: { messageId: string }) => ({ __typename: 'Message', id: item.messageId }) },
+      Message: {
+        __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
+        cases: (message: { id: string }) => cases.filter((item) => item.messageId === message.id),
+      },
+    },
+  });
+  return createYoga({ schema, graphqlEndpoint: '/graphql', logging: false, maskedErrors: true });
+}
