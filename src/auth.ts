@@ -1,18 +1,14 @@
-import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, importSPKI, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Config } from './config.js';
 import type { AuthInfo } from './context.js';
 import { resolveCredentials } from './context.js';
 import type { Logger } from './logger.js';
+import { credentialFingerprint } from './upstream/fingerprint.js';
 
 export const SCOPES = { write: 'email-security:write', raw: 'email-security:raw' } as const;
 const ALL_SCOPES: ReadonlySet<string> = new Set(Object.values(SCOPES));
 const NO_SCOPES: ReadonlySet<string> = new Set();
 
-/** A non-reversible label for a credential, safe to log and to put in audit lines. */
-export function credentialFingerprint(secret: string): string {
-  return `cred:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
-}
 
 /**
  * Who is calling:

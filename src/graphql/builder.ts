@@ -69,6 +69,7 @@ export const builder = new SchemaBuilder<{
 
 builder.mutationType({ description: 'Actions on mail, domains and insights. Each one is authorised, audited and never applied twice.' });
 builder.queryType({ description: 'Read access to Email Security Investigate, bulk jobs and Security Center insights.' });
+builder.subscriptionType({ description: 'Live updates over server-sent events (`accept: text/event-stream`): bulk job progress.' });
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({

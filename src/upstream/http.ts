@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { CloudflareCredentials } from '../config.js';
 import type { Logger } from '../logger.js';
-import { type EndpointId, endpoints } from './endpoints.js';
+import { type EndpointId, endpoints, type HttpMethod } from './endpoints.js';
 import {
   type CloudflareErrorInfo,
   errorForStatus,
@@ -16,6 +16,9 @@ import {
   UpstreamTimeoutError,
   UpstreamUnavailableError,
 } from './errors.js';
+import { BudgetExhaustedError, type BudgetGovernor } from './budget.js';
+import type { ResponseCache } from './cache.js';
+import { fingerprintCredentials } from './fingerprint.js';
 import { parseRateLimitHeaders, type RateLimitState } from './rate-limit-headers.js';
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
@@ -35,6 +38,7 @@ export interface UpstreamAttempt {
 
 export interface UpstreamObserver {
   onAttempt?(attempt: UpstreamAttempt): void;
+  onCacheHit?(endpoint: EndpointId): void;
 }
 
 export interface CallOptions {
@@ -81,6 +85,13 @@ export interface CloudflareHttpOptions {
   connections?: number;
   dispatcher?: Dispatcher;
   userAgent?: string;
+  /** Takes a permit before every attempt so the 1,200 / 5 min budget is never exceeded. */
+  budget?: BudgetGovernor;
+  /** Upstream read cache (per credential + account + request). */
+  cache?: ResponseCache;
+  /** Process-wide hooks (metrics). */
+  onCacheHit?(endpoint: EndpointId): void;
+  onAttempt?(attempt: UpstreamAttempt): void;
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -129,6 +140,30 @@ export class CloudflareHttp {
     const search = encodeQuery(options.query);
     const isRead = method === 'GET';
     const maxAttempts = 1 + this.options.maxRetries;
+    const cache = this.options.cache;
+    const cacheKey = cache
+      ? await cache.keyFor({
+          credential: fingerprintCredentials(options.credentials),
+          endpoint: options.endpoint,
+          pathParams: options.pathParams,
+          request: `${path}${search}${options.body === undefined ? '' : `#${JSON.stringify(options.body)}`}`,
+        })
+      : null;
+    if (cache && cacheKey) {
+      const cached = await cache.get(cacheKey);
+      if (cached !== undefined) {
+        options.observer?.onCacheHit?.(options.endpoint);
+        this.options.onCacheHit?.(options.endpoint);
+        return { status: 200, envelope: JSON.parse(cached) as Envelope, rateLimit: null, attempts: 0 };
+      }
+      const result = await this.callUpstream(options, method, path, search, isRead, maxAttempts);
+      if (result.envelope) await cache.set(cacheKey, options.endpoint, JSON.stringify(result.envelope));
+      return result;
+    }
+    return this.callUpstream(options, method, path, search, isRead, maxAttempts);
+  }
+
+  private async callUpstream(options: CallOptions, method: HttpMethod, path: string, search: string, isRead: boolean, maxAttempts: number): Promise<CallResult> {
 
     for (let attempt = 1; ; attempt++) {
       throwIfAborted(options.signal, options.endpoint);
@@ -192,6 +227,18 @@ export class CloudflareHttp {
   }
 
   private async attempt(options: CallOptions, method: string, pathAndQuery: string, attempt: number): Promise<AttemptOutcome> {
+    const budget = this.options.budget;
+    const credential = budget ? fingerprintCredentials(options.credentials) : '';
+    if (budget) {
+      const queued = performance.now();
+      try {
+        await budget.acquire(credential, method === 'GET' ? 'read' : 'write', options.signal);
+      } catch (error) {
+        const durationMs = performance.now() - queued;
+        if (error instanceof BudgetExhaustedError) return { kind: 'budget', durationMs, retryAfterMs: error.retryAfterMs, lockedOut: error.lockedOut };
+        return { kind: 'aborted', durationMs, error };
+      }
+    }
     const timeoutSignal = AbortSignal.timeout(this.options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
     const headers: Record<string, string> = {
@@ -216,6 +263,11 @@ export class CloudflareHttp {
       });
       const text = await readBody(response.body);
       const locationHeader = response.headers.location;
+      const rateLimit = parseRateLimitHeaders(response.headers);
+      if (budget) {
+        if (rateLimit) await budget.observe(credential, rateLimit);
+        if (response.statusCode === 429) await budget.lockout(credential, retryAfterMillis(response.headers) ?? 60_000);
+      }
       return {
         kind: 'response',
         status: response.statusCode,
@@ -223,7 +275,7 @@ export class CloudflareHttp {
         text,
         location: typeof locationHeader === 'string' ? locationHeader : undefined,
         durationMs: performance.now() - started,
-        rateLimit: parseRateLimitHeaders(response.headers),
+        rateLimit,
       };
     } catch (error) {
       const durationMs = performance.now() - started;
@@ -238,7 +290,7 @@ export class CloudflareHttp {
 
   /** Returns why the outcome may be retried, or null. */
   private retryDecision(outcome: AttemptOutcome, isRead: boolean): string | null {
-    if (outcome.kind === 'aborted') return null;
+    if (outcome.kind === 'aborted' || outcome.kind === 'budget') return null;
     if (outcome.kind === 'network') return isRead || outcome.notSent ? 'network' : null;
     if (outcome.kind === 'timeout') return isRead ? 'timeout' : null;
     const status = outcome.status;
@@ -275,6 +327,15 @@ export class CloudflareHttp {
     const endpoint = options.endpoint;
     if (outcome.kind === 'aborted') {
       throw new UpstreamAbortedError('The caller aborted the request', { endpoint, cause: outcome.error });
+    }
+    if (outcome.kind === 'budget') {
+      // Nothing was sent: the governor refused the permit rather than let the credential be locked out.
+      throw new UpstreamRateLimitedError(
+        outcome.lockedOut
+          ? 'Cloudflare has locked this credential out after a 429; the gateway sends nothing until it lifts'
+          : 'The Cloudflare request budget (1,200 per 5 minutes) is spent for this credential',
+        { endpoint, retryAfterSeconds: Math.max(1, Math.ceil(outcome.retryAfterMs / 1000)) },
+      );
     }
     if (outcome.kind === 'timeout') {
       if (!isRead) {
@@ -372,6 +433,7 @@ export class CloudflareHttp {
       ...(errorCode ? { errorCode } : {}),
     };
     options.observer?.onAttempt?.(info);
+    this.options.onAttempt?.(info);
     const logger = options.logger ?? this.options.logger;
     const line = {
       upstream: options.endpoint,
@@ -400,6 +462,7 @@ type AttemptOutcome =
       rateLimit: RateLimitState | null;
     }
   | { kind: 'timeout'; durationMs: number; error: unknown }
+  | { kind: 'budget'; durationMs: number; retryAfterMs: number; lockedOut: boolean }
   | { kind: 'aborted'; durationMs: number; error: unknown }
   | { kind: 'network'; durationMs: number; error: unknown; code: string | undefined; notSent: boolean };
 

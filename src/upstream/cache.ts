@@ -1,0 +1,150 @@
+import { LRUCache } from 'lru-cache';
+import type { EndpointId } from './endpoints.js';
+
+/**
+ * Upstream read cache, keyed by credential + account + endpoint + request, with per-endpoint TTLs.
+ *
+ * What a scanned message's detection, raw EML and preview say does not change, so they live long;
+ * a message's state (quarantine, action log), its trace and searches change with actions, so they
+ * live briefly and mutations invalidate them. Bulk jobs are never cached (their progress is the point).
+ * Keys include a fingerprint of the credential, so in forward mode one caller never reads what was
+ * fetched with another caller's token.
+ */
+export interface CacheStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Generation counters make "forget everything about X" one increment instead of a key scan. */
+  generation(key: string): Promise<number>;
+  bump(keys: string[]): Promise<void>;
+}
+
+export type CacheClass = 'immutable' | 'message' | 'search' | 'insights' | 'never';
+
+export const cacheClassOf: Record<EndpointId, CacheClass> = {
+  'emailSecurity.investigate.list': 'search',
+  'emailSecurity.investigate.get': 'message',
+  'emailSecurity.investigate.detections.get': 'immutable',
+  'emailSecurity.investigate.preview.get': 'immutable',
+  // E5 is a POST, but it only renders a preview: as cacheable as E4.
+  'emailSecurity.investigate.preview.create': 'immutable',
+  'emailSecurity.investigate.raw.get': 'immutable',
+  'emailSecurity.investigate.trace.get': 'message',
+  'emailSecurity.investigate.move.create': 'never',
+  'emailSecurity.investigate.move.bulk': 'never',
+  'emailSecurity.investigate.reclassify.create': 'never',
+  'emailSecurity.investigate.release.bulk': 'never',
+  'emailSecurity.investigate.bulk.create': 'never',
+  'emailSecurity.investigate.bulk.list': 'never',
+  'emailSecurity.investigate.bulk.get': 'never',
+  'emailSecurity.investigate.bulk.delete': 'never',
+  'emailSecurity.investigate.bulk.cancel.create': 'never',
+  'emailSecurity.investigate.bulk.messages.list': 'never',
+  'intel.miscategorizations.create': 'never',
+  'securityCenter.insights.list': 'insights',
+  'securityCenter.insights.dismiss': 'never',
+  'securityCenter.insights.classification.update': 'never',
+  'securityCenter.insights.class.get': 'insights',
+  'securityCenter.insights.severity.get': 'insights',
+  'securityCenter.insights.type.get': 'insights',
+  'securityCenter.insights.auditLogs.list': 'insights',
+  'securityCenter.insights.auditLogs.listByInsight': 'insights',
+  'securityCenter.insights.context.get': 'insights',
+};
+
+export interface CacheTtls {
+  immutableMs: number;
+  messageMs: number;
+  searchMs: number;
+  insightsMs: number;
+}
+
+export interface CacheKeyParts {
+  credential: string;
+  endpoint: EndpointId;
+  pathParams: Record<string, string>;
+  /** path + query (+ body for E5), already encoded */
+  request: string;
+}
+
+export class ResponseCache {
+  constructor(
+    readonly store: CacheStore,
+    readonly ttls: CacheTtls,
+  ) {}
+
+  ttlFor(endpoint: EndpointId): number {
+    const kind = cacheClassOf[endpoint];
+    if (kind === 'immutable') return this.ttls.immutableMs;
+    if (kind === 'message') return this.ttls.messageMs;
+    if (kind === 'search') return this.ttls.searchMs;
+    if (kind === 'insights') return this.ttls.insightsMs;
+    return 0;
+  }
+
+  /** null when the endpoint is not cached. */
+  async keyFor(parts: CacheKeyParts): Promise<string | null> {
+    if (this.ttlFor(parts.endpoint) <= 0) return null;
+    const kind = cacheClassOf[parts.endpoint];
+    const scope = parts.pathParams.account_id ?? parts.pathParams.scope_id ?? '';
+    let generation = '';
+    if (kind === 'search') generation = String(await this.store.generation(generationKey.searches(scope)));
+    if (kind === 'insights') generation = String(await this.store.generation(generationKey.insights(scope)));
+    if (kind === 'message') generation = String(await this.store.generation(generationKey.message(scope, parts.pathParams.investigate_id ?? '')));
+    return `cf:${parts.credential}:${parts.endpoint}:${generation}:${parts.request}`;
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.store.get(key);
+  }
+
+  set(key: string, endpoint: EndpointId, value: string): Promise<void> {
+    return this.store.set(key, value, this.ttlFor(endpoint));
+  }
+
+  /** After an action on messages: their state, their trace and every search of the account are stale. */
+  invalidateMessages(accountId: string, ids: string[]): Promise<void> {
+    return this.store.bump([generationKey.searches(accountId), ...ids.map((id) => generationKey.message(accountId, id))]);
+  }
+
+  /** After classify/dismiss: every insight listing, count and audit log of that account or zone. */
+  invalidateInsights(scopeId: string): Promise<void> {
+    return this.store.bump([generationKey.insights(scopeId)]);
+  }
+}
+
+const generationKey = {
+  searches: (accountId: string) => `gen:search:${accountId}`,
+  insights: (scopeId: string) => `gen:insights:${scopeId}`,
+  message: (accountId: string, id: string) => `gen:message:${accountId}:${id}`,
+};
+
+/** In-process LRU (lru-cache), bounded by entry count and size. */
+export class MemoryCacheStore implements CacheStore {
+  private readonly entries: LRUCache<string, string>;
+  private readonly generations = new LRUCache<string, number>({ max: 100_000 });
+
+  constructor(options: { maxEntries: number; maxBytes: number }) {
+    this.entries = new LRUCache<string, string>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (value) => Math.max(1, value.length),
+    });
+  }
+
+  async get(key: string) {
+    return this.entries.get(key);
+  }
+
+  async set(key: string, value: string, ttlMs: number) {
+    if (value.length > this.entries.maxSize / 10) return; // one huge EML must not evict everything
+    this.entries.set(key, value, { ttl: ttlMs });
+  }
+
+  async generation(key: string) {
+    return this.generations.get(key) ?? 0;
+  }
+
+  async bump(keys: string[]) {
+    for (const key of keys) this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+  }
+}
