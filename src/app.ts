@@ -1,7 +1,9 @@
 import { createAuthenticator } from './auth.js';
 import type { Config } from './config.js';
 import type { GatewayServices } from './context.js';
-import { MemoryIdempotencyStore } from './idempotency.js';
+import { createSharedState } from './state/shared-state.js';
+import { BudgetGovernor } from './upstream/budget.js';
+import { ResponseCache } from './upstream/cache.js';
 import type { Logger } from './logger.js';
 import { CloudflareHttp } from './upstream/http.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -39,12 +41,24 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   } else {
     logger.info({ upstream: effective.baseUrl, credentialsMode: config.credentialsMode }, 'Using Cloudflare API');
   }
-  const http = new CloudflareHttp({ baseUrl: effective.baseUrl, logger, ...effective.upstream });
+  const state = await createSharedState(effective, logger);
+  const budget = effective.budget.enabled ? new BudgetGovernor(state.budget, effective.budget) : null;
+  const cache = effective.cache.enabled ? new ResponseCache(state.cache, effective.cache.ttls) : null;
+  const http = new CloudflareHttp({
+    baseUrl: effective.baseUrl,
+    logger,
+    ...effective.upstream,
+    ...(budget ? { budget } : {}),
+    ...(cache ? { cache } : {}),
+  });
   const services: GatewayServices = {
     config: effective,
     logger,
     http,
-    idempotency: new MemoryIdempotencyStore(),
+    idempotency: state.idempotency,
+    budget,
+    cache,
+    state,
     authenticate: await createAuthenticator(effective, logger),
   };
   const yoga = createGatewayYoga(services);
@@ -53,6 +67,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     services,
     async close() {
       await http.close();
+      await state.close();
       await stopSimulator?.();
     },
   };

@@ -51,6 +51,24 @@ export const envSchema = z
     IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
     GRAPHIQL: booleanFromEnv.optional(),
     INTROSPECTION: booleanFromEnv.optional(),
+    /** Cloudflare budget governor (1,200 requests / 5 minutes per token, reference §1 and Cloudflare limits). */
+    BUDGET_ENABLED: booleanFromEnv.default(true),
+    BUDGET_LIMIT: positiveInt.default(1200),
+    BUDGET_WINDOW_SECONDS: positiveInt.default(300),
+    BUDGET_WRITE_RESERVE: nonNegativeInt.default(100),
+    BUDGET_SAFETY_MARGIN: nonNegativeInt.default(20),
+    BUDGET_MAX_QUEUE_MS: nonNegativeInt.default(2_000),
+    /** Upstream read cache. */
+    CACHE_ENABLED: booleanFromEnv.default(true),
+    CACHE_MAX_ENTRIES: positiveInt.default(20_000),
+    CACHE_MAX_MB: positiveInt.default(256),
+    CACHE_TTL_IMMUTABLE_SECONDS: nonNegativeInt.default(3_600),
+    CACHE_TTL_MESSAGE_SECONDS: nonNegativeInt.default(30),
+    CACHE_TTL_SEARCH_SECONDS: nonNegativeInt.default(15),
+    CACHE_TTL_INSIGHTS_SECONDS: nonNegativeInt.default(30),
+    /** Shared state across replicas (budget, cache, idempotency). Unset: in-process state. */
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_KEY_PREFIX: z.string().min(1).default('esgw:'),
     SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     SIMULATOR_LATENCY_MS: nonNegativeInt.default(0),
   })
@@ -119,6 +137,14 @@ export interface Config {
   simulator: { port: number; latencyMs: number };
   auth: { jwksUrl: string | null; publicKey: string | null; issuer: string | null; audience: string | null };
   idempotencyTtlSeconds: number;
+  budget: { enabled: boolean; limit: number; windowMs: number; writeReserve: number; safetyMargin: number; maxQueueMs: number };
+  cache: {
+    enabled: boolean;
+    maxEntries: number;
+    maxBytes: number;
+    ttls: { immutableMs: number; messageMs: number; searchMs: number; insightsMs: number };
+  };
+  redis: { url: string | null; keyPrefix: string };
   graphiql: boolean;
   introspection: boolean;
 }
@@ -183,6 +209,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       audience: env.AUTH_AUDIENCE ?? null,
     },
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    budget: {
+      enabled: env.BUDGET_ENABLED,
+      limit: env.BUDGET_LIMIT,
+      windowMs: env.BUDGET_WINDOW_SECONDS * 1000,
+      writeReserve: Math.min(env.BUDGET_WRITE_RESERVE, env.BUDGET_LIMIT),
+      safetyMargin: Math.min(env.BUDGET_SAFETY_MARGIN, env.BUDGET_LIMIT),
+      maxQueueMs: env.BUDGET_MAX_QUEUE_MS,
+    },
+    cache: {
+      enabled: env.CACHE_ENABLED,
+      maxEntries: env.CACHE_MAX_ENTRIES,
+      maxBytes: env.CACHE_MAX_MB * 1024 * 1024,
+      ttls: {
+        immutableMs: env.CACHE_TTL_IMMUTABLE_SECONDS * 1000,
+        messageMs: env.CACHE_TTL_MESSAGE_SECONDS * 1000,
+        searchMs: env.CACHE_TTL_SEARCH_SECONDS * 1000,
+        insightsMs: env.CACHE_TTL_INSIGHTS_SECONDS * 1000,
+      },
+    },
+    redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX },
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
   };

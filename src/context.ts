@@ -3,6 +3,9 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { CloudflareCredentials, Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { SharedState } from './state/shared-state.js';
+import type { BudgetGovernor } from './upstream/budget.js';
+import type { ResponseCache } from './upstream/cache.js';
 import type { Logger } from './logger.js';
 import { type CloudflareClient, createCloudflareClient } from './upstream/client.js';
 import { UpstreamUnauthenticatedError } from './upstream/errors.js';
@@ -15,6 +18,11 @@ export interface GatewayServices {
   http: CloudflareHttp;
   /** Mutation idempotency keys (in memory, or shared across replicas). */
   idempotency: IdempotencyStore;
+  /** Budget governor in front of every upstream attempt (null when disabled). */
+  budget: BudgetGovernor | null;
+  /** Upstream read cache (null when disabled); mutations invalidate it. */
+  cache: ResponseCache | null;
+  state: SharedState;
   /** Resolves who the caller is and which scopes they hold (see src/auth.ts). */
   authenticate(request: Request): Promise<AuthInfo>;
 }

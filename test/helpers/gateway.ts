@@ -48,6 +48,10 @@ export async function startTestGateway(
     UPSTREAM_RETRY_MAX_DELAY_MS: '50',
     UPSTREAM_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'debug',
+    // Suites count upstream calls exactly: no read cache, and a budget no single suite can spend,
+    // unless a test turns them on to test them.
+    CACHE_ENABLED: 'false',
+    BUDGET_LIMIT: '1000000',
     ...options.env,
   });
   const logger = createLogger({ level: config.log.level, pretty: false, destination });

@@ -50,9 +50,10 @@ function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-/** Fresh reads: the touched messages are dropped from this request's loaders before the payload resolves. */
-function forget(context: GatewayContext, accountId: string, ids: string[]) {
+/** Fresh reads: the touched messages are dropped from this request's loaders and the shared cache before the payload resolves. */
+async function forget(context: GatewayContext, accountId: string, ids: string[]) {
   for (const id of ids) clearMessage(context.loaders, { accountId, id });
+  await context.services.cache?.invalidateMessages(accountId, ids);
 }
 
 // ───────────────────────────── move ─────────────────────────────
@@ -323,8 +324,8 @@ builder.mutationFields((t) => ({
           if (ids.length === 1) {
             const [id] = ids as [string];
             // A single id that fails as a whole is a typed error result, not a per-id outcome.
-            const results = await investigate.move.create(accountId, id, body).catch((error: unknown) => {
-              forget(context, accountId, ids);
+            const results = await investigate.move.create(accountId, id, body).catch(async (error: unknown) => {
+              await forget(context, accountId, ids);
               writeAudit(context, { action: 'moveMessages', accountId, result: auditResultOf(error), outcomes: [{ id, outcome: auditResultOf(error) }], idempotencyKey: input.idempotencyKey, details: { destination: input.destination } });
               throw error;
             });
@@ -341,7 +342,7 @@ builder.mutationFields((t) => ({
               outcomes.push(...batchOutcomes);
             }
           }
-          forget(context, accountId, ids);
+          await forget(context, accountId, ids);
           writeAudit(context, {
             action: 'moveMessages',
             accountId,
@@ -374,7 +375,7 @@ builder.mutationFields((t) => ({
               outcomes.push(...batch.map((id) => releaseOutcome(accountId, id, byId.get(id))));
             } catch (error) {
               if (batches.length === 1) {
-                forget(context, accountId, ids);
+                await forget(context, accountId, ids);
                 writeAudit(context, { action: 'releaseMessages', accountId, result: auditResultOf(error), outcomes: batch.map((id) => ({ id, outcome: auditResultOf(error) })), idempotencyKey: input.idempotencyKey });
                 throw error;
               }
@@ -383,7 +384,7 @@ builder.mutationFields((t) => ({
               outcomes.push(...batch.map((id) => ({ id, accountId, status, reason: (typed as Error).message, delivered: [], failed: [], undelivered: [] })));
             }
           }
-          forget(context, accountId, ids);
+          await forget(context, accountId, ids);
           writeAudit(context, {
             action: 'releaseMessages',
             accountId,
@@ -419,7 +420,7 @@ builder.mutationFields((t) => ({
             writeAudit(context, { action: 'reclassifyMessage', accountId, result: auditResultOf(error), outcomes: [{ id, outcome: auditResultOf(error) }], idempotencyKey: input.idempotencyKey, details: { expectedDisposition: input.expectedDisposition } });
             throw error;
           } finally {
-            forget(context, accountId, [id]);
+            await forget(context, accountId, [id]);
           }
           writeAudit(context, {
             action: 'reclassifyMessage',

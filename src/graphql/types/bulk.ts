@@ -523,6 +523,9 @@ builder.mutationFields((t) => ({
           } catch (error) {
             writeAudit(context, { action: 'createBulkAction', accountId, result: resultOf(error), outcomes: [], idempotencyKey: input.idempotencyKey, details });
             throw error;
+          } finally {
+            // The job will move or release messages the cache may hold: searches and states go stale.
+            await context.services.cache?.invalidateMessages(accountId, []);
           }
           writeAudit(context, {
             action: 'createBulkAction',

@@ -562,6 +562,8 @@ function checkIssueId(id: string): string | { message: string } {
 /** Removes the insight from this request's cache so the payload's `insight` is read fresh. */
 function forgetInsight(context: GatewayContext, scope: ResolvedScope, id: string) {
   cacheFor(context, scope).delete(id);
+  // Listings, counts and audit logs of this scope are stale in the shared read cache too.
+  void context.services.cache?.invalidateInsights(scope.id).catch((error: unknown) => context.logger.warn({ error: (error as Error).message }, 'cache invalidation failed'));
 }
 
 const idempotencyKeyField = {

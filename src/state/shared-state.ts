@@ -1,0 +1,38 @@
+import type { Config } from '../config.js';
+import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency.js';
+import type { Logger } from '../logger.js';
+import { type BudgetStore, MemoryBudgetStore } from '../upstream/budget.js';
+import { type CacheStore, MemoryCacheStore } from '../upstream/cache.js';
+
+/**
+ * The state that must be shared by replicas to be correct: the Cloudflare budget (one token's
+ * 1,200 / 5 min is spent by every replica together), the read cache, and idempotency keys (a retry
+ * may land on another replica). In memory by default; on Redis when REDIS_URL is set.
+ */
+export interface SharedState {
+  kind: 'memory' | 'redis';
+  budget: BudgetStore;
+  cache: CacheStore;
+  idempotency: IdempotencyStore;
+  /** `disabled` (no Redis configured), `ready`, or `down` (serving from local state). */
+  redisStatus(): 'disabled' | 'ready' | 'down';
+  close(): Promise<void>;
+}
+
+export function createMemoryState(config: Config): SharedState {
+  return {
+    kind: 'memory',
+    budget: new MemoryBudgetStore(),
+    cache: new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes }),
+    idempotency: new MemoryIdempotencyStore(),
+    redisStatus: () => 'disabled',
+    close: async () => {},
+  };
+}
+
+/** Picks the state implementation for this process. */
+export async function createSharedState(config: Config, logger: Logger): Promise<SharedState> {
+  if (!config.redis.url) return createMemoryState(config);
+  const { createRedisState } = await import('./redis-state.js');
+  return createRedisState(config, logger, createMemoryState(config));
+}
