@@ -47,6 +47,8 @@ export interface UpstreamUsage {
  */
 export interface GatewayContext {
   requestId: string;
+  /** The incoming HTTP request (headers for forwarded credentials). */
+  request: Request;
   logger: Logger;
   services: GatewayServices;
   /** The account used when a field gets no `accountId` argument (null when none is configured). */
@@ -87,6 +89,7 @@ export function createContextFactory(services: GatewayServices) {
     const effectiveClient = credentials ? client : refuseWithoutCredentials(client);
     return {
       requestId,
+      request,
       logger,
       services,
       defaultAccountId: services.config.accountId,

@@ -10,6 +10,7 @@ import './types/actions.js';
 import './types/intel.js';
 import './types/insight.js';
 import './types/bulk.js';
+import './types/budget.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6', federationDirectives: ['@key', '@shareable'] });

@@ -115,8 +115,9 @@ export class MemoryBudgetStore implements BudgetStore {
 
   async observe(credential: string, header: RateLimitState, now: number, options: BudgetOptions): Promise<void> {
     const state = this.current(credential, now, options);
-    const limit = header.limit ?? options.limit;
-    const usedUpstream = limit - header.remaining;
+    // Cloudflare's `remaining` is the truth: other clients of the same token, another gateway without
+    // shared state, or a smaller quota than configured all show up as fewer remaining requests.
+    const usedUpstream = options.limit - header.remaining;
     if (usedUpstream > state.used) state.used = usedUpstream;
     const upstreamEnd = now + header.resetSeconds * 1000;
     // Cloudflare's window ends earlier than ours: follow it, so we do not wait longer than needed.

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+const TRIAGE = '{ messages(first: 25) { nodes { id subject isQuarantined detection { action } } } }';
+
+describe('upstream read cache', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ env: { CACHE_ENABLED: 'true', CACHE_TTL_SEARCH_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  beforeEach(() => {
+    t.sim.resetRequests();
+  });
+
+  test('a repeated triage page within the TTL costs no upstream call', async () => {
+    const first = await t.query(TRIAGE);
+    expect(first.body.errors).toBeUndefined();
+    expect(t.sim.count()).toBe(26);
+    t.sim.resetRequests();
+    const second = await t.query(TRIAGE);
+    expect(second.body.data).toEqual(first.body.data);
+    expect(t.sim.count()).toBe(0);
+  });
+
+  test('after the short search TTL only the search is fetched again; detections stay cached', async () => {
+    await t.query(TRIAGE);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    t.sim.resetRequests();
+    await t.query(TRIAGE);
+    expect(t.sim.count('emailSecurity.investigate.list')).toBe(1);
+    expect(t.sim.count('emailSecurity.investigate.detections.get')).toBe(0);
+  });
+
+  test('a release invalidates the cached message and searches, so the next read is fresh', async () => {
+    const id = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => m.is_quarantined)?.id as string;
+    const read = () => t.query<{ message: { isQuarantined: boolean } }>('query($id: ID!) { message(id: $id) { isQuarantined } }', { id });
+    expect((await read()).body.data?.message.isQuarantined).toBe(true);
+    expect((await read()).body.data?.message.isQuarantined).toBe(true);
+    expect(t.sim.count('emailSecurity.investigate.get')).toBe(1);
+    await t.query('mutation($i: ReleaseMessagesInput!) { releaseMessages(input: $i) { __typename } }', { i: { ids: [id] } });
+    t.sim.resetRequests();
+    expect((await read()).body.data?.message.isQuarantined).toBe(false);
+    expect(t.sim.count('emailSecurity.investigate.get')).toBe(1);
+  });
+});
+
+describe('cache keys include the credential', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ env: { CACHE_ENABLED: 'true', CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  test("in forward mode one caller never gets what was fetched with another caller's token", async () => {
+    const query = '{ messages(first: 3) { nodes { id } } }';
+    await t.query(query, {}, { authorization: 'Bearer token-a' });
+    await t.query(query, {}, { authorization: 'Bearer token-a' });
+    expect(t.sim.count()).toBe(1);
+    await t.query(query, {}, { authorization: 'Bearer token-b' });
+    expect(t.sim.count()).toBe(2);
+    expect(t.sim.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-a', 'Bearer token-b']);
+  });
+
+  test('in forward mode a caller without credentials is UNAUTHENTICATED and nothing is sent', async () => {
+    t.sim.resetRequests();
+    const { body } = await t.query('{ messages(first: 3) { nodes { id } } }');
+    expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(t.sim.count()).toBe(0);
+  });
+});
