@@ -1,6 +1,9 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createAuthenticator } from './auth.js';
 import type { Config } from './config.js';
 import type { GatewayServices } from './context.js';
+import { createMetrics } from './observability/metrics.js';
+import { createTracing } from './observability/tracing.js';
 import { createSharedState } from './state/shared-state.js';
 import { BudgetGovernor } from './upstream/budget.js';
 import { ResponseCache } from './upstream/cache.js';
@@ -21,7 +24,12 @@ export const SIMULATOR_DEV_TOKEN = 'simulator-development-token';
  * Wires config → upstream HTTP → services → yoga. With no Cloudflare credentials and no base URL,
  * it starts the embedded simulator on loopback first, so `npm start` works without an account.
  */
-export async function createGateway(config: Config, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** Span exporter to use instead of the OTLP one configured by OTEL_* (tests). */
+  tracingExporter?: SpanExporter;
+}
+
+export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   let effective = config;
   let stopSimulator: (() => Promise<void>) | null = null;
   if (config.upstreamMode === 'simulator') {
@@ -44,9 +52,16 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
   const state = await createSharedState(effective, logger);
   const budget = effective.budget.enabled ? new BudgetGovernor(state.budget, effective.budget) : null;
   const cache = effective.cache.enabled ? new ResponseCache(state.cache, effective.cache.ttls) : null;
+  const metrics = createMetrics();
+  const tracing = createTracing(options.tracingExporter ? { exporter: options.tracingExporter } : {});
   const http = new CloudflareHttp({
     baseUrl: effective.baseUrl,
     logger,
+    onAttempt: (attempt) => {
+      metrics.recordAttempt(attempt);
+      if (attempt.rateLimit) metrics.budgetRemaining.set({ credential: attempt.credential }, attempt.rateLimit.remaining);
+    },
+    onCacheHit: (endpoint) => metrics.recordCacheHit(endpoint),
     ...effective.upstream,
     ...(budget ? { budget } : {}),
     ...(cache ? { cache } : {}),
@@ -59,6 +74,8 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     budget,
     cache,
     state,
+    metrics,
+    tracing,
     authenticate: await createAuthenticator(effective, logger),
   };
   const yoga = createGatewayYoga(services);
@@ -68,6 +85,7 @@ export async function createGateway(config: Config, logger: Logger): Promise<Gat
     async close() {
       await http.close();
       await state.close();
+      await tracing?.shutdown();
       await stopSimulator?.();
     },
   };

@@ -3,6 +3,9 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { CloudflareCredentials, Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { Span } from '@opentelemetry/api';
+import type { Metrics } from './observability/metrics.js';
+import { SpanKind, SpanStatusCode, type Tracing, trace } from './observability/tracing.js';
 import type { SharedState } from './state/shared-state.js';
 import type { BudgetGovernor } from './upstream/budget.js';
 import type { ResponseCache } from './upstream/cache.js';
@@ -23,6 +26,9 @@ export interface GatewayServices {
   /** Upstream read cache (null when disabled); mutations invalidate it. */
   cache: ResponseCache | null;
   state: SharedState;
+  metrics: Metrics;
+  /** null when no OTLP endpoint is configured. */
+  tracing: Tracing | null;
   /** Resolves who the caller is and which scopes they hold (see src/auth.ts). */
   authenticate(request: Request): Promise<AuthInfo>;
 }
@@ -57,6 +63,8 @@ export interface GatewayContext {
   client: CloudflareClient;
   loaders: Loaders;
   upstream: UpstreamUsage;
+  /** The operation span (set by the tracing plugin) that upstream spans hang under. */
+  trace: { span?: Span };
   /** Aborted when the HTTP client disconnects; passed to every upstream call. */
   signal: AbortSignal;
   /**
@@ -73,12 +81,36 @@ export function createContextFactory(services: GatewayServices) {
     const logger = services.logger.child({ requestId });
     const auth = await services.authenticate(request);
     const upstream: UpstreamUsage = { calls: 0, attempts: [] };
+    const traceHolder: { span?: Span } = {};
+    const tracing = services.tracing;
     const credentials = resolveCredentials(services.config, request);
     const client = createCloudflareClient(services.http, {
       credentials: credentials ?? missingCredentials,
       signal: request.signal,
       logger,
       headers: { 'x-request-id': requestId },
+      ...(tracing
+        ? {
+            tracer: {
+              startCall(endpoint, method, attempt) {
+                const parent = traceHolder.span ? trace.setSpan(tracing.extract(request.headers), traceHolder.span) : tracing.extract(request.headers);
+                const span = tracing.tracer.startSpan(
+                  `cloudflare ${endpoint}`,
+                  { kind: SpanKind.CLIENT, attributes: { 'cloudflare.endpoint': endpoint, 'http.request.method': method, 'cloudflare.attempt': attempt } },
+                  parent,
+                );
+                return {
+                  headers: tracing.inject(span),
+                  end(status, error) {
+                    if (status !== null) span.setAttribute('http.response.status_code', status);
+                    if (error || (status !== null && status >= 400)) span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? String(status) });
+                    span.end();
+                  },
+                };
+              },
+            },
+          }
+        : {}),
       observer: {
         onAttempt(attempt) {
           upstream.calls++;
@@ -97,7 +129,9 @@ export function createContextFactory(services: GatewayServices) {
       client: effectiveClient,
       loaders: createLoaders(effectiveClient, {
         concurrency: services.config.upstream.fanoutConcurrency,
+        onBatch: (loader, size) => services.metrics.loaderBatchSize.observe({ loader }, size),
       }),
+      trace: traceHolder,
       upstream,
       signal: request.signal,
       searchesInFlight: new Set(),

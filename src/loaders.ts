@@ -32,10 +32,13 @@ const messageKey = (key: MessageKey) => `${key.accountId}/${key.id}`;
  * A 404 resolves to `null` (the message or its sub-resource does not exist); every other failure is
  * kept as that key's error so one failing message does not fail its siblings.
  */
-export function createLoaders(client: CloudflareClient, options: { concurrency: number }) {
+export function createLoaders(client: CloudflareClient, options: { concurrency: number; onBatch?: (loader: string, size: number) => void }) {
   const limit = pLimit(options.concurrency);
-  const single = <K extends MessageKey, V>(fetchOne: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string = messageKey) =>
-    new DataLoader<K, V | null, string>((keys) => Promise.all(keys.map((key) => runOne(limit, () => fetchOne(key)))), {
+  const single = <K extends MessageKey, V>(name: string, fetchOne: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string = messageKey) =>
+    new DataLoader<K, V | null, string>((keys) => {
+      options.onBatch?.(name, keys.length);
+      return Promise.all(keys.map((key) => runOne(limit, () => fetchOne(key))));
+    }, {
       cacheKeyFn,
       // No batch endpoint exists; batching only collects keys of one tick so they share the limit.
       maxBatchSize: 1000,
@@ -44,13 +47,14 @@ export function createLoaders(client: CloudflareClient, options: { concurrency: 
   const investigate = client.emailSecurity.investigate;
   return {
     /** E2, primed by E1 search results. */
-    message: single<MessageKey, CfMessage>((key) => investigate.get(key.accountId, key.id)),
+    message: single<MessageKey, CfMessage>('message', (key) => investigate.get(key.accountId, key.id)),
     /** E3 */
-    detection: single<MessageKey, CfDetection>((key) => investigate.detections.get(key.accountId, key.id)),
+    detection: single<MessageKey, CfDetection>('detection', (key) => investigate.detections.get(key.accountId, key.id)),
     /** E7 */
-    trace: single<MessageKey, CfTrace>((key) => investigate.trace.get(key.accountId, key.id)),
+    trace: single<MessageKey, CfTrace>('trace', (key) => investigate.trace.get(key.accountId, key.id)),
     /** E4 for detections, E5 for other messages. */
     preview: single<PreviewKey, Preview>(
+      'preview',
       async (key) => {
         const result =
           key.endpoint === 'detection'
@@ -61,7 +65,7 @@ export function createLoaders(client: CloudflareClient, options: { concurrency: 
       (key) => `${messageKey(key)}#${key.endpoint}`,
     ),
     /** E6 */
-    raw: single<MessageKey, string>(async (key) => (await investigate.raw.get(key.accountId, key.id)).raw),
+    raw: single<MessageKey, string>('raw', async (key) => (await investigate.raw.get(key.accountId, key.id)).raw),
     limit,
   };
 }

@@ -1,9 +1,10 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, useExecutionCancellation } from 'graphql-yoga';
+import { createYoga, useExecutionCancellation } from 'graphql-yoga';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
+import { useMetrics, useOperationTracing, useReadiness, useRequestLog } from './plugins/observability.js';
 
 /** The query GraphiQL opens with: an analyst's triage page. */
 export const DEFAULT_GRAPHIQL_QUERY = /* GraphQL */ `# Triage: the newest detections with their verdict details.
@@ -30,31 +31,6 @@ query TriagePage {
 }
 `;
 
-/** One log line per GraphQL operation: name, duration, upstream calls, request id (from the child logger). */
-function useRequestLog(): Plugin<GatewayContext> {
-  return {
-    onExecute({ args }) {
-      const started = performance.now();
-      const context = args.contextValue as GatewayContext;
-      return {
-        onExecuteDone({ result }) {
-          const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors.length : 0;
-          context.logger.info(
-            {
-              operationName: args.operationName ?? null,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
-              upstreamCalls: context.upstream.calls,
-              errors,
-              subject: context.auth.subject,
-            },
-            'graphql request',
-          );
-        },
-      };
-    },
-  };
-}
-
 /** Builds the yoga instance; `server.ts` is the only file that listens, tests call `yoga.fetch`. */
 export function createGatewayYoga(services: GatewayServices) {
   return createYoga<Record<string, never>, GatewayContext>({
@@ -79,6 +55,9 @@ export function createGatewayYoga(services: GatewayServices) {
       // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       useExecutionCancellation(),
+      useReadiness(services),
+      useMetrics(services),
+      useOperationTracing(services),
       useRequestLog(),
     ],
   });

@@ -3,7 +3,7 @@ import type { CloudflareCredentials } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EndpointId } from './endpoints.js';
 import { UpstreamBadRequestError, UpstreamSchemaMismatchError } from './errors.js';
-import type { CallResult, CloudflareHttp, QueryParams, UpstreamObserver } from './http.js';
+import type { CallResult, CloudflareHttp, QueryParams, UpstreamObserver, UpstreamTracer } from './http.js';
 import {
   auditLogEntrySchema,
   bulkJobMessageSchema,
@@ -99,6 +99,7 @@ export interface CallBinding {
   observer?: UpstreamObserver;
   logger?: Logger;
   headers?: Record<string, string>;
+  tracer?: UpstreamTracer;
 }
 
 export type CloudflareClient = ReturnType<typeof createCloudflareClient>;
@@ -110,7 +111,7 @@ export type CloudflareClient = ReturnType<typeof createCloudflareClient>;
  */
 export function createCloudflareClient(http: CloudflareHttp, binding: CallBinding) {
   const call = (endpoint: EndpointId, pathParams: Record<string, string>, extra: { query?: QueryParams; body?: unknown } = {}) =>
-    http.call({ endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, observer: binding.observer, logger: binding.logger, headers: binding.headers, ...extra });
+    http.call({ endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, observer: binding.observer, logger: binding.logger, headers: binding.headers, tracer: binding.tracer, ...extra });
 
   const account = (accountId: string) => ({ account_id: accountId });
   const message = (accountId: string, id: string) => ({ account_id: accountId, investigate_id: id });

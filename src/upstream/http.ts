@@ -34,6 +34,13 @@ export interface UpstreamAttempt {
   outcome: 'ok' | 'error' | 'retry';
   errorCode?: string;
   rateLimit: RateLimitState | null;
+  /** Fingerprint of the credential used (never the secret). */
+  credential: string;
+}
+
+/** Span per upstream attempt; kept abstract so this module does not depend on OpenTelemetry. */
+export interface UpstreamTracer {
+  startCall(endpoint: EndpointId, method: string, attempt: number): { headers: Record<string, string>; end(status: number | null, error?: string): void };
 }
 
 export interface UpstreamObserver {
@@ -51,8 +58,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   observer?: UpstreamObserver;
   logger?: Logger;
-  /** Extra request headers (e.g. `traceparent`). */
+  /** Extra request headers (e.g. `x-request-id`). */
   headers?: Record<string, string>;
+  /** Creates a span per attempt and the `traceparent` to propagate. */
+  tracer?: UpstreamTracer;
 }
 
 /** The Cloudflare v4 envelope, before the endpoint's own `result` schema is applied. */
@@ -239,6 +248,20 @@ export class CloudflareHttp {
         return { kind: 'aborted', durationMs, error };
       }
     }
+    const span = options.tracer?.startCall(options.endpoint, method, attempt);
+    const outcome = await this.send(options, method, pathAndQuery, span?.headers ?? {}, budget, credential);
+    span?.end(outcome.kind === 'response' ? outcome.status : null, outcome.kind === 'response' ? undefined : outcome.kind);
+    return outcome;
+  }
+
+  private async send(
+    options: CallOptions,
+    method: string,
+    pathAndQuery: string,
+    traceHeaders: Record<string, string>,
+    budget: BudgetGovernor | undefined,
+    credential: string,
+  ): Promise<AttemptOutcome> {
     const timeoutSignal = AbortSignal.timeout(this.options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
     const headers: Record<string, string> = {
@@ -246,6 +269,7 @@ export class CloudflareHttp {
       'user-agent': this.options.userAgent ?? 'email-security-graphql-gateway',
       ...credentialHeaders(options.credentials),
       ...options.headers,
+      ...traceHeaders,
     };
     let body: string | undefined;
     if (options.body !== undefined && method !== 'GET') {
@@ -430,6 +454,7 @@ export class CloudflareHttp {
       attempt,
       outcome: result,
       rateLimit,
+      credential: fingerprintCredentials(options.credentials),
       ...(errorCode ? { errorCode } : {}),
     };
     options.observer?.onAttempt?.(info);

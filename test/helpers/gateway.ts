@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createGateway, type Gateway } from '../../src/app.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type Simulator, type SimulatorOptions, SIMULATOR_ACCOUNT_ID, startSimulator } from '../../src/simulator/index.js';
@@ -29,7 +29,7 @@ export interface GraphQLErrorJson {
  * environment parsing as production.
  */
 export async function startTestGateway(
-  options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {},
+  options: { env?: Record<string, string>; simulator?: SimulatorOptions; gateway?: GatewayOptions } = {},
 ): Promise<TestGateway> {
   const sim = await startSimulator({ budget: null, ...options.simulator });
   const logs: Record<string, unknown>[] = [];
@@ -48,14 +48,14 @@ export async function startTestGateway(
     UPSTREAM_RETRY_MAX_DELAY_MS: '50',
     UPSTREAM_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'debug',
-    // Suites count upstream calls exactly: no read cache, and a budget no single suite can spend,
-    // unless a test turns them on to test them.
+    // Suites count upstream calls exactly and inject 429s at will: no read cache and no budget
+    // governor (whose lockout would outlive one test), unless a suite turns them on to test them.
     CACHE_ENABLED: 'false',
-    BUDGET_LIMIT: '1000000',
+    BUDGET_ENABLED: 'false',
     ...options.env,
   });
   const logger = createLogger({ level: config.log.level, pretty: false, destination });
-  const gateway = await createGateway(config, logger);
+  const gateway = await createGateway(config, logger, options.gateway);
   return {
     gateway,
     sim,

@@ -1,0 +1,65 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EndpointId } from '../upstream/endpoints.js';
+import type { UpstreamAttempt } from '../upstream/http.js';
+
+/**
+ * Process metrics for Prometheus. One registry per gateway instance (tests run several in one
+ * process). GraphQL operation histograms come from @graphql-yoga/plugin-prometheus on the same
+ * registry; these are the gateway's own: upstream calls, cache, budget, loader batches.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  const upstreamCalls = new Counter({
+    name: 'gateway_upstream_calls_total',
+    help: 'Cloudflare calls by endpoint (SDK method name), HTTP status and attempt outcome (ok, retry, error).',
+    labelNames: ['endpoint', 'status', 'outcome'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'gateway_upstream_call_duration_seconds',
+    help: 'Duration of one Cloudflare call attempt.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const upstreamAttempt = new Counter({
+    name: 'gateway_upstream_attempts_total',
+    help: 'Attempts by number (1 = first try, 2+ = retries or polls).',
+    labelNames: ['endpoint', 'attempt'] as const,
+    registers: [registry],
+  });
+  const cacheHits = new Counter({
+    name: 'gateway_cache_hits_total',
+    help: 'Upstream reads answered from the read cache.',
+    labelNames: ['endpoint'] as const,
+    registers: [registry],
+  });
+  const budgetRemaining = new Gauge({
+    name: 'gateway_upstream_budget_remaining',
+    help: "Requests left in Cloudflare's current window, per credential fingerprint, as the last response said.",
+    labelNames: ['credential'] as const,
+    registers: [registry],
+  });
+  const loaderBatchSize = new Histogram({
+    name: 'gateway_loader_batch_size',
+    help: 'Keys per DataLoader batch (per-message fan-out of one tick).',
+    labelNames: ['loader'] as const,
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250],
+    registers: [registry],
+  });
+  return {
+    registry,
+    loaderBatchSize,
+    budgetRemaining,
+    recordAttempt(attempt: UpstreamAttempt) {
+      upstreamCalls.inc({ endpoint: attempt.endpoint, status: String(attempt.status ?? 'none'), outcome: attempt.outcome });
+      upstreamAttempt.inc({ endpoint: attempt.endpoint, attempt: String(Math.min(attempt.attempt, 5)) });
+      upstreamDuration.observe({ endpoint: attempt.endpoint }, attempt.durationMs / 1000);
+    },
+    recordCacheHit(endpoint: EndpointId) {
+      cacheHits.inc({ endpoint });
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
