@@ -69,6 +69,15 @@ export const envSchema = z
     /** Shared state across replicas (budget, cache, idempotency). Unset: in-process state. */
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
     REDIS_KEY_PREFIX: z.string().min(1).default('esgw:'),
+    /** Query limits (GraphQL Armor + the upstream-call cost estimate). */
+    LIMIT_MAX_DEPTH: positiveInt.default(12),
+    LIMIT_MAX_ALIASES: nonNegativeInt.default(30),
+    LIMIT_MAX_TOKENS: positiveInt.default(3_000),
+    LIMIT_MAX_UPSTREAM_CALLS: positiveInt.default(150),
+    /** Trusted documents: only operations from schema/operations/manifest.json run. */
+    PERSISTED_OPERATIONS_ONLY: booleanFromEnv.default(false),
+    /** How long SIGTERM waits for in-flight requests before closing connections. */
+    SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
     SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     SIMULATOR_LATENCY_MS: nonNegativeInt.default(0),
   })
@@ -145,6 +154,9 @@ export interface Config {
     ttls: { immutableMs: number; messageMs: number; searchMs: number; insightsMs: number };
   };
   redis: { url: string | null; keyPrefix: string };
+  limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxUpstreamCost: number };
+  persistedOperationsOnly: boolean;
+  shutdownGraceMs: number;
   graphiql: boolean;
   introspection: boolean;
 }
@@ -229,6 +241,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX },
+    limits: {
+      maxDepth: env.LIMIT_MAX_DEPTH,
+      maxAliases: env.LIMIT_MAX_ALIASES,
+      maxTokens: env.LIMIT_MAX_TOKENS,
+      maxUpstreamCost: env.LIMIT_MAX_UPSTREAM_CALLS,
+    },
+    persistedOperationsOnly: env.PERSISTED_OPERATIONS_ONLY,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
   };

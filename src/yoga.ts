@@ -4,7 +4,10 @@ import { createYoga, useExecutionCancellation } from 'graphql-yoga';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { useLimits } from './plugins/limits.js';
 import { useMetrics, useOperationTracing, useReadiness, useRequestLog } from './plugins/observability.js';
+import { usePersistedOperationsOnly } from './plugins/persisted.js';
 
 /** The query GraphiQL opens with: an analyst's triage page. */
 export const DEFAULT_GRAPHIQL_QUERY = /* GraphQL */ `# Triage: the newest detections with their verdict details.
@@ -55,6 +58,9 @@ export function createGatewayYoga(services: GatewayServices) {
       // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       useExecutionCancellation(),
+      ...(services.config.persistedOperationsOnly ? [usePersistedOperationsOnly()] : []),
+      ...(services.config.introspection ? [] : [useDisableIntrospection()]),
+      ...useLimits(services.config.limits),
       useReadiness(services),
       useMetrics(services),
       useOperationTracing(services),

@@ -21,7 +21,8 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 }
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // 50 aliased message(id:) lookups are the baseline the _entities count is compared with.
+  t = await startTestGateway({ env: { LIMIT_MAX_ALIASES: '64' } });
   messageIds = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).slice(0, 60).map((message) => message.id);
 });
 afterAll(async () => {

@@ -21,7 +21,8 @@ export type GatewayErrorCode =
   | 'OUTCOME_UNKNOWN'
   | 'REQUEST_ABORTED'
   | 'QUERY_TOO_COMPLEX'
-  | 'PERSISTED_QUERY_ONLY';
+  | 'PERSISTED_QUERY_ONLY'
+  | 'PERSISTED_QUERY_NOT_FOUND';
 
 /** An expected failure the client should see as is. */
 export function gatewayError(code: GatewayErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {

@@ -143,7 +143,7 @@ describe('Insight fields and scope', () => {
 
   test('zone insights are listed under /zones/, carry the zone id, and have a null context without a call', async () => {
     const { body } = await t.query<{ insights: { totalCount: number; nodes: { scopeKind: string; zoneId: string; accountId: null; context: null; auditLog: { nodes: { zoneId: string | null }[] } }[] } }>(
-      `query($scope: InsightScope!) { insights(scope: $scope, first: 100) { totalCount nodes { scopeKind zoneId accountId context auditLog(first: 100) { nodes { zoneId } } } } }`,
+      `query($scope: InsightScope!) { insights(scope: $scope, first: 20) { totalCount nodes { scopeKind zoneId accountId context auditLog(first: 5) { nodes { zoneId } } } } }`,
       { scope: ZONE },
     );
     expect(body.errors).toBeUndefined();

@@ -7,7 +7,7 @@ const TRIAGE = '{ messages(first: 25) { nodes { id subject isQuarantined detecti
 describe('upstream read cache', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { CACHE_ENABLED: 'true', CACHE_TTL_SEARCH_SECONDS: '1' } });
+    t = await startTestGateway({ env: { CACHE_ENABLED: 'true' } });
   });
   afterAll(async () => {
     await t.close();
@@ -16,23 +16,30 @@ describe('upstream read cache', () => {
     t.sim.resetRequests();
   });
 
-  test('a repeated triage page within the TTL costs no upstream call', async () => {
+  test('a repeated triage page within the TTL costs at most one upstream call and no detection call', async () => {
     const first = await t.query(TRIAGE);
     expect(first.body.errors).toBeUndefined();
     expect(t.sim.count()).toBe(26);
     t.sim.resetRequests();
     const second = await t.query(TRIAGE);
     expect(second.body.data).toEqual(first.body.data);
-    expect(t.sim.count()).toBe(0);
+    // The search window steps every search TTL; a repeat that straddles a step re-runs only the search.
+    expect(t.sim.count()).toBeLessThanOrEqual(1);
+    expect(t.sim.count('emailSecurity.investigate.detections.get')).toBe(0);
   });
 
   test('after the short search TTL only the search is fetched again; detections stay cached', async () => {
-    await t.query(TRIAGE);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    t.sim.resetRequests();
-    await t.query(TRIAGE);
-    expect(t.sim.count('emailSecurity.investigate.list')).toBe(1);
-    expect(t.sim.count('emailSecurity.investigate.detections.get')).toBe(0);
+    const short = await startTestGateway({ env: { CACHE_ENABLED: 'true', CACHE_TTL_SEARCH_SECONDS: '1' } });
+    try {
+      await short.query(TRIAGE);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      short.sim.resetRequests();
+      await short.query(TRIAGE);
+      expect(short.sim.count('emailSecurity.investigate.list')).toBe(1);
+      expect(short.sim.count('emailSecurity.investigate.detections.get')).toBe(0);
+    } finally {
+      await short.close();
+    }
   });
 
   test('a release invalidates the cached message and searches, so the next read is fresh', async () => {

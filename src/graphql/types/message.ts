@@ -235,10 +235,12 @@ export function filterToSearchParams(filter: MessageFilter | null | undefined): 
 }
 
 /** Resolves and checks the time window before any upstream call. */
-export function resolveWindow(filter: MessageFilter | null | undefined, now = new Date()): { start: Date; end: Date } {
+export function resolveWindow(filter: MessageFilter | null | undefined, now = new Date(), granularityMs = 1000): { start: Date; end: Date } {
   // Cloudflare timestamps have whole seconds: a window ending mid-second would let mail scanned later
-  // in that same second slip into later pages. Ending just before the current second keeps pages stable.
-  const end = filter?.end ?? new Date(Math.floor(now.getTime() / 1000) * 1000 - 1);
+  // in that same second slip into later pages. Ending just before the current step keeps pages stable;
+  // with the read cache on, the step is the search TTL, so a repeated page has the same request (a hit).
+  const step = Math.max(1000, granularityMs);
+  const end = filter?.end ?? new Date(Math.floor(now.getTime() / step) * step - 1);
   const start = filter?.start ?? new Date(end.getTime() - SEARCH_WINDOW_DAYS * 86_400_000);
   if (start.getTime() > now.getTime()) throw badUserInput('`filter.start` must not be in the future', ['filter', 'start']);
   if (start.getTime() > end.getTime()) throw badUserInput('`filter.start` must be before `filter.end`', ['filter', 'start']);
@@ -287,7 +289,9 @@ builder.queryFields((t) => ({
       const plan = planPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
       const pinned = plan.after ?? plan.before;
       const window =
-        pinned?.s && pinned.e ? { start: new Date(pinned.s), end: new Date(pinned.e) } : resolveWindow(args.filter);
+        pinned?.s && pinned.e
+          ? { start: new Date(pinned.s), end: new Date(pinned.e) }
+          : resolveWindow(args.filter, new Date(), context.services.cache ? context.services.config.cache.ttls.searchMs : 1000);
       const search = (page: number, perPage: number) => {
         const pending = context.client.emailSecurity.investigate
           .list(accountId, {

@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { CacheStore } from '../../upstream/cache.js';
+import type { RedisLink } from './link.js';
+
+/**
+ * The read cache in Redis, so a message one replica fetched is a hit on every other: the Cloudflare
+ * budget is per token, not per replica, and every duplicate fetch spends it.
+ *   cache:<key>      the cached body, PX = the endpoint's TTL
+ *   cache:gen:<…>    generation counters (INCR); invalidation is one increment, never a key scan
+ */
+export class RedisCacheStore implements CacheStore {
+  constructor(
+    private readonly link: RedisLink,
+    private readonly fallback: CacheStore,
+    private readonly options: {
+      /** Bodies larger than this are not cached (one huge EML must not crowd Redis out). */
+      maxValueBytes: number;
+      /** How long a generation counter outlives its last bump. It must outlive every entry written
+       * under an older generation: if it expired earlier, the counter would restart at 0 and
+       * resurrect entries cached under generation 0. */
+      generationTtlMs: number;
+    },
+  ) {}
+
+  private get redis(): Redis {
+    return this.link.client;
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.link.run(
+      async () => (await this.redis.get(`cache:${key}`)) ?? undefined,
+      () => this.fallback.get(key),
+    );
+  }
+
+  set(key: string, value: string, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0 || Buffer.byteLength(value) > this.options.maxValueBytes) return Promise.resolve();
+    return this.link.run(
+      async () => {
+        await this.redis.set(`cache:${key}`, value, 'PX', Math.ceil(ttlMs));
+      },
+      () => this.fallback.set(key, value, ttlMs),
+    );
+  }
+
+  generation(key: string): Promise<number> {
+    return this.link.run(
+      async () => Number((await this.redis.get(`cache:${key}`)) ?? 0),
+      () => this.fallback.generation(key),
+    );
+  }
+
+  bump(keys: string[]): Promise<void> {
+    if (keys.length === 0) return Promise.resolve();
+    return this.link.run(
+      async () => {
+        // One MULTI: a move of 100 messages invalidates 101 counters in one round trip, all or none.
+        const multi = this.redis.multi();
+        for (const key of keys) multi.incr(`cache:${key}`).pexpire(`cache:${key}`, this.options.generationTtlMs);
+        const results = await multi.exec();
+        if (results === null) throw new Error('Redis aborted the generation bump');
+        const failed = results.find(([error]) => error);
+        if (failed?.[0]) throw failed[0];
+      },
+      () => this.fallback.bump(keys),
+    );
+  }
+}
