@@ -1,0 +1,368 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MemoryIdempotencyStore } from '../../src/idempotency.js';
+import { createLogger } from '../../src/logger.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { RedisBudgetStore } from '../../src/state/redis/budget-store.js';
+import { RedisIdempotencyStore } from '../../src/state/redis/idempotency-store.js';
+import { createRedisClient, RedisLink } from '../../src/state/redis/link.js';
+import { type BudgetOptions, MemoryBudgetStore } from '../../src/upstream/budget.js';
+import { type GraphQLErrorJson, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+// ───────────────────────────── a private redis-server per suite ─────────────────────────────
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Starts redis-server on 127.0.0.1 only, without persistence, and resolves once it accepts connections. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += String(chunk);
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+  });
+  return child;
+}
+
+async function stopRedis(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  process.kill(child.pid, signal);
+  await exited;
+}
+
+function collectingLogger() {
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { logs, logger: createLogger({ level: 'debug', pretty: false, destination }) };
+}
+
+const OUTAGE_WARNING = /Redis is unavailable: serving .* from local state/;
+
+let redis: ChildProcess;
+let redisUrl: string;
+let prefixSeq = 0;
+/** Each test gets its own key prefix, so tests sharing the redis-server never see each other's keys. */
+const freshPrefix = () => `test${process.pid}-${++prefixSeq}:`;
+
+beforeAll(async () => {
+  const port = await freePort();
+  redis = await startRedis(port);
+  redisUrl = `redis://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await stopRedis(redis);
+});
+
+// ───────────────────────────── two gateway replicas, one simulator, one Redis ─────────────────────────────
+
+/** Replica A with its simulator, and replica B pointed at A's simulator: both spend one Cloudflare. */
+async function startReplicas(env: Record<string, string>, url = redisUrl): Promise<{ a: TestGateway; b: TestGateway; close(): Promise<void> }> {
+  const shared = { REDIS_URL: url, REDIS_KEY_PREFIX: freshPrefix(), ...env };
+  const a = await startTestGateway({ env: shared });
+  const b = await startTestGateway({ env: { ...shared, CLOUDFLARE_BASE_URL: a.sim.baseUrl } });
+  return {
+    a,
+    b,
+    async close() {
+      await b.close();
+      await a.close();
+    },
+  };
+}
+
+const MOVE = /* GraphQL */ `
+  mutation Move($input: MoveMessagesInput!) {
+    moveMessages(input: $input) {
+      __typename
+      ... on MoveMessagesPayload { movedCount failedCount replayed destination }
+      ... on MutationError { code message }
+    }
+  }
+`;
+
+describe('two replicas sharing one Redis', () => {
+  test('a burst split across both replicas never gets more than the read allowance upstream, and a mutation still uses the write reserve', async () => {
+    const LIMIT = 30;
+    const RESERVE = 5;
+    const readAllowance = LIMIT - RESERVE;
+    const { a, b, close } = await startReplicas({
+      BUDGET_ENABLED: 'true',
+      BUDGET_LIMIT: String(LIMIT),
+      BUDGET_SAFETY_MARGIN: '0',
+      BUDGET_WRITE_RESERVE: String(RESERVE),
+      BUDGET_MAX_QUEUE_MS: '0',
+    });
+    try {
+      expect(a.gateway.services.state.kind).toBe('redis');
+      expect(b.gateway.services.state.redisStatus()).toBe('ready');
+      const burst = 40;
+      const results = await Promise.all(
+        Array.from({ length: burst }, (_, index) => (index % 2 === 0 ? a : b).query('{ messages(first: 1) { nodes { id } } }')),
+      );
+      const errors = results.flatMap((result) => result.body.errors ?? []);
+      const served = results.filter((result) => !result.body.errors);
+      expect(a.sim.count()).toBe(readAllowance);
+      expect(a.sim.count(undefined, { status: 429 })).toBe(0);
+      expect(b.sim.count()).toBe(0);
+      expect(served).toHaveLength(readAllowance);
+      expect(errors).toHaveLength(burst - readAllowance);
+      for (const error of errors as GraphQLErrorJson[]) {
+        expect(error.extensions?.code).toBe('RATE_LIMITED');
+        expect(error.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+      }
+      // Both replicas were served from the one shared window, not each from a window of its own.
+      const servedBy = (gateway: TestGateway) => results.filter((result, index) => (index % 2 === 0 ? a : b) === gateway && !result.body.errors).length;
+      expect(servedBy(a) + servedBy(b)).toBe(readAllowance);
+
+      const id = a.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((message) => message.is_quarantined)?.id;
+      const { body } = await b.query<{ releaseMessages: { __typename: string } }>(
+        'mutation($i: ReleaseMessagesInput!) { releaseMessages(input: $i) { __typename } }',
+        { i: { ids: [id] } },
+      );
+      expect(body.data?.releaseMessages.__typename).toBe('ReleaseMessagesPayload');
+      expect(a.sim.count('emailSecurity.investigate.release.bulk')).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a message read through replica A is a cache hit on replica B: zero extra upstream calls', async () => {
+    const { a, b, close } = await startReplicas({ CACHE_ENABLED: 'true' });
+    try {
+      const id = a.sim.state.listMessages(SIMULATOR_ACCOUNT_ID)[0]?.id;
+      const document = 'query($id: ID!) { message(id: $id) { id subject detection { action finalDisposition } } }';
+      const first = await a.query(document, { id });
+      expect(first.body.errors).toBeUndefined();
+      const callsThroughA = a.sim.count();
+      expect(callsThroughA).toBeGreaterThan(0);
+      const second = await b.query(document, { id });
+      expect(second.body).toEqual(first.body);
+      expect(a.sim.count()).toBe(callsThroughA);
+    } finally {
+      await close();
+    }
+  });
+
+  test('an idempotency key used on replica A replays on replica B: one upstream move, and B says replayed', async () => {
+    const { a, b, close } = await startReplicas({});
+    try {
+      const id = a.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((message) => !message.is_quarantined)?.id;
+      const input = { ids: [id], destination: 'JUNK_EMAIL', idempotencyKey: 'shared-move-1' };
+      const first = await a.query<{ moveMessages: Record<string, unknown> }>(MOVE, { input });
+      const second = await b.query<{ moveMessages: Record<string, unknown> }>(MOVE, { input });
+      expect(first.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1, replayed: false });
+      expect(second.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1, replayed: true });
+      expect(a.sim.count('emailSecurity.investigate.move.create')).toBe(1);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('when Redis goes away', () => {
+  let port: number;
+  let outageRedis: ChildProcess | undefined;
+  let t: TestGateway;
+
+  beforeAll(async () => {
+    port = await freePort();
+    outageRedis = await startRedis(port);
+    t = await startTestGateway({
+      env: { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: freshPrefix(), CACHE_ENABLED: 'true', BUDGET_ENABLED: 'true' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await stopRedis(outageRedis);
+  });
+
+  test('the gateway keeps serving from local state, warns once, reports down, and is back on Redis once it returns', async () => {
+    const state = t.gateway.services.state;
+    expect(state.redisStatus()).toBe('ready');
+    const read = (first: number) => t.query<{ messages: { nodes: { id: string }[] } }>(`{ messages(first: ${first}) { nodes { id } } }`);
+    expect((await read(1)).body.errors).toBeUndefined();
+
+    await stopRedis(outageRedis, 'SIGKILL');
+    for (let first = 2; first <= 6; first++) {
+      const { body } = await read(first);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.messages.nodes).toHaveLength(first);
+    }
+    expect(state.redisStatus()).toBe('down');
+    const warnings = t.logs.filter((line) => OUTAGE_WARNING.test(String(line.msg)));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.level).toBe(40);
+
+    outageRedis = await startRedis(port);
+    const deadline = Date.now() + 8_000;
+    while (state.redisStatus() !== 'ready' && Date.now() < deadline) await sleep(50);
+    expect(state.redisStatus()).toBe('ready');
+    expect(t.logs.some((line) => /Redis is reachable again/.test(String(line.msg)))).toBe(true);
+
+    // Back on Redis: the next read spends the shared budget in the new server.
+    expect((await read(7)).body.errors).toBeUndefined();
+    const probe = new Redis(`redis://127.0.0.1:${port}`);
+    try {
+      expect((await probe.keys('*budget:*')).length).toBeGreaterThan(0);
+    } finally {
+      probe.disconnect();
+    }
+    expect(t.logs.filter((line) => OUTAGE_WARNING.test(String(line.msg)))).toHaveLength(1);
+  });
+});
+
+// ───────────────────────────── the Lua budget against a real Redis ─────────────────────────────
+
+describe('RedisBudgetStore', () => {
+  const links: RedisLink[] = [];
+  /** A store as one replica has it: its own client and its own memory fallback. */
+  function replica(prefix: string, url = redisUrl) {
+    const { logger, logs } = collectingLogger();
+    const link = new RedisLink(createRedisClient(url, prefix), logger);
+    links.push(link);
+    return { link, logs, store: new RedisBudgetStore(link, new MemoryBudgetStore()) };
+  }
+  afterAll(async () => {
+    await Promise.all(links.map((link) => link.close()));
+  });
+
+  const options: BudgetOptions = { limit: 30, windowMs: 60_000, writeReserve: 5, safetyMargin: 0, maxQueueMs: 0 };
+
+  test('200 concurrent takes from three replicas grant exactly the read allowance, each remaining count once', async () => {
+    const prefix = freshPrefix();
+    const replicas = [replica(prefix), replica(prefix), replica(prefix)];
+    await Promise.all(replicas.map((r) => r.link.connect()));
+    const decisions = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => replicas[index % 3]!.store.take('cred', 'read', Date.now(), options)),
+    );
+    const granted = decisions.flatMap((decision) => (decision.granted ? [decision.remaining] : []));
+    expect(granted).toHaveLength(25);
+    expect(new Set(granted).size).toBe(25);
+    expect(Math.min(...granted)).toBe(0);
+    const refused = decisions.filter((decision) => !decision.granted);
+    expect(refused.every((decision) => !decision.granted && !decision.lockedOut && decision.retryAfterMs > 0 && decision.retryAfterMs <= 60_000)).toBe(true);
+    // The write reserve is still there, and only it.
+    const writes = await Promise.all(Array.from({ length: 10 }, () => replicas[0]!.store.take('cred', 'write', Date.now(), options)));
+    expect(writes.filter((decision) => decision.granted)).toHaveLength(5);
+    expect(await replicas[1]!.store.remaining('cred', Date.now(), options)).toMatchObject({ remaining: 0, lockedUntil: null });
+  });
+
+  test('the window follows the Redis clock: replicas whose clocks disagree by 10 minutes share one window', async () => {
+    const prefix = freshPrefix();
+    const fast = replica(prefix);
+    const slow = replica(prefix);
+    await Promise.all([fast.link.connect(), slow.link.connect()]);
+    const small = { ...options, limit: 4, writeReserve: 0 };
+    const now = Date.now();
+    const takes = [];
+    for (let index = 0; index < 6; index++) takes.push(await (index % 2 ? fast : slow).store.take('cred', 'read', now + (index % 2 ? 600_000 : 0), small));
+    expect(takes.filter((decision) => decision.granted)).toHaveLength(4);
+  });
+
+  test('a fixed window reopens when it ends', async () => {
+    const { store, link } = replica(freshPrefix());
+    await link.connect();
+    const short = { ...options, limit: 2, writeReserve: 0, windowMs: 200 };
+    await store.take('cred', 'read', Date.now(), short);
+    await store.take('cred', 'read', Date.now(), short);
+    expect((await store.take('cred', 'read', Date.now(), short)).granted).toBe(false);
+    await sleep(250);
+    expect(await store.take('cred', 'read', Date.now(), short)).toEqual({ granted: true, remaining: 1 });
+  });
+
+  test('observe raises the count to what Cloudflare reports and never lowers it', async () => {
+    const { store, link } = replica(freshPrefix());
+    await link.connect();
+    for (let index = 0; index < 10; index++) await store.take('cred', 'read', Date.now(), options);
+    const header = (remaining: number, resetSeconds = 0) => ({ policy: 'default', remaining, resetSeconds, limit: 30, windowSeconds: 300, observedAt: Date.now() });
+    // Cloudflare counts 3 used: lower than ours, ignored.
+    await store.observe('cred', header(27), Date.now(), options);
+    expect((await store.remaining('cred', Date.now(), options)).remaining).toBe(20);
+    // Cloudflare counts 22 used (another client of the token): raised.
+    await store.observe('cred', header(8), Date.now(), options);
+    expect((await store.remaining('cred', Date.now(), options)).remaining).toBe(8);
+    expect((await store.take('cred', 'read', Date.now(), options)).granted).toBe(true);
+    // Cloudflare's window ends in 2 s, ours in ~60 s: ours follows.
+    await store.observe('cred', header(7, 2), Date.now(), options);
+    expect((await store.remaining('cred', Date.now(), options)).resetMs).toBeLessThanOrEqual(2_000);
+    expect((await store.remaining('cred', Date.now(), options)).remaining).toBe(7);
+  });
+
+  test('a lockout refuses reads and writes alike until it ends, and a shorter one never shortens it', async () => {
+    const { store, link } = replica(freshPrefix());
+    await link.connect();
+    await store.lockout('cred', Date.now() + 1_000);
+    await store.lockout('cred', Date.now() + 100);
+    for (const kind of ['read', 'write'] as const) {
+      const decision = await store.take('cred', kind, Date.now(), options);
+      expect(decision).toMatchObject({ granted: false, lockedOut: true });
+      expect(!decision.granted && decision.retryAfterMs).toBeGreaterThan(500);
+      expect(!decision.granted && decision.retryAfterMs).toBeLessThanOrEqual(1_000);
+    }
+    expect((await store.remaining('cred', Date.now(), options)).lockedUntil).toBeGreaterThan(Date.now() + 500);
+    await sleep(1_050);
+    expect((await store.take('cred', 'write', Date.now(), options)).granted).toBe(true);
+  });
+
+  test('with no Redis reachable the store answers from local memory and logs the outage once', async () => {
+    const { store, link, logs } = replica(freshPrefix(), `redis://127.0.0.1:${await freePort()}`);
+    await link.connect();
+    expect(link.status()).toBe('down');
+    const decisions = await Promise.all(Array.from({ length: 30 }, () => store.take('cred', 'read', Date.now(), options)));
+    expect(decisions.filter((decision) => decision.granted)).toHaveLength(25);
+    expect(logs.filter((line) => OUTAGE_WARNING.test(String(line.msg)))).toHaveLength(1);
+  });
+});
+
+describe('RedisIdempotencyStore', () => {
+  test('of 20 concurrent reserves of one key from two replicas exactly one goes ahead; the rest see the pending record', async () => {
+    const prefix = freshPrefix();
+    const { logger } = collectingLogger();
+    const links = [new RedisLink(createRedisClient(redisUrl, prefix), logger), new RedisLink(createRedisClient(redisUrl, prefix), logger)];
+    try {
+      await Promise.all(links.map((link) => link.connect()));
+      const stores = links.map((link) => new RedisIdempotencyStore(link, new MemoryIdempotencyStore()));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, index) => stores[index % 2]!.reserve('k', 'fp', 60)));
+      expect(results.filter((result) => result === null)).toHaveLength(1);
+      expect(results.filter((result) => result !== null).every((result) => result?.state === 'pending' && result.fingerprint === 'fp')).toBe(true);
+      await stores[0]!.settle('k', { state: 'done', fingerprint: 'fp', result: { moved: 1 } }, 60);
+      expect(await stores[1]!.reserve('k', 'fp', 60)).toEqual({ state: 'done', fingerprint: 'fp', result: { moved: 1 } });
+      await stores[1]!.release('k');
+      expect(await stores[0]!.reserve('k', 'fp', 60)).toBeNull();
+    } finally {
+      await Promise.all(links.map((link) => link.close()));
+    }
+  });
+});
