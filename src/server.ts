@@ -28,13 +28,18 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections, finishing in-flight requests');
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline reached; closing remaining connections');
       server.closeAllConnections();
-    }, 10_000);
+    }, config.shutdownGraceMs);
     deadline.unref();
+    // Keep-alive sockets that finish their last response while we drain must not hold the process.
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
+    reaper.unref();
     server.close(async () => {
+      clearInterval(reaper);
+      clearTimeout(deadline);
       await gateway.close();
       logger.info('stopped');
       process.exit(0);

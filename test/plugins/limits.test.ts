@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  t.sim.resetRequests();
+});
+
+describe('query limits', () => {
+  test('a page that would fan out to hundreds of Cloudflare calls is refused as QUERY_TOO_COMPLEX before any call', async () => {
+    const { body } = await t.query('{ messages(first: 100) { nodes { detection { action } raw trace { inbound { pending } } } } }');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', estimatedUpstreamCalls: 301, maxUpstreamCalls: 150 });
+    expect(t.sim.count()).toBe(0);
+  });
+
+  test('the issue example messages(first: 500) { nodes { detection raw } } is refused before any call', async () => {
+    const { body } = await t.query('{ messages(first: 500) { nodes { detection { action } raw } } }');
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(t.sim.count()).toBe(0);
+  });
+
+  test('variables are part of the estimate', async () => {
+    const query = 'query($n: Int) { messages(first: $n) { nodes { detection { action } preview { source } } } }';
+    expect((await t.query(query, { n: 100 })).body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    const small = await t.query(query, { n: 10 });
+    expect(small.body.errors).toBeUndefined();
+    expect(t.sim.count()).toBe(21);
+  });
+
+  test('fragments are followed: a cost hidden in a fragment still counts', async () => {
+    const { body } = await t.query('query { messages(first: 80) { nodes { ...heavy } } } fragment heavy on Message { detection { action } trace { inbound { pending } } }');
+    expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  test('the usual triage page (25 messages with detection) is well within the limit', async () => {
+    const { body } = await t.query('{ messages(first: 25) { nodes { id detection { action } } } }');
+    expect(body.errors).toBeUndefined();
+  });
+
+  test('a query deeper than the depth limit is refused before any call', async () => {
+    const shallow = await startTestGateway({ env: { LIMIT_MAX_DEPTH: '4' } });
+    try {
+      const { body } = await shallow.query('{ messages(first: 1) { nodes { detection { attachments { name } } } } }');
+      expect(body.errors?.[0]?.message).toMatch(/depth/i);
+      expect(shallow.sim.count()).toBe(0);
+    } finally {
+      await shallow.close();
+    }
+  });
+
+  test('more aliases than allowed are refused before any call', async () => {
+    const aliases = Array.from({ length: 31 }, (_, index) => `a${index}: upstreamBudget { remaining }`).join(' ');
+    const { body } = await t.query(`{ ${aliases} }`);
+    expect(body.errors?.[0]?.message).toMatch(/aliases/i);
+    expect(t.sim.count()).toBe(0);
+  });
+
+  test('a document with more tokens than allowed is refused before any call', async () => {
+    const fields = Array.from({ length: 2000 }, (_, index) => `f${index}: id`).join(' ');
+    const { body } = await t.query(`{ messages(first: 1) { nodes { ${fields} } } }`);
+    expect(JSON.stringify(body.errors)).toMatch(/token/i);
+    expect(t.sim.count()).toBe(0);
+  });
+});

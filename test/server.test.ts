@@ -1,0 +1,107 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SIMULATOR_ACCOUNT_ID, type Simulator, startSimulator } from '../src/simulator/index.js';
+
+const run = promisify(execFile);
+let sim: Simulator;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ budget: null });
+  // The container runs compiled JS (`node dist/server.js`), so the test does too.
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: process.cwd() });
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await sim.close();
+});
+
+async function startServer(env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['dist/server.js'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      CLOUDFLARE_API_TOKEN: 'server-test-token',
+      CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
+      CLOUDFLARE_BASE_URL: sim.baseUrl,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines: Record<string, unknown>[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const part of parts) if (part.trim()) lines.push(JSON.parse(part));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const listening = lines.find((line) => line.msg === 'Email Security gateway listening');
+      if (listening) {
+        clearInterval(timer);
+        resolve(String(listening.url));
+      }
+      if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`server exited with ${child.exitCode}`));
+      }
+    }, 25);
+  });
+  return { child, url, lines, exited };
+}
+
+describe('the compiled server (as the container runs it)', () => {
+  test('node dist/server.js serves /health and a query', async () => {
+    const server = await startServer();
+    const health = await fetch(server.url.replace('/graphql', '/health'));
+    expect(health.status).toBe(200);
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ messages(first: 1) { totalCount } }' }),
+    });
+    expect(((await response.json()) as { data: { messages: { totalCount: number } } }).data.messages.totalCount).toBeGreaterThan(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  test('a bad environment variable stops the process with a message naming it', async () => {
+    const failed = await run(process.execPath, ['dist/server.js'], { env: { PATH: process.env.PATH, PORT: 'eighty' } }).catch((error: { code: number; stderr: string }) => error);
+    expect((failed as { code: number }).code).toBe(2);
+    expect((failed as { stderr: string }).stderr).toMatch(/PORT/);
+  });
+
+  test('SIGTERM drains: the in-flight request completes, new connections are refused, the process exits 0', async () => {
+    const server = await startServer();
+    sim.setLatency(800);
+    try {
+      const inFlight = fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ messages(first: 2) { totalCount } }' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const refused = await fetch(server.url.replace('/graphql', '/health')).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(Error);
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { data: { messages: { totalCount: number } } }).data.messages.totalCount).toBeGreaterThan(0);
+      expect(await server.exited).toBe(0);
+      expect(server.lines.some((line) => String(line.msg).startsWith('shutting down'))).toBe(true);
+      expect(server.lines.at(-1)?.msg).toBe('stopped');
+    } finally {
+      sim.setLatency(0);
+    }
+  }, 30_000);
+});
