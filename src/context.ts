@@ -77,6 +77,7 @@ export interface GatewayContext {
 export function createContextFactory(services: GatewayServices) {
   return async (initial: YogaInitialContext): Promise<GatewayContext> => {
     const request = initial.request;
+    const signal = toNativeSignal(request.signal);
     const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? randomUUID();
     const logger = services.logger.child({ requestId });
     const auth = await services.authenticate(request);
@@ -86,7 +87,7 @@ export function createContextFactory(services: GatewayServices) {
     const credentials = resolveCredentials(services.config, request);
     const client = createCloudflareClient(services.http, {
       credentials: credentials ?? missingCredentials,
-      signal: request.signal,
+      signal,
       logger,
       headers: { 'x-request-id': requestId },
       ...(tracing
@@ -133,7 +134,7 @@ export function createContextFactory(services: GatewayServices) {
       }),
       trace: traceHolder,
       upstream,
-      signal: request.signal,
+      signal,
       searchesInFlight: new Set(),
     };
   };
@@ -172,6 +173,18 @@ function refuseWithoutCredentials(client: CloudflareClient): CloudflareClient {
     return value;
   };
   return wrap(client) as CloudflareClient;
+}
+
+/**
+ * yoga's server adapter may hand out its own AbortSignal implementation (it does on Node 26), which
+ * `AbortSignal.any` and undici refuse. Mirror it into a native signal once per request.
+ */
+function toNativeSignal(source: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  if (source.aborted) controller.abort(source.reason);
+  else if (typeof source.addEventListener === 'function') source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  else (source as { onabort: (() => void) | null }).onabort = () => controller.abort((source as AbortSignal).reason);
+  return controller.signal;
 }
 
 function sanitizeRequestId(value: string | null): string | null {

@@ -181,6 +181,7 @@ export class CloudflareHttp {
         outcome = await this.attempt(options, method, path + search, attempt);
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
+        (options.logger ?? this.options.logger).error({ err: error }, 'unexpected upstream failure');
         throw new UpstreamUnavailableError(`Unexpected failure calling ${options.endpoint}`, {
           endpoint: options.endpoint,
           cause: error,

@@ -7,7 +7,7 @@ import { MoveMessagesDocument, type TriagePageQuery, TriagePageDocument } from '
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
-const hashOf = (document: { __meta__?: Record<string, unknown> }) => document.__meta__?.hash as string;
+const hashOf = (document: object) => (document as { __meta__?: { hash?: string } }).__meta__?.hash as string;
 
 describe('typed documents (graphql-codegen)', () => {
   test('the generated files match schema/operations and the checked-in schema (run `npm run codegen` when this fails)', async () => {
