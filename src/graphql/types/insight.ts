@@ -17,6 +17,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from '../action-errors.js';
+import { resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { AuditField, InsightStatus, IssueType, Severity, UserClassification } from '../enums.js';
 import { badUserInput, gatewayError } from '../errors.js';
@@ -882,3 +883,18 @@ function nullOn404(error: unknown): null {
   if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NOT_FOUND') return null;
   throw error;
 }
+
+/**
+ * Federation entity: other subgraphs reference an insight by id. There is no single-get endpoint, so
+ * representations resolve through the same bounded, request-cached S1 scan as `insight(scope, id)`,
+ * in the gateway's configured account: N representations in one request share the listing pages.
+ */
+builder.asEntity(InsightRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: async (reference, context) => {
+    const accountId = resolveAccountId(context, null);
+    const scope: ResolvedScope = { kind: 'ACCOUNT', id: accountId, upstream: { accountId } };
+    const found = await findInsight(context, scope, String(reference.id), { fresh: false });
+    return found.insight;
+  },
+});
