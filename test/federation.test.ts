@@ -127,7 +127,7 @@ describe('Insight entity', () => {
   test('Insight is an entity keyed by id and resolves representations from one shared listing', async () => {
     const { body: sdl } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
     expect(sdl.data?._service.sdl).toMatch(/type Insight\s+@key\(fields: "id"\)/);
-    const ids = t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).slice(0, 10).map((insight: { id: string }) => insight.id);
+    const ids = t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).slice(0, 10).map((insight) => String(insight.id));
     t.sim.resetRequests();
     const { body } = await t.query<{ _entities: { id: string; subject: string }[] }>(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Insight { id subject } } }',
