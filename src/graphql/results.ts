@@ -1,3 +1,4 @@
+import { writeAudit } from '../audit.js';
 import type { GatewayContext } from '../context.js';
 import {
   UpstreamBadRequestError,
@@ -147,6 +148,21 @@ export async function asAction<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     throw toActionError(error);
+  }
+}
+
+/**
+ * `asAction` plus the audit line for a refusal before any call: an invalid request is an attempt
+ * too, and who tried what belongs in the audit trail.
+ */
+export async function asAuditedAction<T>(context: GatewayContext, action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await asAction(run);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      writeAudit(context, { action, result: 'refused', outcomes: [], details: { reason: 'invalid input', issues: error.issues.map((issue) => issue.path.join('.')) } });
+    }
+    throw error;
   }
 }
 

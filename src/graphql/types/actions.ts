@@ -8,7 +8,7 @@ import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { Destination, Disposition, ReclassifyDisposition } from '../enums.js';
 import { runIdempotent } from '../idempotent.js';
-import { actionErrorTypes, asAction, toActionError } from '../results.js';
+import { actionErrorTypes, asAuditedAction, toActionError } from '../results.js';
 import { loadMessage, MessageRef } from './message.js';
 
 /** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
@@ -314,10 +314,10 @@ builder.mutationFields((t) => ({
     errors: { types: [...actionErrorTypes], union: { name: 'MoveMessagesResult', description: 'The move payload, or why nothing (or not everything) could be done.' } },
     args: { input: t.arg({ type: MoveMessagesInput, required: true, description: 'What to move and where.' }) },
     resolve: (_root, { input }, context) =>
-      asAction(async () => {
+      asAuditedAction(context, 'moveMessages', async () => {
         const accountId = resolveAccountIdForAction(context, input.accountId);
         const ids = checkIds(input.ids, ['input', 'ids']);
-        return runIdempotent(context, 'moveMessages', input.idempotencyKey, { ...input, accountId }, async () => {
+        return auditReplay(context, 'moveMessages', accountId, input.idempotencyKey, ids, await runIdempotent(context, 'moveMessages', input.idempotencyKey, { ...input, accountId }, async () => {
           const investigate = context.client.emailSecurity.investigate;
           const body = { destination: input.destination, ...(input.expectedDisposition ? { expected_disposition: input.expectedDisposition } : {}) };
           let outcomes: MoveOutcome[];
@@ -352,7 +352,7 @@ builder.mutationFields((t) => ({
             details: { destination: input.destination, batches: Math.ceil(ids.length / MOVE_BATCH_LIMIT) },
           });
           return { accountId, destination: input.destination, outcomes, replayed: false };
-        });
+        }));
       }),
   }),
   releaseMessages: t.field({
@@ -362,10 +362,10 @@ builder.mutationFields((t) => ({
     errors: { types: [...actionErrorTypes], union: { name: 'ReleaseMessagesResult', description: 'The release payload, or a typed error.' } },
     args: { input: t.arg({ type: ReleaseMessagesInput, required: true, description: 'What to release.' }) },
     resolve: (_root, { input }, context) =>
-      asAction(async () => {
+      asAuditedAction(context, 'releaseMessages', async () => {
         const accountId = resolveAccountIdForAction(context, input.accountId);
         const ids = checkIds(input.ids, ['input', 'ids']);
-        return runIdempotent(context, 'releaseMessages', input.idempotencyKey, { ...input, accountId }, async () => {
+        return auditReplay(context, 'releaseMessages', accountId, input.idempotencyKey, ids, await runIdempotent(context, 'releaseMessages', input.idempotencyKey, { ...input, accountId }, async () => {
           const outcomes: ReleaseOutcome[] = [];
           const batches = chunk(ids, RELEASE_BATCH_LIMIT);
           for (const batch of batches) {
@@ -393,7 +393,7 @@ builder.mutationFields((t) => ({
             idempotencyKey: input.idempotencyKey,
           });
           return { outcomes, replayed: false };
-        });
+        }));
       }),
   }),
   reclassifyMessage: t.field({
@@ -403,13 +403,13 @@ builder.mutationFields((t) => ({
     errors: { types: [...actionErrorTypes], union: { name: 'ReclassifyMessageResult', description: 'The reclassification payload, or a typed error.' } },
     args: { input: t.arg({ type: ReclassifyMessageInput, required: true, description: 'The message and its expected disposition.' }) },
     resolve: (_root, { input }, context) =>
-      asAction(async () => {
+      asAuditedAction(context, 'reclassifyMessage', async () => {
         const accountId = resolveAccountIdForAction(context, input.accountId);
         const [id] = checkIds([input.id], ['input', 'id']) as [string];
         if (input.emlContent != null && (input.emlContent.length === 0 || !BASE64.test(input.emlContent.replace(/\s+/g, '')))) {
           throw new ValidationError([{ path: ['input', 'emlContent'], message: 'must be base64-encoded EML' }]);
         }
-        return runIdempotent(context, 'reclassifyMessage', input.idempotencyKey, { ...input, accountId }, async () => {
+        return auditReplay(context, 'reclassifyMessage', accountId, input.idempotencyKey, [id], await runIdempotent(context, 'reclassifyMessage', input.idempotencyKey, { ...input, accountId }, async () => {
           try {
             await context.client.emailSecurity.investigate.reclassify.create(accountId, id, {
               expected_disposition: input.expectedDisposition,
@@ -431,10 +431,16 @@ builder.mutationFields((t) => ({
             details: { expectedDisposition: input.expectedDisposition, withEml: Boolean(input.emlContent), escalatedSubmissionId: input.escalatedSubmissionId ?? null },
           });
           return { id, accountId, expectedDisposition: input.expectedDisposition, replayed: false };
-        });
+        }));
       }),
   }),
 }));
+
+/** A replayed result is audited too (the first request wrote the real outcome): it is still someone asking. */
+export function auditReplay<T extends { replayed: boolean }>(context: GatewayContext, action: string, accountId: string, key: string | null | undefined, ids: string[], result: T): T {
+  if (result.replayed) writeAudit(context, { action, accountId, result: 'replayed', outcomes: ids.map((id) => ({ id, outcome: 'REPLAYED' })), idempotencyKey: key });
+  return result;
+}
 
 /** Account validation for mutations: a typed ValidationError rather than a GraphQL error. */
 export function resolveAccountIdForAction(context: GatewayContext, accountId: string | null | undefined): string {

@@ -6,8 +6,8 @@ import { accountIdArgOptions } from '../account.js';
 import { builder } from '../builder.js';
 import { IndicatorType } from '../enums.js';
 import { runIdempotent } from '../idempotent.js';
-import { actionErrorTypes, asAction } from '../results.js';
-import { auditResultOf, resolveAccountIdForAction } from './actions.js';
+import { actionErrorTypes, asAuditedAction } from '../results.js';
+import { auditReplay, auditResultOf, resolveAccountIdForAction } from './actions.js';
 
 /**
  * "New Domains" (169) and "Newly Seen" (177) are applied automatically and fall off after 30 days;
@@ -134,10 +134,10 @@ builder.mutationFields((t) => ({
     errors: { types: [...actionErrorTypes], union: { name: 'SubmitMiscategorizationResult', description: 'The accepted request, or a typed error.' } },
     args: { input: t.arg({ type: SubmitMiscategorizationInput, required: true, description: 'The indicator and the category changes.' }) },
     resolve: (_root, { input }, context) =>
-      asAction(async () => {
+      asAuditedAction(context, 'submitMiscategorization', async () => {
         const accountId = resolveAccountIdForAction(context, input.accountId);
         const { body, indicator } = checkMiscategorization(input);
-        return runIdempotent(context, 'submitMiscategorization', input.idempotencyKey, { ...input, accountId }, async () => {
+        return auditReplay(context, 'submitMiscategorization', accountId, input.idempotencyKey, [indicator], await runIdempotent(context, 'submitMiscategorization', input.idempotencyKey, { ...input, accountId }, async () => {
           const details = { indicatorType: input.indicatorType, indicator, changes: { ...body, indicator_type: undefined, url: undefined, ip: undefined } };
           try {
             await context.client.intel.miscategorizations.create(accountId, body);
@@ -155,7 +155,7 @@ builder.mutationFields((t) => ({
             securityRemoves: body.security_removes ?? [],
             replayed: false,
           };
-        });
+        }));
       }),
   }),
 }));
