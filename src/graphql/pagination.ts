@@ -115,3 +115,60 @@ export function pagesFor(window: { start: number; end: number }): { perPage: num
   if (lastPage !== firstPage) pages.push(lastPage);
   return { perPage, pages };
 }
+
+/**
+ * The whole Relay connection over a page-number endpoint (E1, E13, E17, S1): plans the window, reads
+ * the total first only for `last` without `before`, fetches the one (or two) covering pages, and
+ * builds edges whose cursors carry the digest (and the pinned time window, when there is one).
+ */
+export async function pageConnection<Item, Node>(
+  args: ConnectionArgs,
+  options: {
+    digest: string;
+    cap: number;
+    defaultSize: number;
+    /** Already planned by the caller (e.g. to read the pinned window from the cursor first). */
+    plan?: PagingPlan;
+    /** Extra cursor fields that pin the result set, such as the resolved time window. */
+    pin?: { s?: string; e?: string };
+    fetch: (page: number, perPage: number) => Promise<{ items: Item[]; total: number | null }>;
+    map: (item: Item) => Node;
+  },
+) {
+  const plan = options.plan ?? planPaging(args, { digest: options.digest, cap: options.cap, defaultSize: options.defaultSize });
+  let total: number | null = null;
+  let probe: { items: Item[]; total: number | null } | null = null;
+  if (plan.direction === 'backward' && !plan.before) {
+    // `last` without `before` needs the total first (the Pothos #1287 lesson).
+    probe = await options.fetch(1, Math.max(1, plan.size));
+    total = probe.total;
+    if (total === null) throw badUserInput('`last` without `before` needs a total count, which Cloudflare did not send', ['last']);
+  }
+  const range = windowFor(plan, total);
+  let items: Item[] = [];
+  if (range.end > range.start) {
+    const { perPage, pages } = pagesFor(range);
+    const reuseProbe = probe !== null && pages.length === 1 && pages[0] === 1 && perPage === Math.max(1, plan.size);
+    const results = reuseProbe && probe ? [probe] : await Promise.all(pages.map((page) => options.fetch(page, perPage)));
+    const firstPageStart = ((pages[0] ?? 1) - 1) * perPage;
+    items = results.flatMap((result) => result.items).slice(range.start - firstPageStart, range.end - firstPageStart);
+    total = total ?? results[0]?.total ?? null;
+  }
+  const edges = items.map((item, index) => ({
+    cursor: encodeCursor({ v: 1, k: options.digest, o: range.start + index, ...options.pin }),
+    node: options.map(item),
+  }));
+  const endOffset = range.start + edges.length;
+  const hasNextPage = total !== null ? endOffset < total : edges.length === range.end - range.start && edges.length > 0;
+  return {
+    edges,
+    totalCount: total,
+    pageInfo: {
+      // Paging backward from `before`, that item itself comes next.
+      hasNextPage: plan.before ? true : hasNextPage,
+      hasPreviousPage: range.start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

@@ -20,7 +20,7 @@ import { builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
 import { badUserInput, gatewayError } from '../errors.js';
 import { runIdempotent } from '../idempotent.js';
-import { type ConnectionArgs, encodeCursor, filterDigest, pagesFor, planPaging, windowFor } from '../pagination.js';
+import { filterDigest, pageConnection } from '../pagination.js';
 import { actionErrorTypes, asAction, toActionError } from '../results.js';
 import { resolveAccountIdForAction } from './actions.js';
 import { filterToSearchParams, loadMessage, MessageFilterInput, MessageRef } from './message.js';
@@ -72,55 +72,8 @@ function isNotFound(error: unknown): boolean {
 
 // ───────────────────────────── paging ─────────────────────────────
 
-/**
- * Relay connection over a V4 page-array endpoint (E13, E17; §1.3), the same scheme as `messages`:
- * cursors are absolute offsets bound to a digest of the filter, and an aligned page costs one call.
- */
-async function pageConnection<Item, Node>(
-  args: ConnectionArgs,
-  options: {
-    digest: string;
-    cap: number;
-    defaultSize: number;
-    fetch: (page: number, perPage: number) => Promise<{ items: Item[]; resultInfo: CfPageResultInfo }>;
-    map: (item: Item) => Node;
-  },
-) {
-  const { digest } = options;
-  const plan = planPaging(args, { digest, cap: options.cap, defaultSize: options.defaultSize });
-  let total: number | null = null;
-  let probe: { items: Item[]; resultInfo: CfPageResultInfo } | null = null;
-  if (plan.direction === 'backward' && !plan.before) {
-    // `last` without `before` needs the total first (same rule as `messages`).
-    probe = await options.fetch(1, Math.max(1, plan.size));
-    total = probe.resultInfo?.total_count ?? null;
-    if (total === null) throw badUserInput('`last` without `before` needs a total count, which Cloudflare did not send', ['last']);
-  }
-  const range = windowFor(plan, total);
-  let items: Item[] = [];
-  if (range.end > range.start) {
-    const { perPage, pages } = pagesFor(range);
-    const reuseProbe = probe && pages.length === 1 && pages[0] === 1 && perPage === Math.max(1, plan.size);
-    const results = reuseProbe && probe ? [probe] : await Promise.all(pages.map((page) => options.fetch(page, perPage)));
-    const firstPageStart = ((pages[0] ?? 1) - 1) * perPage;
-    const combined = results.flatMap((result) => result.items);
-    items = combined.slice(range.start - firstPageStart, range.start - firstPageStart + (range.end - range.start));
-    total = total ?? results[0]?.resultInfo?.total_count ?? null;
-  }
-  const edges = items.map((item, index) => ({ cursor: encodeCursor({ v: 1, k: digest, o: range.start + index }), node: options.map(item) }));
-  const endOffset = range.start + items.length;
-  const hasNextPage = total !== null ? endOffset < total : items.length === range.end - range.start && items.length > 0;
-  return {
-    edges,
-    totalCount: total,
-    pageInfo: {
-      hasNextPage: plan.before ? true : hasNextPage,
-      hasPreviousPage: range.start > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
-}
+/** E13/E17 pages in the shape `pageConnection` reads (V4 page-array, §1.3: the total is in result_info). */
+const withTotal = <Item>(page: { items: Item[]; resultInfo: CfPageResultInfo }) => ({ items: page.items, total: page.resultInfo?.total_count ?? null });
 
 // ───────────────────────────── types ─────────────────────────────
 
@@ -264,12 +217,14 @@ BulkJobRef.implement({
             digest: filterDigest({ list: 'bulkJobMessages', accountId: job.accountId, jobId: job.job_id, status: args.status }),
             cap: JOB_MESSAGES_PAGE_CAP,
             defaultSize: JOB_MESSAGES_DEFAULT_PAGE,
-            fetch: (page, perPage) =>
-              context.client.emailSecurity.investigate.bulk.messages.list(job.accountId, job.job_id, {
-                page,
-                per_page: perPage,
-                ...(args.status ? { status: args.status } : {}),
-              }),
+            fetch: async (page, perPage) =>
+              withTotal(
+                await context.client.emailSecurity.investigate.bulk.messages.list(job.accountId, job.job_id, {
+                  page,
+                  per_page: perPage,
+                  ...(args.status ? { status: args.status } : {}),
+                }),
+              ),
             map: (item) => ({ ...item, accountId: job.accountId }),
           }),
       },
@@ -326,7 +281,7 @@ builder.queryFields((t) => ({
           digest: filterDigest({ list: 'bulkJobs', accountId, filter }),
           cap: JOBS_PAGE_CAP,
           defaultSize: JOBS_DEFAULT_PAGE,
-          fetch: (page, perPage) => context.client.emailSecurity.investigate.bulk.list(accountId, { ...filter, page, per_page: perPage }),
+          fetch: async (page, perPage) => withTotal(await context.client.emailSecurity.investigate.bulk.list(accountId, { ...filter, page, per_page: perPage })),
           map: (job) => ({ ...job, accountId }),
         });
       },

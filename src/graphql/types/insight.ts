@@ -22,7 +22,7 @@ import { builder } from '../builder.js';
 import { AuditField, InsightStatus, IssueType, Severity, UserClassification } from '../enums.js';
 import { badUserInput, gatewayError } from '../errors.js';
 import { runIdempotent } from '../idempotent.js';
-import { encodeCursor, filterDigest, pagesFor, planPaging, windowFor } from '../pagination.js';
+import { filterDigest, pageConnection } from '../pagination.js';
 import { ActionErrorCode, actionErrorTypes, asAction, toActionError } from '../results.js';
 
 /** Largest page a client may ask for (S1 and S7/S8); one upstream call per page in the usual case. */
@@ -452,41 +452,17 @@ builder.queryFields((t) => ({
         const scope = scopeForQuery(args.scope);
         const params = filterParams(args.filter);
         const digest = filterDigest({ scope: scopeKey(scope), params });
-        const plan = planPaging(args, { digest, cap: INSIGHTS_PAGE_CAP, defaultSize: INSIGHTS_DEFAULT_PAGE });
-        let total: number | null = null;
-        let probe: Awaited<ReturnType<typeof listPage>> | null = null;
-        if (plan.direction === 'backward' && !plan.before) {
-          // `last` without `before` needs the total first; S1 gives it as `result.count` (§2.5).
-          probe = await listPage(context, scope, params, 1, Math.max(1, plan.size));
-          total = probe.count;
-          if (total === null) throw badUserInput('`last` without `before` needs a total count, which Cloudflare did not send', ['last']);
-        }
-        const range = windowFor(plan, total);
-        let items: CfInsight[] = [];
-        if (range.end > range.start) {
-          const { perPage, pages } = pagesFor(range);
-          const reuseProbe = probe !== null && pages.length === 1 && pages[0] === 1 && perPage === Math.max(1, plan.size);
-          const results = reuseProbe && probe ? [probe] : await Promise.all(pages.map((page) => listPage(context, scope, params, page, perPage)));
-          const firstPageStart = ((pages[0] ?? 1) - 1) * perPage;
-          items = results.flatMap((result) => result.issues).slice(range.start - firstPageStart, range.end - firstPageStart);
-          total = total ?? results[0]?.count ?? null;
-        }
-        const edges = items.map((issue, index) => ({
-          cursor: encodeCursor({ v: 1, k: digest, o: range.start + index }),
-          node: shape(issue, scope),
-        }));
-        const endOffset = range.start + edges.length;
-        const hasNextPage = total !== null ? endOffset < total : edges.length === range.end - range.start && edges.length > 0;
-        return {
-          edges,
-          totalCount: total,
-          pageInfo: {
-            hasNextPage: plan.before ? true : hasNextPage,
-            hasPreviousPage: range.start > 0,
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
+        // S1's paging numbers live inside `result` (§2.5): the total is `result.count`.
+        return pageConnection(args, {
+          digest,
+          cap: INSIGHTS_PAGE_CAP,
+          defaultSize: INSIGHTS_DEFAULT_PAGE,
+          fetch: async (page, perPage) => {
+            const result = await listPage(context, scope, params, page, perPage);
+            return { items: result.issues, total: result.count };
           },
-        };
+          map: (issue: CfInsight) => shape(issue, scope),
+        });
       },
     },
     { name: 'InsightConnection', description: 'A page of Security Center insights.' },

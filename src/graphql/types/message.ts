@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../../context.js';
 import type { InvestigateListParams } from '../../upstream/client.js';
-import type { CfMessage, CfPageResultInfo } from '../../upstream/schemas.js';
+import type { CfMessage } from '../../upstream/schemas.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import {
@@ -14,7 +14,7 @@ import {
   SearchDisposition,
 } from '../enums.js';
 import { badUserInput } from '../errors.js';
-import { encodeCursor, filterDigest, pagesFor, planPaging, windowFor } from '../pagination.js';
+import { filterDigest, pageConnection, planPaging } from '../pagination.js';
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
 import { TraceRef } from './trace.js';
@@ -310,42 +310,18 @@ builder.queryFields((t) => ({
         return pending;
       };
 
-      let total: number | null = null;
-      let probe: { items: CfMessage[]; resultInfo: CfPageResultInfo } | null = null;
-      if (plan.direction === 'backward' && !plan.before) {
-        // `last` without `before` needs the total first (the Pothos #1287 lesson).
-        probe = await search(1, Math.max(1, plan.size));
-        total = probe.resultInfo?.total_count ?? null;
-        if (total === null) throw badUserInput('`last` without `before` needs a total count, which Cloudflare did not send', ['last']);
-      }
-      const range = windowFor(plan, total);
-      let items: CfMessage[] = [];
-      if (range.end > range.start) {
-        const { perPage, pages } = pagesFor(range);
-        const reuseProbe = probe && pages.length === 1 && pages[0] === 1 && perPage === Math.max(1, plan.size);
-        const results = reuseProbe && probe ? [probe] : await Promise.all(pages.map((page) => search(page, perPage)));
-        const firstPageStart = ((pages[0] ?? 1) - 1) * perPage;
-        const combined = results.flatMap((result) => result.items);
-        items = combined.slice(range.start - firstPageStart, range.start - firstPageStart + (range.end - range.start));
-        total = total ?? results[0]?.resultInfo?.total_count ?? null;
-      }
-      const shaped = primeMessages(context, accountId, items);
-      const cursorFor = (offset: number) =>
-        encodeCursor({ v: 1, k: digest, o: offset, s: window.start.toISOString(), e: window.end.toISOString() });
-      const edges = shaped.map((node, index) => ({ cursor: cursorFor(range.start + index), node }));
-      const endOffset = range.start + shaped.length;
-      const hasNextPage =
-        total !== null ? endOffset < total : shaped.length === range.end - range.start && shaped.length > 0;
-      return {
-        edges,
-        totalCount: total,
-        pageInfo: {
-          hasNextPage: plan.before ? true : hasNextPage,
-          hasPreviousPage: range.start > 0,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
+      return pageConnection(args, {
+        digest,
+        cap: MESSAGES_PAGE_CAP,
+        defaultSize: MESSAGES_DEFAULT_PAGE,
+        plan,
+        pin: { s: window.start.toISOString(), e: window.end.toISOString() },
+        fetch: async (page, perPage) => {
+          const result = await search(page, perPage);
+          return { items: result.items, total: result.resultInfo?.total_count ?? null };
         },
-      };
+        map: (message): MessageShape => ({ ...message, accountId }),
+      });
     },
   },
   { name: 'MessageConnection', description: 'A page of messages from a search.' },
