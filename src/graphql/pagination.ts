@@ -17,8 +17,8 @@ const cursorSchema = z.object({
   /** absolute offset of the item */
   o: z.number().int().min(0).max(1_000_000),
   /** resolved window start / end (ISO), when the list has one */
-  s: z.string().optional(),
-  e: z.string().optional(),
+  s: z.iso.datetime().optional(),
+  e: z.iso.datetime().optional(),
 });
 export type CursorPayload = z.infer<typeof cursorSchema>;
 
@@ -136,6 +136,10 @@ export async function pageConnection<Item, Node>(
   },
 ) {
   const plan = options.plan ?? planPaging(args, { digest: options.digest, cap: options.cap, defaultSize: options.defaultSize });
+  if (plan.size === 0) {
+    // `first: 0` / `last: 0` asks for nothing: answer without spending a call.
+    return { edges: [], totalCount: null, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+  }
   let total: number | null = null;
   let probe: { items: Item[]; total: number | null } | null = null;
   if (plan.direction === 'backward' && !plan.before) {

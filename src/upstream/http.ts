@@ -264,7 +264,11 @@ export class CloudflareHttp {
     credential: string,
   ): Promise<AttemptOutcome> {
     const timeoutSignal = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
+    // A write, once sent, runs to its end even if the analyst's client goes away: aborting it would
+    // leave its outcome unknown, while finishing it lets the idempotency record hold the real result
+    // for the client's retry. Reads follow the caller's signal (nobody is waiting for them).
+    const callerSignal = method === 'GET' ? options.signal : undefined;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeoutSignal]) : timeoutSignal;
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.options.userAgent ?? 'email-security-graphql-gateway',
@@ -307,7 +311,7 @@ export class CloudflareHttp {
       if (timeoutSignal.aborted) return { kind: 'timeout', durationMs, error };
       // Checked on the combined signal: the caller's may be a proxy (yoga's request.signal) whose
       // own `aborted` flag lags behind the abort it propagated.
-      if (signal.aborted || options.signal?.aborted) return { kind: 'aborted', durationMs, error };
+      if (signal.aborted || callerSignal?.aborted) return { kind: 'aborted', durationMs, error };
       const code = errorCode(error);
       return { kind: 'network', durationMs, error, code, notSent: code !== undefined && NOT_SENT_CODES.has(code) };
     }
@@ -574,13 +578,26 @@ const PCHAR_KEEP: Record<string, string> = {
   '%3A': ':', '%40': '@', '%24': '$', '%26': '&', '%2B': '+', '%2C': ',', '%3B': ';', '%3D': '=',
 };
 
+/** Cloudflare ids are ~50 characters; anything near this is not an id and must not become a URL. */
+export const MAX_PATH_PARAM_LENGTH = 256;
+
 export function encodePathParam(endpoint: EndpointId | null, name: string, value: string): string {
+  const refuse = (why: string) =>
+    new UpstreamBadRequestError(`Invalid ${name} ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}: ${why}`, { endpoint });
   if (value === '' || value === '.' || value === '..' || value.includes('/') || value.includes('\\')) {
-    throw new UpstreamBadRequestError(`Invalid ${name} ${JSON.stringify(value)}: it must not be empty, "." or "..", or contain "/"`, {
-      endpoint,
-    });
+    throw refuse('it must not be empty, "." or "..", or contain "/"');
   }
-  return encodeURIComponent(value).replace(/%(3A|40|24|26|2B|2C|3B|3D)/gi, (match) => PCHAR_KEEP[match.toUpperCase()] ?? match);
+  if (value.length > MAX_PATH_PARAM_LENGTH) throw refuse(`it is longer than ${MAX_PATH_PARAM_LENGTH} characters`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw refuse('it contains control characters');
+  let encoded: string;
+  try {
+    encoded = encodeURIComponent(value);
+  } catch {
+    // A lone UTF-16 surrogate cannot be encoded as UTF-8.
+    throw refuse('it is not valid Unicode');
+  }
+  return encoded.replace(/%(3A|40|24|26|2B|2C|3B|3D)/gi, (match) => PCHAR_KEEP[match.toUpperCase()] ?? match);
 }
 
 function buildPath(endpoint: EndpointId, template: string, params: Record<string, string>): string {

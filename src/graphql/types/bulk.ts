@@ -23,7 +23,7 @@ import { runIdempotent } from '../idempotent.js';
 import { filterDigest, pageConnection } from '../pagination.js';
 import { actionErrorTypes, asAction, toActionError } from '../results.js';
 import { resolveAccountIdForAction } from './actions.js';
-import { filterToSearchParams, loadMessage, MessageFilterInput, MessageRef } from './message.js';
+import { filterToSearchParams, loadMessage, MessageFilterInput, MessageRef, oversizedFilterFields } from './message.js';
 
 /** A BulkJob as resolvers pass it around: the wire object plus the account it belongs to. */
 export type BulkJobShape = CfBulkJob & { accountId: string };
@@ -395,6 +395,7 @@ function checkCreateInput(input: typeof CreateBulkActionInput.$inferInput, now =
     const value = filter[key];
     if (typeof value === 'string' && value.trim() === '') issues.push({ path: ['input', 'searchParams', key], message: 'must not be blank (omit it instead)' });
   }
+  for (const [key, message] of oversizedFilterFields(filter)) issues.push({ path: ['input', 'searchParams', key], message });
   const hasCriterion =
     CRITERIA.some((key) => {
       const value = filter[key];

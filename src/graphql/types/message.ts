@@ -212,6 +212,16 @@ export const MessageFilterInput = builder.inputType('MessageFilter', {
 
 type MessageFilter = typeof MessageFilterInput.$inferInput;
 
+/** Longest free-text search value the gateway forwards; longer is not a search, it is a payload. */
+export const MAX_FILTER_TEXT = 1024;
+
+/** The filter's free-text fields that are too long, as [field, message] pairs. */
+export function oversizedFilterFields(filter: MessageFilter | null | undefined): [string, string][] {
+  return Object.entries(filter ?? {})
+    .filter(([, value]) => typeof value === 'string' && value.length > MAX_FILTER_TEXT)
+    .map(([key]) => [key, `must be at most ${MAX_FILTER_TEXT} characters`]);
+}
+
 /** Turns the GraphQL filter into E1 query params (window excluded). */
 export function filterToSearchParams(filter: MessageFilter | null | undefined): InvestigateListParams {
   const f = filter ?? {};
@@ -244,6 +254,16 @@ export function resolveWindow(filter: MessageFilter | null | undefined, now = ne
   const start = filter?.start ?? new Date(end.getTime() - SEARCH_WINDOW_DAYS * 86_400_000);
   if (start.getTime() > now.getTime()) throw badUserInput('`filter.start` must not be in the future', ['filter', 'start']);
   if (start.getTime() > end.getTime()) throw badUserInput('`filter.start` must be before `filter.end`', ['filter', 'start']);
+  return { start, end };
+}
+
+/** A window carried by a cursor: it was valid when issued, but a forged one must not reach Cloudflare. */
+function pinnedWindow(startIso: string, endIso: string): { start: Date; end: Date } {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  if (start.getTime() > end.getTime() || start.getTime() > Date.now()) {
+    throw badUserInput('The cursor carries an invalid time window; start again without a cursor', ['after']);
+  }
   return { start, end };
 }
 
@@ -284,13 +304,15 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const accountId = resolveAccountId(context, args.accountId);
+      const [oversized] = oversizedFilterFields(args.filter);
+      if (oversized) throw badUserInput(`\`filter.${oversized[0]}\` ${oversized[1]}`, ['filter', oversized[0]]);
       const params = filterToSearchParams(args.filter);
       const digest = filterDigest({ accountId, params, start: args.filter?.start, end: args.filter?.end });
       const plan = planPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
       const pinned = plan.after ?? plan.before;
       const window =
         pinned?.s && pinned.e
-          ? { start: new Date(pinned.s), end: new Date(pinned.e) }
+          ? pinnedWindow(pinned.s, pinned.e)
           : resolveWindow(args.filter, new Date(), context.services.cache ? context.services.config.cache.ttls.searchMs : 1000);
       const search = (page: number, perPage: number) => {
         const pending = context.client.emailSecurity.investigate
