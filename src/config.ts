@@ -61,7 +61,7 @@ export const envSchema = z
     /** Upstream read cache. */
     CACHE_ENABLED: booleanFromEnv.default(true),
     CACHE_MAX_ENTRIES: positiveInt.default(20_000),
-    CACHE_MAX_MB: positiveInt.default(256),
+    CACHE_MAX_MB: positiveInt.default(64),
     CACHE_TTL_IMMUTABLE_SECONDS: nonNegativeInt.default(3_600),
     CACHE_TTL_MESSAGE_SECONDS: nonNegativeInt.default(30),
     CACHE_TTL_SEARCH_SECONDS: nonNegativeInt.default(15),

@@ -47,7 +47,12 @@ export function createGatewayYoga(services: GatewayServices) {
       debug: (...args) => services.logger.debug(args.map(String).join(' ')),
       info: (...args) => services.logger.info(args.map(String).join(' ')),
       warn: (...args) => services.logger.warn(args.map(String).join(' ')),
-      error: (...args) => services.logger.error(args.map(String).join(' ')),
+      // A client that goes away is routine, not an error of the gateway.
+      error: (...args) => {
+        const text = args.map(String).join(' ');
+        if (/aborted/i.test(text)) services.logger.debug(text);
+        else services.logger.error(text);
+      },
     },
     graphiql: services.config.graphiql
       ? { title: 'Email Security gateway', defaultQuery: DEFAULT_GRAPHIQL_QUERY }

@@ -20,13 +20,14 @@ export interface SharedState {
 }
 
 export function createMemoryState(config: Config): SharedState {
+  const cache = new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes });
   return {
     kind: 'memory',
     budget: new MemoryBudgetStore(),
-    cache: new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes }),
+    cache,
     idempotency: new MemoryIdempotencyStore(),
     redisStatus: () => 'disabled',
-    close: async () => {},
+    close: async () => cache.close(),
   };
 }
 

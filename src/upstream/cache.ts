@@ -118,17 +118,36 @@ const generationKey = {
   message: (accountId: string, id: string) => `gen:message:${accountId}:${id}`,
 };
 
-/** In-process LRU (lru-cache), bounded by entry count and size. */
+/**
+ * In-process LRU (lru-cache), bounded by entry count and by bytes. Expired entries are purged on a
+ * timer: lru-cache only drops a stale entry when it is read or evicted, and search keys (whose window
+ * steps every search TTL) are never read again once stale — without the purge they would sit in the
+ * heap until the size bound (found by the soak test).
+ */
 export class MemoryCacheStore implements CacheStore {
   private readonly entries: LRUCache<string, string>;
   private readonly generations = new LRUCache<string, number>({ max: 100_000 });
+  private readonly purgeTimer: NodeJS.Timeout;
 
-  constructor(options: { maxEntries: number; maxBytes: number }) {
+  constructor(options: { maxEntries: number; maxBytes: number; purgeIntervalMs?: number }) {
     this.entries = new LRUCache<string, string>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
-      sizeCalculation: (value) => Math.max(1, value.length),
+      // V8 keeps a string in one or two bytes per character; count two, plus the key and entry overhead.
+      sizeCalculation: (value, key) => 2 * (value.length + key.length) + 64,
     });
+    this.purgeTimer = setInterval(() => this.entries.purgeStale(), options.purgeIntervalMs ?? 10_000);
+    this.purgeTimer.unref();
+  }
+
+  /** Stops the purge timer (on shutdown). */
+  close(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  /** Entries currently held (for tests and diagnostics). */
+  get size(): number {
+    return this.entries.size;
   }
 
   async get(key: string) {

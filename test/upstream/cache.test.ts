@@ -81,3 +81,30 @@ describe('cache keys include the credential', () => {
     expect(t.sim.count()).toBe(0);
   });
 });
+
+describe('MemoryCacheStore', () => {
+  test('expired entries are purged on a timer, not kept until the size bound', async () => {
+    const { MemoryCacheStore } = await import('../../src/upstream/cache.js');
+    const store = new MemoryCacheStore({ maxEntries: 1000, maxBytes: 10_000_000, purgeIntervalMs: 20 });
+    try {
+      for (let index = 0; index < 100; index++) await store.set(`k${index}`, 'x'.repeat(100), 10);
+      expect(store.size).toBe(100);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      expect(store.size).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('the byte bound counts keys and two bytes per character', async () => {
+    const { MemoryCacheStore } = await import('../../src/upstream/cache.js');
+    const store = new MemoryCacheStore({ maxEntries: 1000, maxBytes: 10_000 });
+    try {
+      for (let index = 0; index < 50; index++) await store.set(`key-${index}`, 'y'.repeat(500), 60_000);
+      // each entry ≈ 2 × 506 + 64 bytes: at most 9 fit in 10,000
+      expect(store.size).toBeLessThanOrEqual(9);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Shared checks of the resilience suites: "the gateway still serves", "no socket is left behind",
+ * and the closed set of error codes a client may see.
+ */
+import { expect } from 'vitest';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import type { GraphQLErrorJson, TestGateway } from '../helpers/gateway.js';
+
+/** Every `extensions.code` the gateway may answer with (src/graphql/errors.ts), plus graphql-js validation. */
+export const TYPED_CODES = new Set([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_SCHEMA_MISMATCH',
+  'UPSTREAM_ERROR',
+  'OUTCOME_UNKNOWN',
+  'REQUEST_ABORTED',
+  'QUERY_TOO_COMPLEX',
+  'PERSISTED_QUERY_ONLY',
+  'GRAPHQL_VALIDATION_FAILED',
+]);
+
+export const TRIAGE = /* GraphQL */ `
+  query Triage($first: Int) {
+    messages(first: $first) { totalCount nodes { id subject detection { action finalDisposition } } }
+  }
+`;
+
+export const MOVE = /* GraphQL */ `
+  mutation Move($input: MoveMessagesInput!) {
+    moveMessages(input: $input) {
+      __typename
+      ... on MoveMessagesPayload { movedCount failedCount replayed outcomes { id status reason } }
+      ... on MutationError { code message }
+      ... on RateLimitedError { retryAfterSeconds }
+    }
+  }
+`;
+
+export const RELEASE = /* GraphQL */ `
+  mutation Release($input: ReleaseMessagesInput!) {
+    releaseMessages(input: $input) {
+      __typename
+      ... on ReleaseMessagesPayload { releasedCount replayed outcomes { id status } }
+      ... on MutationError { code message }
+    }
+  }
+`;
+
+export const RECLASSIFY = /* GraphQL */ `
+  mutation Reclassify($input: ReclassifyMessageInput!) {
+    reclassifyMessage(input: $input) {
+      __typename
+      ... on ReclassifyMessagePayload { id replayed }
+      ... on MutationError { code message }
+    }
+  }
+`;
+
+export type Body<T> = { data?: T | null; errors?: GraphQLErrorJson[] };
+
+export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Connected TCP sockets of this process (client and server ends of loopback connections alike). */
+export function tcpSockets(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap' || kind === 'TCPWRAP').length;
+}
+
+interface PoolStats {
+  connected: number;
+  free: number;
+  pending: number;
+  queued: number;
+  running: number;
+  size: number;
+}
+
+/** The gateway's upstream keep-alive pool towards the simulator (undici Agent stats). */
+export function upstreamPool(t: TestGateway): PoolStats {
+  const dispatcher = (t.gateway.services.http as unknown as { dispatcher: { stats: Record<string, PoolStats> } }).dispatcher;
+  return dispatcher.stats[t.sim.origin] ?? { connected: 0, free: 0, pending: 0, queued: 0, running: 0, size: 0 };
+}
+
+/**
+ * No upstream request is still in flight and every socket the simulator holds is an idle keep-alive
+ * socket of the gateway's pool: nothing hung, nothing orphaned.
+ */
+export async function expectUpstreamSettled(t: TestGateway, timeoutMs = 5_000): Promise<void> {
+  await waitFor(
+    () => {
+      const pool = upstreamPool(t);
+      return pool.running === 0 && pool.pending === 0 && pool.queued === 0 && t.sim.openConnections() <= pool.connected;
+    },
+    timeoutMs,
+    'upstream settled (no request in flight, no orphaned simulator socket)',
+  );
+  const pool = upstreamPool(t);
+  expect(pool.connected).toBeLessThanOrEqual(t.gateway.services.config.upstream.connections);
+}
+
+/** Closes the gateway and checks every socket it opened is gone; then closes the simulator. */
+export async function closeAndExpectNoLeak(t: TestGateway, tcpBaseline: number): Promise<void> {
+  await t.gateway.close();
+  await waitFor(() => t.sim.openConnections() === 0, 5_000, 'simulator connections back to 0 after the gateway closed');
+  await t.sim.close();
+  await waitFor(() => tcpSockets() <= tcpBaseline, 5_000, `TCP sockets back to the baseline of ${tcpBaseline}`);
+}
+
+/** A healthy query right after a fault: the gateway did not crash and serves normally again. */
+export async function expectHealthy(t: TestGateway): Promise<void> {
+  const { status, body } = await t.query<{ messages: { nodes: { id: string; subject: string | null; detection: { action: string } | null }[] } }>(
+    TRIAGE,
+    { first: 3 },
+  );
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  expect(body.data?.messages.nodes).toHaveLength(3);
+  expect(body.data?.messages.nodes.every((node) => node.detection !== null)).toBe(true);
+}
+
+/** Ids of seeded messages straight from the simulator state (costs no request). */
+export function seededIds(t: TestGateway, predicate: (m: { is_quarantined: boolean; delivery_status?: string[] | null | undefined }) => boolean, count: number): string[] {
+  return t.sim.state
+    .listMessages(SIMULATOR_ACCOUNT_ID)
+    .filter((m) => predicate(m as never))
+    .slice(0, count)
+    .map((m) => m.id);
+}
+
+export const movable = (m: { delivery_status?: string[] | null | undefined }) =>
+  !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced');
+
+/** Operations recorded in the simulator's action log of one message. */
+export function actionLog(t: TestGateway, id: string): string[] {
+  return (t.sim.state.getMessage(SIMULATOR_ACCOUNT_ID, id)?.action_log ?? []).map((entry) => String(entry.operation));
+}
+
+export function codes(body: Body<unknown>): string[] {
+  return (body.errors ?? []).map((error) => String(error.extensions?.code));
+}
