@@ -27,6 +27,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { writeDocSection } from './lib/report.js';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -692,6 +693,8 @@ async function writeResults(result: SoakResult): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeFile(join(dir, 'soak.md'), `${markdown(result)}\n`);
+  // The published figures (docs/benchmarks.md, section "## Soak").
+  writeDocSection('## Soak', markdown(result).replace(/^### Soak/, '## Soak'));
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -56,10 +56,17 @@ export function writeReports(results: BenchResults): void {
   writeFileSync(docPath, replaceSection(existing, renderMarkdown(results)));
 }
 
-/** Replaces the `## Benchmarks` section (up to the next `## ` heading), or appends it. */
-export function replaceSection(document: string, section: string): string {
+/** Replaces one `## ` section of docs/benchmarks.md (the soak writes `## Soak` the same way). */
+export function writeDocSection(heading: string, section: string): void {
+  const docPath = join(ROOT, 'docs/benchmarks.md');
+  const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Performance\n';
+  writeFileSync(docPath, replaceSection(existing, section, heading));
+}
+
+/** Replaces the `## Benchmarks` (or another) section, up to the next `## ` heading, or appends it. */
+export function replaceSection(document: string, section: string, heading = SECTION): string {
   const lines = document.split('\n');
-  const start = lines.findIndex((line) => line.trim() === SECTION);
+  const start = lines.findIndex((line) => line.trim() === heading);
   if (start === -1) return `${document.replace(/\s*$/, '')}\n\n${section.trim()}\n`;
   let end = lines.findIndex((line, index) => index > start && /^## /.test(line));
   if (end === -1) end = lines.length;
@@ -158,7 +165,7 @@ ${descriptions.join('\n')}
 ### Method
 
 - \`npm run bench\` = \`npm run build\` then \`node --import tsx bench/run.ts\`. The gateway runs as in production: compiled JS (\`node dist/server.js\`), its own process, \`NODE_ENV=production\` with a JWT verifier (\`AUTH_PUBLIC_KEY\`: the bench generates an RS256 key pair with jose and signs a token with scope \`email-security:write email-security:raw\`), \`LOG_LEVEL=info\` (one JSON log line per operation, written to a file), budget governor on.
-- Every process runs on the driver's Node binary (\`process.execPath\`, reported above; under \`npm run bench\` that is the project's pinned \`node\` from \`node_modules/.bin\` when present, as in the Node 26 production image).
+- Every process runs on the driver's Node binary (\`process.execPath\`, reported above; the machine's Node unless the bench is started with another).
 - The Cloudflare simulator runs standalone (\`node dist/simulator/main.js\`, own process) with a fixed ${s.upstreamLatencyMs} ms latency on every response and its budget emulation **on**. To keep the bench from tripping the lockout, the budget is **raised** to ${s.simulatorBudget.limit.toLocaleString('en-US')} requests / ${s.simulatorBudget.windowSeconds} s (\`POST /__simulator/budget\`) **and** the simulator is reset before each scenario (\`POST /__simulator/reset\`: seed data, knobs and budget usage), then latency and budget are set again. The gateway's own budget governor stays enabled with \`BUDGET_LIMIT=${s.gatewayBudgetLimit}\` (the default 1,200 / 5 min would throttle a load test by design).
 - **Cache:** scenarios 1, 2, 2b, 4 and 5 run with \`CACHE_ENABLED=false\` so they measure the upstream fan-out; scenario 3 runs a separate gateway process with \`CACHE_ENABLED=true\` (default TTLs), warmed by the warm-up phase.
 - Load: autocannon 9 (programmatic API) in the driver process, ${s.connections} connections. Per scenario: ${s.warmupSeconds} s warm-up at ${s.connections} connections; an unloaded probe (1 connection, at most ${s.unloadedProbe.maxRequests} requests / ${s.unloadedProbe.seconds} s); a wait until the simulator has seen no request for 300 ms; then the measured phase: a fixed number of requests (warm-up rate × ${s.durationSeconds} s, at least ${s.connections * 6}), so it ends with nothing in flight and the per-request divisions are exact (a safety stop bounds it at 2 × ${s.durationSeconds} + 5 s). Percentiles are computed from every response time. A response counts as failed on a non-2xx status, a GraphQL \`errors\` entry or an \`…Error\` union member.
