@@ -66,7 +66,7 @@ export function writeDocSection(heading: string, section: string): void {
 /** Replaces the `## Benchmarks` (or another) section, up to the next `## ` heading, or appends it. */
 export function replaceSection(document: string, section: string, heading = SECTION): string {
   const lines = document.split('\n');
-  const start = lines.findIndex((line) => line.trim() === heading);
+  const start = lines.findIndex((line) => line.trim() === heading || line.startsWith(`${heading} `));
   if (start === -1) return `${document.replace(/\s*$/, '')}\n\n${section.trim()}\n`;
   let end = lines.findIndex((line, index) => index > start && /^## /.test(line));
   if (end === -1) end = lines.length;
