@@ -43,9 +43,7 @@ describe('GraphiQL in a real browser', () => {
     await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
     await page.click('button.graphiql-execute-button');
     // Monaco renders spaces as NBSP, hence \s (stack-verified.md pitfall 10).
-    // biome-ignore lint/performance/useDomNodeTextContent: innerText is the text the analyst sees, not the DOM's
     await page.waitForFunction(() => /"totalCount":\s*\d+/.test(document.body.innerText), undefined, { timeout: 30_000 });
-    // biome-ignore lint/performance/useDomNodeTextContent: same reason as above
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).toMatch(/"finalDisposition":\s*"(MALICIOUS|MALICIOUS_BEC|SUSPICIOUS|SPOOF|SPAM|BULK)"/);
     await mkdir('test/artifacts', { recursive: true });
