@@ -6,6 +6,17 @@ export function credentialFingerprint(secret: string): string {
   return `cred:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
 }
 
+const fingerprints = new WeakMap<CloudflareCredentials, string>();
+
+/**
+ * Memoised per credentials object: every upstream attempt needs the fingerprint (cache key, budget,
+ * metrics), and the object is the gateway's own (one per process) or the caller's (one per request).
+ */
 export function fingerprintCredentials(credentials: CloudflareCredentials): string {
-  return credentialFingerprint(credentials.kind === 'token' ? credentials.token : `${credentials.email}:${credentials.key}`);
+  let fingerprint = fingerprints.get(credentials);
+  if (fingerprint === undefined) {
+    fingerprint = credentialFingerprint(credentials.kind === 'token' ? credentials.token : `${credentials.email}:${credentials.key}`);
+    fingerprints.set(credentials, fingerprint);
+  }
+  return fingerprint;
 }
