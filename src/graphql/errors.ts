@@ -34,6 +34,17 @@ export function badUserInput(message: string, argumentPath?: readonly (string | 
   return gatewayError('BAD_USER_INPUT', message, argumentPath ? { argumentPath } : {});
 }
 
+/** True for Cloudflare's 404 (and its typed mutation twin): the object does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NOT_FOUND';
+}
+
+/** `.catch(nullOn404)`: a missing object resolves to null, every other failure stays an error. */
+export function nullOn404(error: unknown): null {
+  if (isNotFound(error)) return null;
+  throw error;
+}
+
 /** Turns an upstream failure into the GraphQL error the client sees (stable code, safe message). */
 export function upstreamToGraphQLError(error: UpstreamError): GraphQLError {
   const extensions: Record<string, unknown> = { code: error.code };

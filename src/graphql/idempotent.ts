@@ -3,6 +3,12 @@ import { inputFingerprint } from '../idempotency.js';
 import { ConflictError, OutcomeUnknownError } from './action-errors.js';
 import { toActionError } from './results.js';
 
+/** Options of the `idempotencyKey` input field every mutation input has. */
+export const idempotencyKeyField = {
+  description:
+    'Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again.',
+} as const;
+
 /** Every mutation payload says whether it is a replay of an earlier request with the same key. */
 export interface Replayable {
   replayed: boolean;

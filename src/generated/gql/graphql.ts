@@ -458,7 +458,7 @@ export type SubmitMiscategorizationInput = {
   contentAdds?: Array<number> | null | undefined;
   /** Content category ids to remove. */
   contentRemoves?: Array<number> | null | undefined;
-  /** Optional key making the mutation safe to retry (same key + same input → the first result, no new request). */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
   idempotencyKey?: string | null | undefined;
   /** Kind of indicator. */
   indicatorType: IndicatorType;

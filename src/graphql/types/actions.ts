@@ -7,7 +7,7 @@ import { ConflictError, OutcomeUnknownError, ValidationError, type ValidationIss
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { Destination, Disposition, ReclassifyDisposition } from '../enums.js';
-import { runIdempotent } from '../idempotent.js';
+import { idempotencyKeyField, runIdempotent } from '../idempotent.js';
 import { actionErrorTypes, asAuditedAction, toActionError } from '../results.js';
 import { loadMessage, MessageRef } from './message.js';
 
@@ -18,10 +18,6 @@ export const RELEASE_BATCH_LIMIT = 1000;
 /** Upper bound on ids per mutation: each chunk is one Cloudflare call out of a 1,200 / 5 min budget. */
 export const MAX_IDS_PER_ACTION = 10_000;
 
-const idempotencyKeyField = {
-  description:
-    'Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again.',
-} as const;
 
 /** Validates message ids before any upstream call: path-safe, no duplicates, within the limits. */
 function checkIds(ids: readonly (string | number)[], path: string[]): string[] {

@@ -18,8 +18,8 @@ import { ConflictError, OutcomeUnknownError, ValidationError, type ValidationIss
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
-import { badUserInput, gatewayError } from '../errors.js';
-import { runIdempotent } from '../idempotent.js';
+import { badUserInput, gatewayError, isNotFound } from '../errors.js';
+import { idempotencyKeyField, runIdempotent } from '../idempotent.js';
 import { filterDigest, pageConnection } from '../pagination.js';
 import { actionErrorTypes, asAction, toActionError } from '../results.js';
 import { resolveAccountIdForAction } from './actions.js';
@@ -66,9 +66,6 @@ function jobIdIssue(id: string): string | null {
   }
 }
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NOT_FOUND';
-}
 
 // ───────────────────────────── paging ─────────────────────────────
 
@@ -293,10 +290,6 @@ builder.queryFields((t) => ({
 
 // ───────────────────────────── mutations ─────────────────────────────
 
-const idempotencyKeyField = {
-  description:
-    'Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again.',
-} as const;
 
 interface BulkJobPayload {
   job: BulkJobShape;

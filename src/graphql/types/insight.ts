@@ -20,8 +20,8 @@ import {
 import { resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { AuditField, InsightStatus, IssueType, Severity, UserClassification } from '../enums.js';
-import { badUserInput, gatewayError } from '../errors.js';
-import { runIdempotent } from '../idempotent.js';
+import { badUserInput, gatewayError, nullOn404 } from '../errors.js';
+import { idempotencyKeyField, runIdempotent } from '../idempotent.js';
 import { filterDigest, pageConnection } from '../pagination.js';
 import { ActionErrorCode, actionErrorTypes, asAction, toActionError } from '../results.js';
 
@@ -543,10 +543,6 @@ function forgetInsight(context: GatewayContext, scope: ResolvedScope, id: string
   void context.services.cache?.invalidateInsights(scope.id).catch((error: unknown) => context.logger.warn({ error: (error as Error).message }, 'cache invalidation failed'));
 }
 
-const idempotencyKeyField = {
-  description:
-    'Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again.',
-} as const;
 
 const InsightClassificationStep = builder.enumType('InsightClassificationStep', {
   description: 'One PATCH of the classification (S3) the gateway sent.',
@@ -855,10 +851,6 @@ const auditScope = (scope: ResolvedScope) => ({
   scope: `${scope.kind === 'ACCOUNT' ? 'accounts' : 'zones'}/${scope.id}`,
 });
 
-function nullOn404(error: unknown): null {
-  if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NOT_FOUND') return null;
-  throw error;
-}
 
 /**
  * Federation entity: other subgraphs reference an insight by id. There is no single-get endpoint, so

@@ -5,7 +5,7 @@ import { ValidationError, type ValidationIssue } from '../action-errors.js';
 import { accountIdArgOptions } from '../account.js';
 import { builder } from '../builder.js';
 import { IndicatorType } from '../enums.js';
-import { runIdempotent } from '../idempotent.js';
+import { idempotencyKeyField, runIdempotent } from '../idempotent.js';
 import { actionErrorTypes, asAuditedAction } from '../results.js';
 import { auditReplay, auditResultOf, resolveAccountIdForAction } from './actions.js';
 
@@ -51,7 +51,7 @@ const SubmitMiscategorizationInput = builder.inputType('SubmitMiscategorizationI
     securityAdds: t.intList({ description: 'Security category ids to add.' }),
     securityRemoves: t.intList({ description: 'Security category ids to remove.' }),
     accountId: t.string(accountIdArgOptions),
-    idempotencyKey: t.string({ description: 'Optional key making the mutation safe to retry (same key + same input → the first result, no new request).' }),
+    idempotencyKey: t.string(idempotencyKeyField),
   }),
 });
 

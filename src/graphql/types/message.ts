@@ -13,7 +13,7 @@ import {
   PostDeliveryOperation,
   SearchDisposition,
 } from '../enums.js';
-import { badUserInput } from '../errors.js';
+import { badUserInput, nullOn404 } from '../errors.js';
 import { filterDigest, pageConnection, planPaging } from '../pagination.js';
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
@@ -357,7 +357,3 @@ export async function loadMessage(context: GatewayContext, key: { accountId: str
   return message ? { ...message, accountId: key.accountId } : null;
 }
 
-function nullOn404(error: unknown): null {
-  if (error instanceof Error && 'code' in error && (error as { code: unknown }).code === 'NOT_FOUND') return null;
-  throw error;
-}
