@@ -42,7 +42,11 @@ async function main() {
       clearTimeout(deadline);
       await gateway.close();
       logger.info('stopped');
-      process.exit(0);
+      // pino writes stdout asynchronously; process.exit() now would race its in-flight write against
+      // the exit-time sync flush and drop or reorder the last lines. Everything is closed, so let the
+      // event loop empty by itself; the unref'd timer only ends a process that something still holds.
+      process.exitCode = 0;
+      setTimeout(() => process.exit(0), 2_000).unref();
     });
     server.closeIdleConnections();
   };

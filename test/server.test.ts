@@ -42,7 +42,9 @@ async function startServer(env: Record<string, string> = {}) {
     buffer = parts.pop() ?? '';
     for (const part of parts) if (part.trim()) lines.push(JSON.parse(part));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' can fire while the child's last stdout lines are still unread, and
+  // the drain test asserts on the final line.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const listening = lines.find((line) => line.msg === 'Email Security gateway listening');
@@ -57,6 +59,14 @@ async function startServer(env: Record<string, string> = {}) {
     }, 25);
   });
   return { child, url, lines, exited };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 describe('the compiled server (as the container runs it)', () => {
@@ -89,9 +99,12 @@ describe('the compiled server (as the container runs it)', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ messages(first: 2) { totalCount } }' }),
       });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // SIGTERM only once the request is provably in flight (it reached the simulator), not after a
+      // fixed sleep that a loaded CI machine can outrun.
+      const searchesBefore = sim.count('emailSecurity.investigate.list');
+      await waitFor(() => sim.count('emailSecurity.investigate.list') > searchesBefore);
       server.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => server.lines.some((line) => String(line.msg).startsWith('shutting down')));
       const refused = await fetch(server.url.replace('/graphql', '/health')).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(Error);
       const response = await inFlight;
