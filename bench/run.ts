@@ -225,7 +225,7 @@ async function main(): Promise<void> {
   const loadAtStart = round(loadavg()[0] ?? 0, 2);
   const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
   const publicKeyPem = await exportSPKI(publicKey);
-  const token = await new SignJWT({ scope: 'email-security:write email-security:raw' })
+  const token = await new SignJWT({ scope: 'email-security:read email-security:write email-security:raw' })
     .setProtectedHeader({ alg: 'RS256' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)

@@ -346,6 +346,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       CLOUDFLARE_API_TOKEN: 'soak-token',
       CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
       CLOUDFLARE_BASE_URL: sim.baseUrl,
+      // The simulator stands in for Cloudflare: no verifier, by explicit opt-out.
+      AUTH_DISABLED: 'true',
       LOG_LEVEL: 'warn',
       UPSTREAM_TIMEOUT_MS: '1500',
       UPSTREAM_RETRY_BASE_MS: '20',

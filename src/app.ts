@@ -7,6 +7,7 @@ import { createTracing } from './observability/tracing.js';
 import { createSharedState } from './state/shared-state.js';
 import { BudgetGovernor } from './upstream/budget.js';
 import { ResponseCache } from './upstream/cache.js';
+import { CredentialTrust } from './upstream/credential-trust.js';
 import type { Logger } from './logger.js';
 import { CloudflareHttp } from './upstream/http.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -29,8 +30,10 @@ export interface GatewayOptions {
   tracingExporter?: SpanExporter;
 }
 
-export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+export async function createGateway(config: Config, baseLogger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   let effective = config;
+  // Simulated mail must never pass for real mail: every log line of a simulated gateway says so.
+  const logger = config.upstreamMode === 'simulator' ? baseLogger.child({ simulated: true }) : baseLogger;
   let stopSimulator: (() => Promise<void>) | null = null;
   if (config.upstreamMode === 'simulator') {
     const { startSimulator, SIMULATOR_ACCOUNT_ID } = await import('./simulator/index.js');
@@ -48,16 +51,39 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     );
   } else {
     logger.info({ upstream: effective.baseUrl, credentialsMode: config.credentialsMode }, 'Using Cloudflare API');
+    // Every path in the endpoint catalogue is relative to Cloudflare's API root; without it every
+    // call answers 404 "No route for that URI", which does not say why.
+    if (!new URL(effective.baseUrl).pathname.replace(/\/+$/, '').endsWith('/client/v4')) {
+      logger.warn(
+        { upstream: effective.baseUrl },
+        'CLOUDFLARE_BASE_URL does not end with /client/v4 (Cloudflare\'s API root, e.g. https://api.cloudflare.com/client/v4): every call will likely answer 404 "No route for that URI"',
+      );
+    }
   }
   const state = await createSharedState(effective, logger);
   const budget = effective.budget.enabled ? new BudgetGovernor(state.budget, effective.budget) : null;
-  const cache = effective.cache.enabled ? new ResponseCache(state.cache, effective.cache.ttls) : null;
+  const credentialTrust = new CredentialTrust();
+  const forward = effective.credentialsMode === 'forward';
+  const cache = effective.cache.enabled
+    ? new ResponseCache(
+        state.cache,
+        effective.cache.ttls,
+        forward ? { allowsCachedRead: (credential) => credentialTrust.acceptedWithin(credential, effective.forwardTrustMs) } : null,
+      )
+    : null;
+  if (cache && forward) {
+    credentialTrust.onRejected((credential) => {
+      logger.warn({ credential }, 'Cloudflare rejected a forwarded credential: its cached reads are dropped');
+      cache.forgetCredential(credential).catch((error: unknown) => logger.error({ err: error }, 'could not drop the cache of a rejected credential'));
+    });
+  }
   const metrics = createMetrics();
   const tracing = createTracing(options.tracingExporter ? { exporter: options.tracingExporter } : {});
   const http = new CloudflareHttp({
     baseUrl: effective.baseUrl,
     logger,
     onAttempt: (attempt) => {
+      credentialTrust.observe(attempt.credential, attempt.status, attempt.method);
       metrics.recordAttempt(attempt);
       if (attempt.rateLimit) metrics.budgetRemaining.set({ credential: attempt.credential }, attempt.rateLimit.remaining);
     },
@@ -76,6 +102,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     state,
     metrics,
     tracing,
+    credentialTrust,
     authenticate: await createAuthenticator(effective, logger),
   };
   const yoga = createGatewayYoga(services);

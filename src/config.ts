@@ -47,6 +47,17 @@ export const envSchema = z
     AUTH_PUBLIC_KEY: z.string().min(1).optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
+    /**
+     * Explicit, loudly logged opt-out of JWT verification for local work against a Cloudflare fake
+     * (every caller gets every scope). Refused with NODE_ENV=production.
+     */
+    AUTH_DISABLED: booleanFromEnv.default(false),
+    /** Run on the embedded simulator even in production (a demo or an image smoke test); logged on every line. */
+    SIMULATOR: booleanFromEnv.optional(),
+    /** Comma-separated origins allowed to call the gateway from a browser; unset = no CORS grant at all. */
+    CORS_ORIGINS: z.string().optional(),
+    /** Forward mode: how long after Cloudflare last accepted a caller's credential the read cache may answer for it. */
+    FORWARD_TRUST_SECONDS: nonNegativeInt.default(60),
     /** Lifetime of a mutation's idempotency record. */
     IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
     GRAPHIQL: booleanFromEnv.optional(),
@@ -99,15 +110,52 @@ export const envSchema = z
         message: 'is required when AUTH_JWKS_URL or AUTH_PUBLIC_KEY is set (issuer and audience are always checked)',
       });
     }
-    if (!hasVerifier && env.NODE_ENV === 'production' && env.CREDENTIALS_MODE === 'gateway') {
+    const hasCredentials = env.CLOUDFLARE_API_TOKEN !== undefined || (hasEmail && hasKey);
+    const production = env.NODE_ENV === 'production';
+    const gatewayMode = env.CREDENTIALS_MODE === 'gateway';
+    if (env.AUTH_DISABLED && production) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_DISABLED'], message: 'is refused when NODE_ENV=production: it grants every caller every scope' });
+    }
+    if (env.SIMULATOR && (hasCredentials || env.CLOUDFLARE_BASE_URL !== undefined || !gatewayMode)) {
       ctx.addIssue({
         code: 'custom',
-        path: ['AUTH_JWKS_URL'],
-        message:
-          'or AUTH_PUBLIC_KEY is required when NODE_ENV=production: without a verifier the gateway would grant every caller every scope (development mode)',
+        path: ['SIMULATOR'],
+        message: 'cannot be combined with Cloudflare credentials, CLOUDFLARE_BASE_URL or CREDENTIALS_MODE=forward',
       });
     }
-    const hasCredentials = env.CLOUDFLARE_API_TOKEN !== undefined || (hasEmail && hasKey);
+    for (const origin of (env.CORS_ORIGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)) {
+      if (!/^https?:\/\/[^/\s*]+\/?$/.test(origin)) {
+        ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: `entry "${origin}" is not an origin such as https://triage.example.com (wildcards are not allowed)` });
+      }
+    }
+    // Where development auth (every scope, no verifier) would be harmful, refuse to start rather
+    // than serve mail to anyone who reaches the port.
+    const simulated = gatewayMode && !hasCredentials && env.CLOUDFLARE_BASE_URL === undefined;
+    if (gatewayMode && !hasVerifier) {
+      if (production) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_JWKS_URL'],
+          message:
+            'or AUTH_PUBLIC_KEY is required when NODE_ENV=production: without a verifier the gateway would grant every caller every scope (development mode)',
+        });
+      } else if (!simulated && !env.AUTH_DISABLED) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AUTH_PUBLIC_KEY'],
+          message:
+            'or AUTH_JWKS_URL is required when the gateway calls Cloudflare with its own credentials: without a verifier anyone who reaches the port could read and release mail (AUTH_DISABLED=true opts out for local work against a Cloudflare fake)',
+        });
+      }
+    }
+    if (production && simulated && !env.SIMULATOR) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CLOUDFLARE_API_TOKEN'],
+        message:
+          '(or CLOUDFLARE_EMAIL + CLOUDFLARE_API_KEY) is required when NODE_ENV=production: without credentials the gateway would serve simulated mail (set SIMULATOR=true to do that on purpose)',
+      });
+    }
     if (hasCredentials && env.CLOUDFLARE_ACCOUNT_ID === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -144,7 +192,18 @@ export interface Config {
     fanoutConcurrency: number;
   };
   simulator: { port: number; latencyMs: number };
-  auth: { jwksUrl: string | null; publicKey: string | null; issuer: string | null; audience: string | null };
+  auth: {
+    jwksUrl: string | null;
+    publicKey: string | null;
+    issuer: string | null;
+    audience: string | null;
+    /** AUTH_DISABLED=true: every caller gets every scope although the upstream is not the embedded simulator. */
+    disabled: boolean;
+  };
+  /** Browser origins granted CORS (empty: none). */
+  corsOrigins: string[];
+  /** Forward mode: cached reads for a credential only within this long of Cloudflare last accepting it. */
+  forwardTrustMs: number;
   idempotencyTtlSeconds: number;
   budget: { enabled: boolean; limit: number; windowMs: number; writeReserve: number; safetyMargin: number; maxQueueMs: number };
   cache: {
@@ -219,7 +278,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicKey: env.AUTH_PUBLIC_KEY ?? null,
       issuer: env.AUTH_ISSUER ?? null,
       audience: env.AUTH_AUDIENCE ?? null,
+      disabled: env.AUTH_DISABLED,
     },
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+    forwardTrustMs: env.FORWARD_TRUST_SECONDS * 1000,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     budget: {
       enabled: env.BUDGET_ENABLED,

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { YogaInitialContext } from 'graphql-yoga';
+import { type Authenticator, type AuthInfo, resolveCredentials } from './auth.js';
 import type { CloudflareCredentials, Config } from './config.js';
+import { gatewayError } from './graphql/errors.js';
+import { authenticationOf } from './plugins/authentication.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { Span } from '@opentelemetry/api';
@@ -9,6 +12,7 @@ import { SpanKind, SpanStatusCode, type Tracing, trace } from './observability/t
 import type { SharedState } from './state/shared-state.js';
 import type { BudgetGovernor } from './upstream/budget.js';
 import type { ResponseCache } from './upstream/cache.js';
+import type { CredentialTrust } from './upstream/credential-trust.js';
 import type { Logger } from './logger.js';
 import { type CloudflareClient, createCloudflareClient } from './upstream/client.js';
 import { UpstreamUnauthenticatedError } from './upstream/errors.js';
@@ -29,17 +33,14 @@ export interface GatewayServices {
   metrics: Metrics;
   /** null when no OTLP endpoint is configured. */
   tracing: Tracing | null;
+  /** What Cloudflare last said about each credential (forward-mode cache trust, `/ready`). */
+  credentialTrust: CredentialTrust;
   /** Resolves who the caller is and which scopes they hold (see src/auth.ts). */
-  authenticate(request: Request): Promise<AuthInfo>;
+  authenticate: Authenticator;
 }
 
-export interface AuthInfo {
-  /** `jwt`: a verified token; `forward`: the caller's own Cloudflare credentials decide; `development`: all scopes, no verifier. */
-  mode: 'jwt' | 'forward' | 'development';
-  /** JWT subject, or a fingerprint of the forwarded credential — never the secret. */
-  subject: string;
-  scopes: ReadonlySet<string>;
-}
+export type { AuthInfo };
+export { resolveCredentials };
 
 /** Per-request upstream accounting, reported in the request log line and used by tests. */
 export interface UpstreamUsage {
@@ -80,7 +81,7 @@ export function createContextFactory(services: GatewayServices) {
     const signal = toNativeSignal(request.signal);
     const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? randomUUID();
     const logger = services.logger.child({ requestId });
-    const auth = await services.authenticate(request);
+    const auth = authenticationOf(request) ?? (await authenticateOrRefuse(services, request));
     const upstream: UpstreamUsage = { calls: 0, attempts: [] };
     const traceHolder: { span?: Span } = {};
     const tracing = services.tracing;
@@ -141,18 +142,13 @@ export function createContextFactory(services: GatewayServices) {
 }
 
 /**
- * Gateway mode uses the configured credentials. Forward mode uses the caller's own
- * `Authorization: Bearer` or `X-Auth-Email` + `X-Auth-Key`, so Cloudflare decides what they may do.
+ * The authentication plugin has normally identified the caller before parsing; a request that
+ * reached execution without it (another transport) is authenticated here and refused the same way.
  */
-export function resolveCredentials(config: Config, request: Request): CloudflareCredentials | null {
-  if (config.credentialsMode === 'gateway') return config.credentials;
-  const authorization = request.headers.get('authorization');
-  const bearer = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-  if (bearer) return { kind: 'token', token: bearer };
-  const email = request.headers.get('x-auth-email');
-  const key = request.headers.get('x-auth-key');
-  if (email && key) return { kind: 'key', email, key };
-  return null;
+async function authenticateOrRefuse(services: GatewayServices, request: Request): Promise<AuthInfo> {
+  const result = await services.authenticate(request);
+  if (result.ok) return result.auth;
+  throw gatewayError('UNAUTHENTICATED', `Authentication required: ${result.reason}`, { http: { status: 401 } });
 }
 
 const missingCredentials: CloudflareCredentials = { kind: 'token', token: '' };

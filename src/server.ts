@@ -3,20 +3,26 @@ import { createGateway } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
+/** A bad configuration stops the process with exit 2 and one line per variable, never a stack trace. */
+function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    for (const issue of error.issues) console.error(`Configuration error: ${issue.variable} ${issue.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
 /** The only file that listens. */
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const issue of error.issues) console.error(`Configuration error: ${issue.variable} ${issue.message}`);
-      process.exit(2);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
-  const gateway = await createGateway(config, logger);
+  // Some values are only checked when used (e.g. AUTH_PUBLIC_KEY must parse as a key).
+  const gateway = await createGateway(config, logger).catch(exitOnConfigError);
   const server = createServer(gateway.yoga);
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();

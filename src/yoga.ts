@@ -1,3 +1,4 @@
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useExecutionCancellation } from 'graphql-yoga';
@@ -5,6 +6,7 @@ import { createContextFactory, type GatewayContext, type GatewayServices } from 
 import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { useAuthentication } from './plugins/authentication.js';
 import { useLimits } from './plugins/limits.js';
 import { useMetrics, useOperationTracing, useReadiness, useRequestLog } from './plugins/observability.js';
 import { usePersistedOperationsOnly } from './plugins/persisted.js';
@@ -34,12 +36,36 @@ query TriagePage {
 }
 `;
 
+const GRAPHQL_ENDPOINT = '/graphql';
+
+/**
+ * CORS is closed unless `CORS_ORIGINS` names the origin: no Access-Control-* header at all for any
+ * other page, and credentials (cookies) are never granted — callers authenticate with a bearer token.
+ */
+function corsFor(allowed: readonly string[]) {
+  if (allowed.length === 0) return false as const;
+  const allowList = new Set(allowed);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || !allowList.has(origin)) return false as const;
+    return {
+      origin: [origin],
+      credentials: false,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'x-graphql-yoga-csrf', 'traceparent'],
+      maxAge: 600,
+    };
+  };
+}
+
 /** Builds the yoga instance; `server.ts` is the only file that listens, tests call `yoga.fetch`. */
 export function createGatewayYoga(services: GatewayServices) {
+  const production = services.config.nodeEnv === 'production';
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
     context: createContextFactory(services),
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    cors: corsFor(services.config.corsOrigins),
     healthCheckEndpoint: '/health',
     landingPage: false,
     maskedErrors: { maskError },
@@ -59,12 +85,16 @@ export function createGatewayYoga(services: GatewayServices) {
       : false,
     renderGraphiQL,
     plugins: [
+      // First: nobody reaches parsing, validation or a resolver without a valid credential.
+      useAuthentication(services, GRAPHQL_ENDPOINT),
       // A browser cannot send a custom header cross-site without a CORS preflight, so requiring one
       // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       useExecutionCancellation(),
       ...(services.config.persistedOperationsOnly ? [usePersistedOperationsOnly()] : []),
       ...(services.config.introspection ? [] : [useDisableIntrospection()]),
+      // "Did you mean …?" would describe the schema that disabled introspection hides.
+      ...(production ? [blockFieldSuggestionsPlugin()] : []),
       ...useLimits(services.config.limits),
       useReadiness(services),
       useMetrics(services),

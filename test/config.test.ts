@@ -23,13 +23,13 @@ describe('loadConfig', () => {
   });
 
   test('an API token with an account selects Cloudflare and the token credential', () => {
-    const config = loadConfig({ CLOUDFLARE_API_TOKEN: 'tok', CLOUDFLARE_ACCOUNT_ID: ACCOUNT });
+    const config = loadConfig({ CLOUDFLARE_API_TOKEN: 'tok', CLOUDFLARE_ACCOUNT_ID: ACCOUNT, AUTH_DISABLED: 'true' });
     expect(config.upstreamMode).toBe('cloudflare');
     expect(config.credentials).toEqual({ kind: 'token', token: 'tok' });
   });
 
   test('the legacy email and key pair is used together', () => {
-    const config = loadConfig({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_API_KEY: 'k', CLOUDFLARE_ACCOUNT_ID: ACCOUNT });
+    const config = loadConfig({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_API_KEY: 'k', CLOUDFLARE_ACCOUNT_ID: ACCOUNT, AUTH_DISABLED: 'true' });
     expect(config.credentials).toEqual({ kind: 'key', email: 'a@example.com', key: 'k' });
   });
 
@@ -43,7 +43,7 @@ describe('loadConfig', () => {
   });
 
   test('credentials without an account id are refused', () => {
-    expect(issuesOf({ CLOUDFLARE_API_TOKEN: 't' }).map((i) => i.variable)).toEqual(['CLOUDFLARE_ACCOUNT_ID']);
+    expect(issuesOf({ CLOUDFLARE_API_TOKEN: 't', AUTH_DISABLED: 'true' }).map((i) => i.variable)).toEqual(['CLOUDFLARE_ACCOUNT_ID']);
   });
 
   test('a non-numeric PORT is refused naming PORT', () => {
@@ -60,7 +60,7 @@ describe('loadConfig', () => {
   });
 
   test('a trailing slash on the base URL is removed', () => {
-    expect(loadConfig({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/client/v4/' }).baseUrl).toBe('http://127.0.0.1:9/client/v4');
+    expect(loadConfig({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/client/v4/', AUTH_DISABLED: 'true' }).baseUrl).toBe('http://127.0.0.1:9/client/v4');
   });
 
   test('empty variables count as unset', () => {

@@ -1,15 +1,24 @@
-import { exportSPKI, generateKeyPair } from 'jose';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 
 describe('production mode', () => {
   let t: TestGateway;
+  let headers: Record<string, string>;
   beforeAll(async () => {
-    const { publicKey } = await generateKeyPair('RS256');
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
     t = await startTestGateway({
       env: { NODE_ENV: 'production', AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'gw' },
     });
+    const token = await new SignJWT({ scope: 'email-security:read' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('router')
+      .setIssuer('https://idp.test')
+      .setAudience('gw')
+      .setExpirationTime('10m')
+      .sign(privateKey);
+    headers = { authorization: `Bearer ${token}` };
   });
   afterAll(async () => {
     await t.close();
@@ -21,18 +30,18 @@ describe('production mode', () => {
   });
 
   test('introspection is off', async () => {
-    const { body } = await t.query('{ __schema { types { name } } }');
+    const { body } = await t.query('{ __schema { types { name } } }', {}, headers);
     expect(body.errors?.[0]?.message).toMatch(/introspection/i);
   });
 
-  test('federation can still read the subgraph SDL', async () => {
-    const { body } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
+  test('federation can still read the subgraph SDL with an authenticated token', async () => {
+    const { body } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }', {}, headers);
     expect(body.data?._service.sdl).toMatch(/@key/);
   });
 
   test('errors stay masked: an expected failure keeps its code, details stay internal', async () => {
     t.sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 403 } });
-    const { body } = await t.query('{ messages(first: 1) { totalCount } }');
+    const { body } = await t.query('{ messages(first: 1) { totalCount } }', {}, headers);
     expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(JSON.stringify(body)).not.toMatch(/stack|originalError/);
   });

@@ -29,6 +29,7 @@ async function startServer(env: Record<string, string> = {}) {
       CLOUDFLARE_API_TOKEN: 'server-test-token',
       CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
       CLOUDFLARE_BASE_URL: sim.baseUrl,
+      AUTH_DISABLED: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

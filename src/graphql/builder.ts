@@ -20,6 +20,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
   };
   AuthScopes: {
+    /** `email-security:read`: every read of mail, detections, jobs and insights. */
+    read: boolean;
     /** `email-security:write`: moves, releases, reclassifications, bulk jobs, intel and insight changes. */
     write: boolean;
     /** `email-security:raw`: the raw EML of a message. */
@@ -40,6 +42,7 @@ export const builder = new SchemaBuilder<{
       return new ForbiddenError(`${info.parentType.name}.${info.fieldName} requires a scope the caller (${context.auth.subject}) does not have`);
     },
     authScopes: (context) => ({
+      read: context.auth.scopes.has('email-security:read'),
       write: context.auth.scopes.has('email-security:write'),
       raw: context.auth.scopes.has('email-security:raw'),
     }),
@@ -68,8 +71,16 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.mutationType({ description: 'Actions on mail, domains and insights. Each one is authorised, audited and never applied twice.' });
-builder.queryType({ description: 'Read access to Email Security Investigate, bulk jobs and Security Center insights.' });
-builder.subscriptionType({ description: 'Live updates over server-sent events (`accept: text/event-stream`): bulk job progress.' });
+// Every read needs `email-security:read`: declared once on the root types (and on the entity types,
+// which `_entities` and mutation payloads reach without passing through a Query field).
+builder.queryType({
+  description: 'Read access to Email Security Investigate, bulk jobs and Security Center insights.',
+  authScopes: { read: true },
+});
+builder.subscriptionType({
+  description: 'Live updates over server-sent events (`accept: text/event-stream`): bulk job progress.',
+  authScopes: { read: true },
+});
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({

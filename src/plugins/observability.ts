@@ -3,6 +3,9 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../context.js';
+import { createCloudflareClient } from '../upstream/client.js';
+import type { CredentialState } from '../upstream/credential-trust.js';
+import { fingerprintCredentials } from '../upstream/fingerprint.js';
 import { SpanKind, SpanStatusCode, trace } from '../observability/tracing.js';
 
 /** One log line per GraphQL operation: name, duration, upstream calls, request id (from the child logger). */
@@ -75,13 +78,19 @@ export function useMetrics(services: GatewayServices): Plugin {
   });
 }
 
+/** How often `/ready` may spend one budgeted Cloudflare call to learn whether the credential is accepted. */
+const CREDENTIAL_PROBE_INTERVAL_MS = 60_000;
+
 /**
  * `/ready`: config is valid (or the process would not run), Cloudflare is reachable (a TCP connect,
- * which costs no request from the budget), and the shared-state store is up. 503 when not ready;
+ * which costs no budget), Cloudflare accepts the gateway's own credential, and the shared-state store
+ * is up. 503 when not ready. The credential's state is learned from real calls; only when none was
+ * made for a minute does `/ready` spend one cheap read (E13, one item) — at most once a minute.
  * Redis being down is reported but not fatal, because the gateway keeps serving on local state.
  */
 export function useReadiness(services: GatewayServices): Plugin {
   let cached: { at: number; reachable: boolean; error: string | null } | null = null;
+  let lastProbeAt = 0;
   const checkUpstream = async () => {
     if (cached && Date.now() - cached.at < 5_000) return cached;
     const url = new URL(services.http.baseUrl);
@@ -101,19 +110,45 @@ export function useReadiness(services: GatewayServices): Plugin {
     cached = { at: Date.now(), ...result };
     return cached;
   };
+  const checkCredential = async (): Promise<CredentialState | 'forwarded'> => {
+    const { config } = services;
+    if (config.credentialsMode === 'forward' || !config.credentials || !config.accountId) return 'forwarded';
+    const fingerprint = fingerprintCredentials(config.credentials);
+    const known = services.credentialTrust.state(fingerprint);
+    const stale = known.at === null || Date.now() - known.at > CREDENTIAL_PROBE_INTERVAL_MS;
+    if (stale && Date.now() - lastProbeAt >= CREDENTIAL_PROBE_INTERVAL_MS) {
+      lastProbeAt = Date.now();
+      const client = createCloudflareClient(services.http, {
+        credentials: config.credentials,
+        signal: AbortSignal.timeout(3_000),
+        logger: services.logger,
+        headers: { 'x-request-id': 'readiness-probe' },
+      });
+      // The verdict is recorded by CredentialTrust through the attempt observer; failures are the answer.
+      await client.emailSecurity.investigate.bulk.list(config.accountId, { per_page: 1 }).catch(() => undefined);
+    }
+    return services.credentialTrust.state(fingerprint).state;
+  };
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;
       const upstream = await checkUpstream();
+      const credential = upstream.reachable ? await checkCredential() : 'unknown';
       const redis = services.state.redisStatus();
-      const ready = upstream.reachable;
+      const ready = upstream.reachable && credential !== 'rejected';
       endResponse(
         new fetchAPI.Response(
           JSON.stringify({
             status: ready ? 'ready' : 'not-ready',
             checks: {
               config: 'ok',
-              upstream: { url: services.http.baseUrl, reachable: upstream.reachable, error: upstream.error },
+              upstream: {
+                url: services.http.baseUrl,
+                simulated: services.config.upstreamMode === 'simulator',
+                reachable: upstream.reachable,
+                error: upstream.error,
+                credential,
+              },
               state: { kind: services.state.kind, redis },
             },
           }),

@@ -66,10 +66,20 @@ export interface CacheKeyParts {
   request: string;
 }
 
+export interface CacheAccessPolicy {
+  /**
+   * Forward mode: may this caller's credential be answered from the cache? False once Cloudflare
+   * rejected it, and when Cloudflare has not accepted it recently (FORWARD_TRUST_SECONDS).
+   */
+  allowsCachedRead(credential: string): boolean;
+}
+
 export class ResponseCache {
   constructor(
     readonly store: CacheStore,
     readonly ttls: CacheTtls,
+    /** Set in forward mode: per-credential trust, and a per-credential generation so a revoked token's entries can be dropped at once. */
+    readonly policy: CacheAccessPolicy | null = null,
   ) {}
 
   ttlFor(endpoint: EndpointId): number {
@@ -84,13 +94,17 @@ export class ResponseCache {
   /** null when the endpoint is not cached. */
   async keyFor(parts: CacheKeyParts): Promise<string | null> {
     if (this.ttlFor(parts.endpoint) <= 0) return null;
+    // Untrusted (revoked, or not seen accepted lately): no cached answer and nothing stored; the
+    // call goes to Cloudflare, whose verdict then decides.
+    if (this.policy && !this.policy.allowsCachedRead(parts.credential)) return null;
+    const credentialGeneration = this.policy ? `${await this.store.generation(generationKey.credential(parts.credential))}:` : '';
     const kind = cacheClassOf[parts.endpoint];
     const scope = parts.pathParams.account_id ?? parts.pathParams.scope_id ?? '';
     let generation = '';
     if (kind === 'search') generation = String(await this.store.generation(generationKey.searches(scope)));
     if (kind === 'insights') generation = String(await this.store.generation(generationKey.insights(scope)));
     if (kind === 'message') generation = String(await this.store.generation(generationKey.message(scope, parts.pathParams.investigate_id ?? '')));
-    return `cf:${parts.credential}:${parts.endpoint}:${generation}:${parts.request}`;
+    return `cf:${parts.credential}:${credentialGeneration}${parts.endpoint}:${generation}:${parts.request}`;
   }
 
   get(key: string): Promise<string | undefined> {
@@ -106,6 +120,11 @@ export class ResponseCache {
     return this.store.bump([generationKey.searches(accountId), ...ids.map((id) => generationKey.message(accountId, id))]);
   }
 
+  /** Cloudflare rejected this credential: everything cached for it is unreachable from now on (every replica). */
+  forgetCredential(credential: string): Promise<void> {
+    return this.store.bump([generationKey.credential(credential)]);
+  }
+
   /** After classify/dismiss: every insight listing, count and audit log of that account or zone. */
   invalidateInsights(scopeId: string): Promise<void> {
     return this.store.bump([generationKey.insights(scopeId)]);
@@ -113,6 +132,7 @@ export class ResponseCache {
 }
 
 const generationKey = {
+  credential: (credential: string) => `gen:credential:${credential}`,
   searches: (accountId: string) => `gen:search:${accountId}`,
   insights: (scopeId: string) => `gen:insights:${scopeId}`,
   message: (accountId: string, id: string) => `gen:message:${accountId}:${id}`,

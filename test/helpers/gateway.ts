@@ -39,8 +39,13 @@ export async function startTestGateway(
       callback();
     },
   });
+  const env = options.env ?? {};
+  // The simulator stands in for Cloudflare over real HTTP, so without a verifier the gateway needs
+  // the explicit opt-out (refused in production, where suites configure a verifier).
+  const needsAuthOptOut = !env.AUTH_PUBLIC_KEY && !env.AUTH_JWKS_URL && env.CREDENTIALS_MODE !== 'forward' && env.NODE_ENV !== 'production';
   const config = loadConfig({
     NODE_ENV: 'test',
+    ...(needsAuthOptOut ? { AUTH_DISABLED: 'true' } : {}),
     CLOUDFLARE_API_TOKEN: 'test-token',
     CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
     CLOUDFLARE_BASE_URL: sim.baseUrl,

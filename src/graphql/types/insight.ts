@@ -328,6 +328,8 @@ async function auditConnection(
 export const InsightRef = builder.objectRef<InsightShape>('Insight');
 
 InsightRef.implement({
+  // `_entities` and mutation payloads reach this type without a Query field: it needs `read` itself.
+  authScopes: { read: true },
   description:
     'A Security Center insight (Cloudflare Issue, reference §2.5) with the scope it was read from. `context` and `auditLog` are loaded lazily, one Cloudflare call each, only when selected.',
   fields: (t) => ({

@@ -74,6 +74,8 @@ const MessagePropertiesRef = builder.objectRef<CfMessage['properties']>('Message
 export const MessageRef = builder.objectRef<MessageShape>('Message');
 
 MessageRef.implement({
+  // `_entities` and mutation payloads reach this type without a Query field: it needs `read` itself.
+  authScopes: { read: true },
   description:
     'An e-mail message as Email Security Investigate sees it (E1/E2). Detection, trace, preview and raw EML are loaded lazily, one Cloudflare call each, only when selected.',
   fields: (t) => ({
