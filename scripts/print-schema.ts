@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { schema } from '../src/graphql/index.js';
 
 /**
@@ -9,8 +10,12 @@ import { schema } from '../src/graphql/index.js';
  * - schema/subgraph.graphql: the federation subgraph SDL (keeps @link / @key) for composition.
  */
 export function renderSchemas(): Record<string, string> {
+  // The public SDL declares @defer / @stream (served by the defer-stream plugin), so codegen and
+  // typed clients can use them; the subgraph SDL does not: a router plans incremental delivery itself.
+  const config = schema.toConfig();
+  const publicSchema = new GraphQLSchema({ ...config, directives: [...config.directives, GraphQLDeferDirective, GraphQLStreamDirective] });
   return {
-    'schema/schema.graphql': `${printSchema(lexicographicSortSchema(schema))}\n`,
+    'schema/schema.graphql': `${printSchema(lexicographicSortSchema(publicSchema))}\n`,
     'schema/subgraph.graphql': `${printSubgraphSchema(schema)}\n`,
   };
 }

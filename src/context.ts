@@ -131,7 +131,6 @@ export function createContextFactory(services: GatewayServices) {
       client: effectiveClient,
       loaders: createLoaders(effectiveClient, {
         concurrency: services.config.upstream.fanoutConcurrency,
-        onBatch: (loader, size) => services.metrics.loaderBatchSize.observe({ loader }, size),
       }),
       trace: traceHolder,
       upstream,

@@ -27,34 +27,32 @@ const messageKey = (key: MessageKey) => `${key.accountId}/${key.id}`;
  * their cache lives exactly as long as the request, so identical keys within a request cost one
  * upstream call and nothing is ever served stale to a later request (the RESTDataSource lesson).
  *
- * Investigate has no batch-get, so a "batch" is N single calls; they share one concurrency limit per
- * request (`fanoutConcurrency`) so a page of 25 detections runs in parallel without flooding Cloudflare.
+ * Investigate has no batch-get, so every key is its own call (DataLoader with `batch: false`); they
+ * share one concurrency limit per request (`fanoutConcurrency`).
  * A 404 resolves to `null` (the message or its sub-resource does not exist); every other failure is
  * kept as that key's error so one failing message does not fail its siblings.
  */
-export function createLoaders(client: CloudflareClient, options: { concurrency: number; onBatch?: (loader: string, size: number) => void }) {
+export function createLoaders(client: CloudflareClient, options: { concurrency: number }) {
   const limit = pLimit(options.concurrency);
-  const single = <K extends MessageKey, V>(name: string, fetchOne: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string = messageKey) =>
-    new DataLoader<K, V | null, string>((keys) => {
-      options.onBatch?.(name, keys.length);
-      return Promise.all(keys.map((key) => runOne(limit, () => fetchOne(key))));
-    }, {
+  const single = <K extends MessageKey, V>(fetchOne: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string = messageKey) =>
+    new DataLoader<K, V | null, string>((keys) => Promise.all(keys.map((key) => runOne(limit, () => fetchOne(key)))), {
       cacheKeyFn,
-      // No batch endpoint exists; batching only collects keys of one tick so they share the limit.
-      maxBatchSize: 1000,
+      // No batch endpoint exists, so collecting keys saves nothing and only makes every key wait for
+      // the slowest: per-key loading lets each value (and each @defer part) land as soon as it is
+      // back. The per-request cache still deduplicates identical keys.
+      batch: false,
     });
 
   const investigate = client.emailSecurity.investigate;
   return {
     /** E2, primed by E1 search results. */
-    message: single<MessageKey, CfMessage>('message', (key) => investigate.get(key.accountId, key.id)),
+    message: single<MessageKey, CfMessage>((key) => investigate.get(key.accountId, key.id)),
     /** E3 */
-    detection: single<MessageKey, CfDetection>('detection', (key) => investigate.detections.get(key.accountId, key.id)),
+    detection: single<MessageKey, CfDetection>((key) => investigate.detections.get(key.accountId, key.id)),
     /** E7 */
-    trace: single<MessageKey, CfTrace>('trace', (key) => investigate.trace.get(key.accountId, key.id)),
+    trace: single<MessageKey, CfTrace>((key) => investigate.trace.get(key.accountId, key.id)),
     /** E4 for detections, E5 for other messages. */
     preview: single<PreviewKey, Preview>(
-      'preview',
       async (key) => {
         const result =
           key.endpoint === 'detection'
@@ -65,7 +63,7 @@ export function createLoaders(client: CloudflareClient, options: { concurrency: 
       (key) => `${messageKey(key)}#${key.endpoint}`,
     ),
     /** E6 */
-    raw: single<MessageKey, string>('raw', async (key) => (await investigate.raw.get(key.accountId, key.id)).raw),
+    raw: single<MessageKey, string>(async (key) => (await investigate.raw.get(key.accountId, key.id)).raw),
     limit,
   };
 }

@@ -1,5 +1,6 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useExecutionCancellation } from 'graphql-yoga';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
@@ -7,6 +8,7 @@ import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { useAuthentication } from './plugins/authentication.js';
+import { useIncrementalErrorMasking } from './plugins/incremental-errors.js';
 import { useLimits } from './plugins/limits.js';
 import { useMetrics, useOperationTracing, useReadiness, useRequestLog } from './plugins/observability.js';
 import { usePersistedOperationsOnly } from './plugins/persisted.js';
@@ -91,6 +93,10 @@ export function createGatewayYoga(services: GatewayServices) {
       // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       useExecutionCancellation(),
+      // @defer / @stream: a triage UI renders the list after one upstream round trip and each
+      // detection as it lands (multipart/mixed or SSE).
+      useDeferStream(),
+      useIncrementalErrorMasking(maskError),
       ...(services.config.persistedOperationsOnly ? [usePersistedOperationsOnly()] : []),
       ...(services.config.introspection ? [] : [useDisableIntrospection()]),
       // "Did you mean …?" would describe the schema that disabled introspection hides.

@@ -22,7 +22,7 @@ async function get(path: string) {
 }
 
 describe('Prometheus metrics', () => {
-  test('/metrics exposes operation histograms, upstream calls by endpoint/status/outcome, cache hits, budget and loader batches', async () => {
+  test('/metrics exposes operation histograms, upstream calls by endpoint/status/outcome, cache hits, and budget', async () => {
     await t.query('query Triage { messages(first: 5) { nodes { id detection { action } } } }');
     await t.query('query Triage { messages(first: 5) { nodes { id detection { action } } } }');
     const { status, text } = await get('/metrics');
@@ -31,7 +31,6 @@ describe('Prometheus metrics', () => {
     expect(text).toMatch(/gateway_upstream_calls_total\{endpoint="emailSecurity.investigate.detections.get",status="200",outcome="ok"\} 5/);
     expect(text).toMatch(/gateway_cache_hits_total\{endpoint="emailSecurity.investigate.detections.get"\} 5/);
     expect(text).toMatch(/gateway_upstream_budget_remaining\{credential="cred:[0-9a-f]{16}"\} \d+/);
-    expect(text).toMatch(/gateway_loader_batch_size_bucket\{le="5",loader="detection"\} 2/);
     expect(text).toMatch(/gateway_upstream_call_duration_seconds_count\{endpoint="emailSecurity.investigate.list"\} [12]\b/);
     expect(text).not.toContain('test-token');
   });

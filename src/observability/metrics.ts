@@ -40,16 +40,8 @@ export function createMetrics() {
     labelNames: ['credential'] as const,
     registers: [registry],
   });
-  const loaderBatchSize = new Histogram({
-    name: 'gateway_loader_batch_size',
-    help: 'Keys per DataLoader batch (per-message fan-out of one tick).',
-    labelNames: ['loader'] as const,
-    buckets: [1, 2, 5, 10, 25, 50, 100, 250],
-    registers: [registry],
-  });
   return {
     registry,
-    loaderBatchSize,
     budgetRemaining,
     recordAttempt(attempt: UpstreamAttempt) {
       upstreamCalls.inc({ endpoint: attempt.endpoint, status: String(attempt.status ?? 'none'), outcome: attempt.outcome });

@@ -8,6 +8,36 @@ import type { CredentialState } from '../upstream/credential-trust.js';
 import { fingerprintCredentials } from '../upstream/fingerprint.js';
 import { SpanKind, SpanStatusCode, trace } from '../observability/tracing.js';
 
+/**
+ * Calls `done` once per operation with the error count, when the whole response is over: at once for
+ * a single result, after the last part for an incremental one (`@defer` / `@stream`, subscriptions),
+ * so the request log and the span count every upstream call the operation made.
+ */
+function onOperationDone(result: unknown, done: (errors: number) => void) {
+  const errorsOf = (value: unknown) => {
+    const errors = (value as { errors?: unknown[] } | null)?.errors;
+    const incremental = (value as { incremental?: { errors?: unknown[] }[] } | null)?.incremental ?? [];
+    return (Array.isArray(errors) ? errors.length : 0) + incremental.reduce((sum, part) => sum + (part.errors?.length ?? 0), 0);
+  };
+  if (!isAsyncIterable(result)) {
+    done(errorsOf(result));
+    return undefined;
+  }
+  let errors = 0;
+  return {
+    onNext({ result: part }: { result: unknown }) {
+      errors += errorsOf(part);
+    },
+    onEnd() {
+      done(errors);
+    },
+  };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
 /** One log line per GraphQL operation: name, duration, upstream calls, request id (from the child logger). */
 export function useRequestLog(): Plugin<GatewayContext> {
   return {
@@ -16,17 +46,18 @@ export function useRequestLog(): Plugin<GatewayContext> {
       const context = args.contextValue as GatewayContext;
       return {
         onExecuteDone({ result }) {
-          const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors.length : 0;
-          context.logger.info(
-            {
-              operationName: operationNameOf(args) ?? null,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
-              upstreamCalls: context.upstream.calls,
-              errors,
-              subject: context.auth.subject,
-            },
-            'graphql request',
-          );
+          return onOperationDone(result, (errors) => {
+            context.logger.info(
+              {
+                operationName: operationNameOf(args) ?? null,
+                durationMs: Math.round((performance.now() - started) * 10) / 10,
+                upstreamCalls: context.upstream.calls,
+                errors,
+                subject: context.auth.subject,
+              },
+              'graphql request',
+            );
+          });
         },
       };
     },
@@ -50,10 +81,11 @@ export function useOperationTracing(services: GatewayServices): Plugin<GatewayCo
       context.trace.span = span;
       return {
         onExecuteDone({ result }) {
-          const errors = 'errors' in result && Array.isArray(result.errors) ? result.errors.length : 0;
-          span.setAttribute('gateway.upstream_calls', context.upstream.calls);
-          if (errors) span.setStatus({ code: SpanStatusCode.ERROR, message: `${errors} GraphQL error(s)` });
-          span.end();
+          return onOperationDone(result, (errors) => {
+            span.setAttribute('gateway.upstream_calls', context.upstream.calls);
+            if (errors) span.setStatus({ code: SpanStatusCode.ERROR, message: `${errors} GraphQL error(s)` });
+            span.end();
+          });
         },
       };
     },
