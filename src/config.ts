@@ -41,7 +41,11 @@ export const envSchema = z
     /** How long E1's slow-search answer (202 + Location) is polled before giving up. */
     UPSTREAM_SEARCH_POLL_TIMEOUT_MS: positiveInt.default(20_000),
     /** Concurrent upstream calls one GraphQL request may have in flight (per-message fan-out). */
-    UPSTREAM_FANOUT_CONCURRENCY: positiveInt.max(100).default(8),
+    UPSTREAM_FANOUT_CONCURRENCY: positiveInt.max(100).default(100),
+    /** Upstream requests this process has in flight at once, across all GraphQL requests. */
+    UPSTREAM_MAX_IN_FLIGHT: positiveInt.default(64),
+    /** Upstream requests started per second, process-wide (or across replicas with Redis): under Cloudflare's 200/s per IP. */
+    UPSTREAM_MAX_RPS: positiveInt.default(150),
     /** JWT verification for callers when the gateway holds its own credentials (issue "actions"). */
     AUTH_JWKS_URL: z.string().url().optional(),
     AUTH_PUBLIC_KEY: z.string().min(1).optional(),
@@ -190,6 +194,8 @@ export interface Config {
     connections: number;
     searchPollTimeoutMs: number;
     fanoutConcurrency: number;
+    maxInFlight: number;
+    maxRequestsPerSecond: number;
   };
   simulator: { port: number; latencyMs: number };
   auth: {
@@ -271,6 +277,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       connections: env.UPSTREAM_CONNECTIONS,
       searchPollTimeoutMs: env.UPSTREAM_SEARCH_POLL_TIMEOUT_MS,
       fanoutConcurrency: env.UPSTREAM_FANOUT_CONCURRENCY,
+      maxInFlight: env.UPSTREAM_MAX_IN_FLIGHT,
+      maxRequestsPerSecond: env.UPSTREAM_MAX_RPS,
     },
     simulator: { port: env.SIMULATOR_PORT, latencyMs: env.SIMULATOR_LATENCY_MS },
     auth: {

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { RedisBudgetStore } from './redis/budget-store.js';
 import { RedisCacheStore } from './redis/cache-store.js';
 import { RedisIdempotencyStore } from './redis/idempotency-store.js';
+import { RedisPaceStore } from './redis/pace-store.js';
 import { createRedisClient, RedisLink } from './redis/link.js';
 import type { SharedState } from './shared-state.js';
 
@@ -27,6 +28,7 @@ export async function createRedisState(config: Config, logger: Logger, fallback:
       generationTtlMs: Math.max(2 * longestTtlMs, 3_600_000),
     }),
     idempotency: new RedisIdempotencyStore(link, fallback.idempotency),
+    pace: new RedisPaceStore(link, fallback.pace),
     redisStatus: () => link.status(),
     async close() {
       await link.close();

@@ -3,6 +3,7 @@ import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency.js
 import type { Logger } from '../logger.js';
 import { type BudgetStore, MemoryBudgetStore } from '../upstream/budget.js';
 import { type CacheStore, MemoryCacheStore } from '../upstream/cache.js';
+import { LocalPaceStore, type PaceStore } from '../upstream/pacer.js';
 
 /**
  * The state that must be shared by replicas to be correct: the Cloudflare budget (one token's
@@ -14,6 +15,8 @@ export interface SharedState {
   budget: BudgetStore;
   cache: CacheStore;
   idempotency: IdempotencyStore;
+  /** The upstream request-rate window (per process, or shared by replicas on Redis). */
+  pace: PaceStore;
   /** `disabled` (no Redis configured), `ready`, or `down` (serving from local state). */
   redisStatus(): 'disabled' | 'ready' | 'down';
   close(): Promise<void>;
@@ -26,6 +29,7 @@ export function createMemoryState(config: Config): SharedState {
     budget: new MemoryBudgetStore(),
     cache,
     idempotency: new MemoryIdempotencyStore(),
+    pace: new LocalPaceStore(),
     redisStatus: () => 'disabled',
     close: async () => cache.close(),
   };
