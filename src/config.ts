@@ -42,6 +42,8 @@ export const envSchema = z
     UPSTREAM_SEARCH_POLL_TIMEOUT_MS: positiveInt.default(20_000),
     /** Concurrent upstream calls one GraphQL request may have in flight (per-message fan-out). */
     UPSTREAM_FANOUT_CONCURRENCY: positiveInt.max(100).default(8),
+    /** Bounds one GraphQL request's upstream work (retries, fan-out waves, polling); 0 = no deadline. */
+    REQUEST_DEADLINE_MS: nonNegativeInt.default(10_000),
     /** JWT verification for callers when the gateway holds its own credentials (issue "actions"). */
     AUTH_JWKS_URL: z.string().url().optional(),
     AUTH_PUBLIC_KEY: z.string().min(1).optional(),
@@ -142,6 +144,7 @@ export interface Config {
     connections: number;
     searchPollTimeoutMs: number;
     fanoutConcurrency: number;
+    requestDeadlineMs: number;
   };
   simulator: { port: number; latencyMs: number };
   auth: { jwksUrl: string | null; publicKey: string | null; issuer: string | null; audience: string | null };
@@ -212,6 +215,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       connections: env.UPSTREAM_CONNECTIONS,
       searchPollTimeoutMs: env.UPSTREAM_SEARCH_POLL_TIMEOUT_MS,
       fanoutConcurrency: env.UPSTREAM_FANOUT_CONCURRENCY,
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
     },
     simulator: { port: env.SIMULATOR_PORT, latencyMs: env.SIMULATOR_LATENCY_MS },
     auth: {
