@@ -148,6 +148,19 @@ describe('Message fields', () => {
     expect(search?.query.per_page).toEqual(['5']);
   });
 
+  test('the smtpHeloIp filter reaches E1 as smtp_helo_ip and returns only messages from that HELO IP', async () => {
+    const sample = t.sim.state.listMessages(t.gateway.services.config.accountId as string).find((m) => m.smtp_helo_server_ip);
+    const ip = sample?.smtp_helo_server_ip as string;
+    const { body } = await t.query<{ messages: { nodes: { id: string; smtpHeloServerIp: string | null }[] } }>(
+      `query($ip: String) { messages(first: 50, filter: { smtpHeloIp: $ip }) { nodes { id smtpHeloServerIp } } }`,
+      { ip },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data?.messages.nodes.map((n) => n.id)).toContain(sample?.id);
+    expect(body.data?.messages.nodes.every((n) => n.smtpHeloServerIp === ip)).toBe(true);
+    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.list')?.query.smtp_helo_ip).toEqual([ip]);
+  });
+
   test('the accountId argument overrides the configured account', async () => {
     const { body } = await t.query<{ messages: { nodes: { accountId: string }[] } }>(
       `query($a: String) { messages(first: 2, accountId: $a) { nodes { accountId } } }`,
