@@ -309,8 +309,13 @@ export async function upstreamCursorConnection<Item extends { id: string }, Node
         hasNextPage = placed.length > plan.size || last.index < last.page.items.length - 1 || page.next !== null;
         break;
       }
-      if (page.next === null) break;
+      if (page.next === null) {
+        hasNextPage = false;
+        break;
+      }
       cursor = page.next;
+      // Short pages that still have a `next`: stop walking, but say there is more.
+      hasNextPage = true;
     }
     return toConnection(placed.slice(0, plan.size), hasPreviousPage, hasNextPage);
   }
