@@ -46,6 +46,8 @@ export const envSchema = z
     UPSTREAM_MAX_IN_FLIGHT: positiveInt.default(64),
     /** Upstream requests started per second, process-wide (or across replicas with Redis): under Cloudflare's 200/s per IP. */
     UPSTREAM_MAX_RPS: positiveInt.default(150),
+    /** Bounds one GraphQL request's upstream work (retries, fan-out waves, polling); 0 = no deadline. */
+    REQUEST_DEADLINE_MS: nonNegativeInt.default(10_000),
     /** JWT verification for callers when the gateway holds its own credentials (issue "actions"). */
     AUTH_JWKS_URL: z.string().url().optional(),
     AUTH_PUBLIC_KEY: z.string().min(1).optional(),
@@ -196,6 +198,7 @@ export interface Config {
     fanoutConcurrency: number;
     maxInFlight: number;
     maxRequestsPerSecond: number;
+    requestDeadlineMs: number;
   };
   simulator: { port: number; latencyMs: number };
   auth: {
@@ -279,6 +282,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       fanoutConcurrency: env.UPSTREAM_FANOUT_CONCURRENCY,
       maxInFlight: env.UPSTREAM_MAX_IN_FLIGHT,
       maxRequestsPerSecond: env.UPSTREAM_MAX_RPS,
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
     },
     simulator: { port: env.SIMULATOR_PORT, latencyMs: env.SIMULATOR_LATENCY_MS },
     auth: {

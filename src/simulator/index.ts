@@ -37,6 +37,10 @@ export interface Simulator {
   setBudget(budget: SimulatorOptions['budget']): void;
   /** 0 = off. When > 0, E1 answers 202 + Location and the poll URL answers 202 that many times, then 200. */
   setSlowSearch(pollsBeforeReady: number): void;
+  /** E1 paging shape (reference §9); `reset()` restores the option. */
+  setE1Paging(mode: 'cursor' | 'legacy'): void;
+  /** What E8/E9 rows put in `message_id`; `reset()` restores the option. */
+  setMoveResultMessageId(mode: 'rfc822' | 'investigate'): void;
   /** "New mail arrives": messages scanned at the current simulator time; returns their ids. */
   addMessages(accountId: string, count: number): string[];
   openConnections(): number;
@@ -65,6 +69,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // The simulator clock starts at `now` and advances in real time, so E1's default window
     // (now − 30 d … now) and "new mail" line up with the seed even when `now` is in the past.
     clock: () => seedNow + (Date.now() - startedAt),
+    e1Paging: options.e1Paging ?? 'cursor',
+    moveResultMessageId: options.moveResultMessageId ?? 'rfc822',
   });
   const server = new SimulatorServer(state, { latencyMs: options.latencyMs ?? 0, budget, seed });
   const reset = () => {
@@ -87,6 +93,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clearFaults: () => server.clearFaults(),
     setBudget: (b) => server.setBudget(b ?? null),
     setSlowSearch: (polls) => server.setSlowSearch(polls),
+    setE1Paging: (mode) => {
+      state.e1Paging = mode;
+    },
+    setMoveResultMessageId: (mode) => {
+      state.moveResultMessageId = mode;
+    },
     addMessages: (accountId, count) => state.addMessages(accountId, count),
     openConnections: () => server.openConnections(),
     reset,

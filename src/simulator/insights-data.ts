@@ -50,6 +50,11 @@ const CLASSES: Readonly<Record<IssueType, readonly ClassDef[]>> = {
 export interface StoredIssue {
   issue: Issue;
   product: string;
+  /**
+   * SDK 7.3.0 filter `source` (§8): who found it. The Issue type has no such field; the simulator's
+   * choice is that every 4th insight comes from RiskRecon (deterministic, no extra PRNG draw).
+   */
+  source: 'cloudflare' | 'riskrecon';
   /** `zone_tag` of zone-scoped issues, also used as the numeric audit `zone_id`. */
   numericZoneId?: number;
   context: Record<string, unknown>;
@@ -107,7 +112,7 @@ export function seedInsights(
           scanner: def.detection,
         }
       : { issue_id: id, summary: def.resolveText, scanned_at: issue.timestamp };
-    const stored: StoredIssue = { issue, product: def.product, context };
+    const stored: StoredIssue = { issue, product: def.product, source: i % 4 === 2 ? 'riskrecon' : 'cloudflare', context };
     if (opts.numericZoneId !== undefined) stored.numericZoneId = opts.numericZoneId;
     issues.push(stored);
 

@@ -505,6 +505,10 @@ export class SimulatorServer {
         if (typeof fields.pollsBeforeReady !== 'number') return this.writeJson(res, 400, { ok: false, error: '{pollsBeforeReady: number} expected' });
         this.setSlowSearch(fields.pollsBeforeReady);
         return this.writeJson(res, 200, { ok: true });
+      case 'POST e1-paging':
+        if (fields.mode !== 'cursor' && fields.mode !== 'legacy') return this.writeJson(res, 400, { ok: false, error: "{mode: 'cursor' | 'legacy'} expected" });
+        this.state.e1Paging = fields.mode;
+        return this.writeJson(res, 200, { ok: true });
       case 'POST messages': {
         const accountId = typeof fields.accountId === 'string' ? fields.accountId : '';
         const count = typeof fields.count === 'number' ? fields.count : 1;

@@ -28,7 +28,22 @@ export interface StateConfig {
   bulkJobStepMs: number;
   /** The simulator clock (ms): `now` option + real elapsed time. */
   clock: () => number;
+  /** Knob defaults; `load()` puts them back. */
+  e1Paging?: E1Paging;
+  moveResultMessageId?: MoveResultMessageId;
 }
+
+/**
+ * How E1 pages. `cursor` is Cloudflare's current OpenAPI document (reference §9): `next`/`previous`
+ * cursors, `page` and `total_count` "Deprecated: Returns always 0", and a `page` in the request is
+ * ignored. `legacy` is the older shape: real `page`/`total_count`, no cursors, paged by `page`.
+ */
+export type E1Paging = 'cursor' | 'legacy';
+/**
+ * What E8/E9 rows carry in `message_id` ("Message identifier.", nullable; §9 does not say which id).
+ * `rfc822`: the message's RFC 822 Message-ID (null when it has none). `investigate`: the investigate id.
+ */
+export type MoveResultMessageId = 'rfc822' | 'investigate';
 
 export interface MiscategorizationRecord {
   accountId: string;
@@ -84,6 +99,8 @@ export class SimulatorState {
   private scopes = new Map<string, InsightScope>();
   private runtimeRng: Rng = mulberry32(1);
   private seq = 0;
+  e1Paging: E1Paging = 'cursor';
+  moveResultMessageId: MoveResultMessageId = 'rfc822';
 
   constructor(private readonly config: StateConfig) {
     this.load();
@@ -146,6 +163,8 @@ export class SimulatorState {
     this.reclassifications.length = 0;
     this.runtimeRng = mulberry32((seed ^ 0x5bd1e995) >>> 0);
     this.seq = 0;
+    this.e1Paging = this.config.e1Paging ?? 'cursor';
+    this.moveResultMessageId = this.config.moveResultMessageId ?? 'rfc822';
 
     const mainRng = mulberry32(seed >>> 0);
     const main = makeProfile(mainRng, SIMULATOR_ACCOUNT_ID, 'contoso.com', 18);
@@ -258,7 +277,7 @@ export class SimulatorState {
       completed_timestamp: at,
       destination,
       item_count: undeliverable ? 0 : 1,
-      message_id: msg.id,
+      message_id: this.moveResultMessageId === 'investigate' ? msg.id : (msg.message_id ?? null),
       operation: 'MOVE',
       recipient,
       status: undeliverable ? 'failed' : 'completed',

@@ -1,13 +1,11 @@
 import { LRUCache } from 'lru-cache';
-import type { EndpointId } from './endpoints.js';
+import { type EndpointId, endpoints } from './endpoints.js';
 
 /**
  * Upstream read cache, keyed by credential + account + endpoint + request, with per-endpoint TTLs.
  *
- * What a scanned message's detection, raw EML and preview say does not change, so they live long;
- * a message's state (quarantine, action log), its trace and searches change with actions, so they
- * live briefly and mutations invalidate them. Bulk jobs are never cached (their progress is the point).
- * Keys include a fingerprint of the credential, so in forward mode one caller never reads what was
+ * Which class an endpoint is in (and why) is the catalogue's (endpoints.ts); mutations invalidate
+ * the `message`, `search` and `insights` classes through generation counters. Keys include a fingerprint of the credential, so in forward mode one caller never reads what was
  * fetched with another caller's token.
  */
 export interface CacheStore {
@@ -18,38 +16,10 @@ export interface CacheStore {
   bump(keys: string[]): Promise<void>;
 }
 
+/** Per-endpoint classes live in the catalogue (endpoints.ts). */
 export type CacheClass = 'immutable' | 'message' | 'search' | 'insights' | 'never';
 
-export const cacheClassOf: Record<EndpointId, CacheClass> = {
-  'emailSecurity.investigate.list': 'search',
-  'emailSecurity.investigate.get': 'message',
-  'emailSecurity.investigate.detections.get': 'immutable',
-  'emailSecurity.investigate.preview.get': 'immutable',
-  // E5 is a POST, but it only renders a preview: as cacheable as E4.
-  'emailSecurity.investigate.preview.create': 'immutable',
-  'emailSecurity.investigate.raw.get': 'immutable',
-  'emailSecurity.investigate.trace.get': 'message',
-  'emailSecurity.investigate.move.create': 'never',
-  'emailSecurity.investigate.move.bulk': 'never',
-  'emailSecurity.investigate.reclassify.create': 'never',
-  'emailSecurity.investigate.release.bulk': 'never',
-  'emailSecurity.investigate.bulk.create': 'never',
-  'emailSecurity.investigate.bulk.list': 'never',
-  'emailSecurity.investigate.bulk.get': 'never',
-  'emailSecurity.investigate.bulk.delete': 'never',
-  'emailSecurity.investigate.bulk.cancel.create': 'never',
-  'emailSecurity.investigate.bulk.messages.list': 'never',
-  'intel.miscategorizations.create': 'never',
-  'securityCenter.insights.list': 'insights',
-  'securityCenter.insights.dismiss': 'never',
-  'securityCenter.insights.classification.update': 'never',
-  'securityCenter.insights.class.get': 'insights',
-  'securityCenter.insights.severity.get': 'insights',
-  'securityCenter.insights.type.get': 'insights',
-  'securityCenter.insights.auditLogs.list': 'insights',
-  'securityCenter.insights.auditLogs.listByInsight': 'insights',
-  'securityCenter.insights.context.get': 'insights',
-};
+const cacheClassOf = (endpoint: EndpointId): CacheClass => endpoints[endpoint].cache;
 
 export interface CacheTtls {
   immutableMs: number;
@@ -83,7 +53,7 @@ export class ResponseCache {
   ) {}
 
   ttlFor(endpoint: EndpointId): number {
-    const kind = cacheClassOf[endpoint];
+    const kind = cacheClassOf(endpoint);
     if (kind === 'immutable') return this.ttls.immutableMs;
     if (kind === 'message') return this.ttls.messageMs;
     if (kind === 'search') return this.ttls.searchMs;
@@ -98,7 +68,7 @@ export class ResponseCache {
     // call goes to Cloudflare, whose verdict then decides.
     if (this.policy && !this.policy.allowsCachedRead(parts.credential)) return null;
     const credentialGeneration = this.policy ? `${await this.store.generation(generationKey.credential(parts.credential))}:` : '';
-    const kind = cacheClassOf[parts.endpoint];
+    const kind = cacheClassOf(parts.endpoint);
     const scope = parts.pathParams.account_id ?? parts.pathParams.scope_id ?? '';
     let generation = '';
     if (kind === 'search') generation = String(await this.store.generation(generationKey.searches(scope)));

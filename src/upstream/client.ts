@@ -1,26 +1,8 @@
-import { z } from 'zod';
 import type { CloudflareCredentials } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EndpointId } from './endpoints.js';
-import { UpstreamBadRequestError, UpstreamSchemaMismatchError } from './errors.js';
+import { UpstreamBadRequestError } from './errors.js';
 import type { CallResult, CloudflareHttp, QueryParams, UpstreamObserver, UpstreamTracer } from './http.js';
-import {
-  auditLogEntrySchema,
-  bulkJobMessageSchema,
-  bulkJobSchema,
-  contextSchema,
-  countItemSchema,
-  cursorResultInfoSchema,
-  detectionSchema,
-  insightListSchema,
-  messageSchema,
-  moveResultSchema,
-  pageResultInfoSchema,
-  previewSchema,
-  rawSchema,
-  releaseResultSchema,
-  traceSchema,
-} from './schemas.js';
 
 /** Security Center endpoints take an account or a zone, never both (reference §2.4). */
 export type InsightScope = { accountId: string } | { zoneId: string };
@@ -96,6 +78,8 @@ export interface MiscategorizationBody {
 export interface CallBinding {
   credentials: CloudflareCredentials;
   signal?: AbortSignal;
+  /** Overrides the request-wide deadline the client starts when it is bound (tests). */
+  deadline?: AbortSignal;
   observer?: UpstreamObserver;
   logger?: Logger;
   headers?: Record<string, string>;
@@ -106,12 +90,14 @@ export type CloudflareClient = ReturnType<typeof createCloudflareClient>;
 
 /**
  * One typed function per endpoint of the reference, named after the official SDK's methods, each
- * returning zod-validated data. Thin on purpose (the metaphysics `lib/apis` split): no caching and no
+ * returning the data the catalogue's schemas validated (in http.ts, before anything is cached). Thin on purpose (the metaphysics `lib/apis` split): no caching and no
  * GraphQL here — loaders and resolvers sit on top.
  */
 export function createCloudflareClient(http: CloudflareHttp, binding: CallBinding) {
-  const call = (endpoint: EndpointId, pathParams: Record<string, string>, extra: { query?: QueryParams; body?: unknown } = {}) =>
-    http.call({ endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, observer: binding.observer, logger: binding.logger, headers: binding.headers, tracer: binding.tracer, ...extra });
+  // The request-wide deadline starts with the binding, i.e. with the GraphQL request (REQUEST_DEADLINE_MS).
+  const deadline = binding.deadline ?? http.deadlineSignal();
+  const call = <E extends EndpointId>(endpoint: E, pathParams: Record<string, string>, extra: { query?: QueryParams; body?: unknown } = {}) =>
+    http.call({ endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, deadline, observer: binding.observer, logger: binding.logger, headers: binding.headers, tracer: binding.tracer, ...extra });
 
   const account = (accountId: string) => ({ account_id: accountId });
   const message = (accountId: string, id: string) => ({ account_id: accountId, investigate_id: id });
@@ -133,58 +119,58 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
         async list(accountId: string, params: InvestigateListParams = {}) {
           const response = await call('emailSecurity.investigate.list', account(accountId), { query: params });
           return {
-            items: parseResult(response, 'emailSecurity.investigate.list', messageSchema.array()),
-            resultInfo: parseField(response, 'emailSecurity.investigate.list', 'result_info', pageResultInfoSchema) ?? null,
+            items: response.result,
+            resultInfo: response.resultInfo ?? null,
           };
         },
         /** E2 */
         async get(accountId: string, investigateId: string, params: { submission?: boolean } = {}) {
           const response = await call('emailSecurity.investigate.get', message(accountId, investigateId), { query: params });
-          return parseResult(response, 'emailSecurity.investigate.get', messageSchema);
+          return response.result;
         },
         detections: {
           /** E3 */
           async get(accountId: string, investigateId: string) {
             const response = await call('emailSecurity.investigate.detections.get', message(accountId, investigateId));
-            return parseResult(response, 'emailSecurity.investigate.detections.get', detectionSchema);
+            return response.result;
           },
         },
         preview: {
           /** E4: preview of a detected (non-benign) message. */
           async get(accountId: string, investigateId: string) {
             const response = await call('emailSecurity.investigate.preview.get', message(accountId, investigateId));
-            return parseResult(response, 'emailSecurity.investigate.preview.get', previewSchema);
+            return response.result;
           },
           /** E5: preview of any message. Body per SDK 7.3.0 (§8): `{"id": <investigate id>}`. */
           async create(accountId: string, investigateId: string) {
             const response = await call('emailSecurity.investigate.preview.create', account(accountId), { body: { id: investigateId } });
-            return parseResult(response, 'emailSecurity.investigate.preview.create', previewSchema);
+            return response.result;
           },
         },
         raw: {
           /** E6 */
           async get(accountId: string, investigateId: string) {
             const response = await call('emailSecurity.investigate.raw.get', message(accountId, investigateId));
-            return parseResult(response, 'emailSecurity.investigate.raw.get', rawSchema);
+            return response.result;
           },
         },
         trace: {
           /** E7 */
           async get(accountId: string, investigateId: string) {
             const response = await call('emailSecurity.investigate.trace.get', message(accountId, investigateId));
-            return parseResult(response, 'emailSecurity.investigate.trace.get', traceSchema);
+            return response.result;
           },
         },
         move: {
           /** E8 */
           async create(accountId: string, investigateId: string, body: { destination: string; expected_disposition?: string }) {
             const response = await call('emailSecurity.investigate.move.create', message(accountId, investigateId), { body });
-            return parseResult(response, 'emailSecurity.investigate.move.create', moveResultSchema.array());
+            return response.result;
           },
           /** E9: at most 1,000 ids per request (seed 001); `ids` required in 7.3.0 (§8). */
           async bulk(accountId: string, body: { ids: string[]; destination: string; expected_disposition?: string }) {
             const response = await call('emailSecurity.investigate.move.bulk', account(accountId), { body });
-            return parseResult(response, 'emailSecurity.investigate.move.bulk', moveResultSchema.array());
+            return response.result;
           },
         },
         reclassify: {
@@ -195,45 +181,45 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             body: { expected_disposition: string; eml_content?: string; escalated_submission_id?: string },
           ) {
             const response = await call('emailSecurity.investigate.reclassify.create', message(accountId, investigateId), { body });
-            return response.envelope?.result ?? {};
+            return response.result ?? {};
           },
         },
         release: {
           /** E11: body `{"ids": [...]}` per SDK 7.3.0 (§8), not 7.1.0's bare array. */
           async bulk(accountId: string, ids: string[]) {
             const response = await call('emailSecurity.investigate.release.bulk', account(accountId), { body: { ids } });
-            return parseResult(response, 'emailSecurity.investigate.release.bulk', releaseResultSchema.array());
+            return response.result;
           },
         },
         bulk: {
           /** E12 */
           async create(accountId: string, body: BulkCreateBody) {
             const response = await call('emailSecurity.investigate.bulk.create', account(accountId), { body });
-            return parseResult(response, 'emailSecurity.investigate.bulk.create', bulkJobSchema);
+            return response.result;
           },
           /** E13 */
           async list(accountId: string, params: { page?: number; per_page?: number; action_type?: string; status?: string } = {}) {
             const response = await call('emailSecurity.investigate.bulk.list', account(accountId), { query: params });
             return {
-              items: parseResult(response, 'emailSecurity.investigate.bulk.list', bulkJobSchema.array()),
-              resultInfo: parseField(response, 'emailSecurity.investigate.bulk.list', 'result_info', pageResultInfoSchema) ?? null,
+              items: response.result,
+              resultInfo: response.resultInfo ?? null,
             };
           },
           /** E14 */
           async get(accountId: string, jobId: string) {
             const response = await call('emailSecurity.investigate.bulk.get', { account_id: accountId, job_id: jobId });
-            return parseResult(response, 'emailSecurity.investigate.bulk.get', bulkJobSchema);
+            return response.result;
           },
           /** E15: only terminal jobs can be deleted. */
           async delete(accountId: string, jobId: string) {
             const response = await call('emailSecurity.investigate.bulk.delete', { account_id: accountId, job_id: jobId });
-            return parseResult(response, 'emailSecurity.investigate.bulk.delete', bulkDeleteSchema);
+            return response.result;
           },
           cancel: {
             /** E16: a body-less POST (§8). */
             async create(accountId: string, jobId: string) {
               const response = await call('emailSecurity.investigate.bulk.cancel.create', { account_id: accountId, job_id: jobId });
-              return parseResult(response, 'emailSecurity.investigate.bulk.cancel.create', bulkJobSchema);
+              return response.result;
             },
           },
           messages: {
@@ -241,8 +227,8 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             async list(accountId: string, jobId: string, params: { page?: number; per_page?: number; status?: string } = {}) {
               const response = await call('emailSecurity.investigate.bulk.messages.list', { account_id: accountId, job_id: jobId }, { query: params });
               return {
-                items: parseResult(response, 'emailSecurity.investigate.bulk.messages.list', bulkJobMessageSchema.array()),
-                resultInfo: parseField(response, 'emailSecurity.investigate.bulk.messages.list', 'result_info', pageResultInfoSchema) ?? null,
+                items: response.result,
+                resultInfo: response.resultInfo ?? null,
               };
             },
           },
@@ -263,7 +249,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
         /** S1: paging numbers inside `result` (§2.5). */
         async list(scope: InsightScope, params: InsightFilterParams & { page?: number; per_page?: number } = {}) {
           const response = await call('securityCenter.insights.list', scoped(scope), { query: params });
-          const result = parseResult(response, 'securityCenter.insights.list', insightListSchema);
+          const result = response.result;
           return { count: result.count ?? null, issues: result.issues ?? [], page: result.page ?? null, perPage: result.per_page ?? null };
         },
         /** S2 */
@@ -280,40 +266,40 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
           /** S4 */
           async get(scope: InsightScope, params: InsightFilterParams = {}) {
             const response = await call('securityCenter.insights.class.get', scoped(scope), { query: params });
-            return parseResult(response, 'securityCenter.insights.class.get', countItemSchema.array());
+            return response.result;
           },
         },
         severity: {
           /** S5 */
           async get(scope: InsightScope, params: InsightFilterParams = {}) {
             const response = await call('securityCenter.insights.severity.get', scoped(scope), { query: params });
-            return parseResult(response, 'securityCenter.insights.severity.get', countItemSchema.array());
+            return response.result;
           },
         },
         type: {
           /** S6 */
           async get(scope: InsightScope, params: InsightFilterParams = {}) {
             const response = await call('securityCenter.insights.type.get', scoped(scope), { query: params });
-            return parseResult(response, 'securityCenter.insights.type.get', countItemSchema.array());
+            return response.result;
           },
         },
         auditLogs: {
           /** S7: cursor paging (`result_info.cursor`). */
           async list(scope: InsightScope, params: AuditLogParams = {}) {
             const response = await call('securityCenter.insights.auditLogs.list', scoped(scope), { query: params });
-            return cursorPage(response, 'securityCenter.insights.auditLogs.list');
+            return cursorPage(response);
           },
           /** S8 */
           async listByInsight(scope: InsightScope, issueId: string, params: AuditLogParams = {}) {
             const response = await call('securityCenter.insights.auditLogs.listByInsight', scoped(scope, { issue_id: issueId }), { query: params });
-            return cursorPage(response, 'securityCenter.insights.auditLogs.listByInsight');
+            return cursorPage(response);
           },
         },
         context: {
           /** S9: account-only (§7.12). */
           async get(accountId: string, issueId: string) {
             const response = await call('securityCenter.insights.context.get', { account_id: accountId, issue_id: issueId });
-            return parseResult(response, 'securityCenter.insights.context.get', contextSchema);
+            return response.result;
           },
         },
       },
@@ -321,29 +307,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
   };
 }
 
-/** E15's result is `{id}` (§3); local because nothing else shares it. */
-const bulkDeleteSchema = z.object({ id: z.string() });
-
-function cursorPage(response: CallResult, endpoint: EndpointId) {
-  const items = parseResult(response, endpoint, auditLogEntrySchema.array());
-  const info = parseField(response, endpoint, 'result_info', cursorResultInfoSchema);
-  return { items, cursor: info?.cursor || null, count: info?.count ?? null, perPage: info?.per_page ?? null };
-}
-
-function parseResult<T extends z.ZodType>(response: CallResult, endpoint: EndpointId, schema: T): z.infer<T> {
-  return parseField(response, endpoint, 'result', schema);
-}
-
-function parseField<T extends z.ZodType>(response: CallResult, endpoint: EndpointId, field: 'result' | 'result_info', schema: T): z.infer<T> {
-  const value = response.envelope?.[field];
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 5).map((issue) => ({
-    path: [field, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
-  throw new UpstreamSchemaMismatchError(
-    `${endpoint} answered with a body that does not match its contract at ${issues.map((i) => i.path).join(', ')}`,
-    { endpoint, status: response.status, issues },
-  );
+function cursorPage(response: CallResult<'securityCenter.insights.auditLogs.list' | 'securityCenter.insights.auditLogs.listByInsight'>) {
+  const info = response.resultInfo;
+  return { items: response.result, cursor: info?.cursor || null, count: info?.count ?? null, perPage: info?.per_page ?? null };
 }

@@ -1,47 +1,185 @@
+import { z } from 'zod';
+import type { CacheClass } from './cache.js';
+import {
+  auditLogEntrySchema,
+  bulkJobMessageSchema,
+  bulkJobSchema,
+  contextSchema,
+  countItemSchema,
+  cursorResultInfoSchema,
+  detectionSchema,
+  insightListSchema,
+  messageSchema,
+  moveResultSchema,
+  pageResultInfoSchema,
+  previewSchema,
+  rawSchema,
+  releaseResultSchema,
+  traceSchema,
+} from './schemas.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Every per-endpoint fact the upstream layers need; nothing about an endpoint lives anywhere else. */
+export interface EndpointDefinition {
+  /** Reference id (`E1`…`S9`) in /work/shared/reference/cloudflare-api.md §0. */
+  ref: string;
+  method: HttpMethod;
+  path: string;
+  /**
+   * `read` changes nothing upstream: retried on 408/5xx/timeouts and cacheable, whatever the method.
+   * `write` is retried only when provably not processed (reference §1.6 vs §7.11).
+   */
+  semantics: 'read' | 'write';
+  /** Zod schema of `result`, or `envelope-only` for the success schemas without one (§1.2). */
+  result: z.ZodType | 'envelope-only';
+  /** Zod schema of `result_info`, on paginated lists. */
+  resultInfo?: z.ZodType;
+  /** Read-cache class; the TTL per class is configuration (`CACHE_TTL_*_SECONDS`). */
+  cache: CacheClass;
+  /** Seed 001: a slow search answers 202 + Location, to be polled (§3 E1). */
+  poll202?: true;
+}
+
+/** E15's result is `{id}` (§3 E15); local because nothing else shares it. */
+const bulkDeleteSchema = z.object({ id: z.string() });
+
 /**
  * The catalogue of every Cloudflare endpoint the gateway speaks to, keyed by the official SDK's
  * method name. The upstream client, the simulator, logs and metrics all use these ids, so a count
  * in a test ("investigate.detections.get was called 25 times") names the same thing everywhere.
+ * Adding an endpoint is one entry here plus its method in client.ts.
  *
- * Contract: ../shared/reference/cloudflare-api.md §0 (endpoint index). `{scope}` stands for the
- * literal `accounts` or `zones` of Security Center (§2.4); `{account_id}` is always an account.
+ * Contract: /work/shared/reference/cloudflare-api.md §0 (endpoint index), §8–§9 for the current API.
+ * `{scope}` stands for the literal `accounts` or `zones` of Security Center (§2.4); `{account_id}`
+ * is always an account. Cache classes: what a scanned message's detection, raw EML and preview say
+ * does not change (`immutable`); a message's state and trace change with actions (`message`);
+ * searches (`search`) and insights (`insights`) are short-lived; bulk jobs are never cached (their
+ * progress is the point) and writes never are.
  */
 export const endpoints = {
   // Email Security — Investigate (E1–E17)
-  'emailSecurity.investigate.list': { ref: 'E1', method: 'GET', path: '/accounts/{account_id}/email-security/investigate' },
-  'emailSecurity.investigate.get': { ref: 'E2', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}' },
-  'emailSecurity.investigate.detections.get': { ref: 'E3', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/detections' },
-  'emailSecurity.investigate.preview.get': { ref: 'E4', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/preview' },
-  'emailSecurity.investigate.preview.create': { ref: 'E5', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/preview' },
-  'emailSecurity.investigate.raw.get': { ref: 'E6', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/raw' },
-  'emailSecurity.investigate.trace.get': { ref: 'E7', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/trace' },
-  'emailSecurity.investigate.move.create': { ref: 'E8', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/move' },
-  'emailSecurity.investigate.move.bulk': { ref: 'E9', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/move' },
-  'emailSecurity.investigate.reclassify.create': { ref: 'E10', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/reclassify' },
-  'emailSecurity.investigate.release.bulk': { ref: 'E11', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/release' },
-  'emailSecurity.investigate.bulk.create': { ref: 'E12', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/bulk' },
-  'emailSecurity.investigate.bulk.list': { ref: 'E13', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/bulk' },
-  'emailSecurity.investigate.bulk.get': { ref: 'E14', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}' },
-  'emailSecurity.investigate.bulk.delete': { ref: 'E15', method: 'DELETE', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}' },
-  'emailSecurity.investigate.bulk.cancel.create': { ref: 'E16', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}/cancel' },
-  'emailSecurity.investigate.bulk.messages.list': { ref: 'E17', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}/messages' },
-  // Intel (I1) — note the singular path segment.
-  'intel.miscategorizations.create': { ref: 'I1', method: 'POST', path: '/accounts/{account_id}/intel/miscategorization' },
+  'emailSecurity.investigate.list': {
+    ref: 'E1', method: 'GET', path: '/accounts/{account_id}/email-security/investigate', semantics: 'read',
+    result: messageSchema.array(), resultInfo: pageResultInfoSchema, cache: 'search', poll202: true,
+  },
+  'emailSecurity.investigate.get': {
+    ref: 'E2', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}', semantics: 'read',
+    result: messageSchema, cache: 'message',
+  },
+  'emailSecurity.investigate.detections.get': {
+    ref: 'E3', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/detections', semantics: 'read',
+    result: detectionSchema, cache: 'immutable',
+  },
+  'emailSecurity.investigate.preview.get': {
+    ref: 'E4', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/preview', semantics: 'read',
+    result: previewSchema, cache: 'immutable',
+  },
+  // E5 is a POST, but it only renders a preview (§3 E5): a read, retried and cached like E4.
+  'emailSecurity.investigate.preview.create': {
+    ref: 'E5', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/preview', semantics: 'read',
+    result: previewSchema, cache: 'immutable',
+  },
+  'emailSecurity.investigate.raw.get': {
+    ref: 'E6', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/raw', semantics: 'read',
+    result: rawSchema, cache: 'immutable',
+  },
+  'emailSecurity.investigate.trace.get': {
+    ref: 'E7', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/trace', semantics: 'read',
+    result: traceSchema, cache: 'message',
+  },
+  'emailSecurity.investigate.move.create': {
+    ref: 'E8', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/move', semantics: 'write',
+    result: moveResultSchema.array(), cache: 'never',
+  },
+  'emailSecurity.investigate.move.bulk': {
+    ref: 'E9', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/move', semantics: 'write',
+    result: moveResultSchema.array(), cache: 'never',
+  },
+  // E10's result is `{}` (SDK type `unknown`, §3 E10).
+  'emailSecurity.investigate.reclassify.create': {
+    ref: 'E10', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/reclassify', semantics: 'write',
+    result: z.unknown(), cache: 'never',
+  },
+  'emailSecurity.investigate.release.bulk': {
+    ref: 'E11', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/release', semantics: 'write',
+    result: releaseResultSchema.array(), cache: 'never',
+  },
+  'emailSecurity.investigate.bulk.create': {
+    ref: 'E12', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/bulk', semantics: 'write',
+    result: bulkJobSchema, cache: 'never',
+  },
+  'emailSecurity.investigate.bulk.list': {
+    ref: 'E13', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/bulk', semantics: 'read',
+    result: bulkJobSchema.array(), resultInfo: pageResultInfoSchema, cache: 'never',
+  },
+  'emailSecurity.investigate.bulk.get': {
+    ref: 'E14', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}', semantics: 'read',
+    result: bulkJobSchema, cache: 'never',
+  },
+  'emailSecurity.investigate.bulk.delete': {
+    ref: 'E15', method: 'DELETE', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}', semantics: 'write',
+    result: bulkDeleteSchema, cache: 'never',
+  },
+  'emailSecurity.investigate.bulk.cancel.create': {
+    ref: 'E16', method: 'POST', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}/cancel', semantics: 'write',
+    result: bulkJobSchema, cache: 'never',
+  },
+  'emailSecurity.investigate.bulk.messages.list': {
+    ref: 'E17', method: 'GET', path: '/accounts/{account_id}/email-security/investigate/bulk/{job_id}/messages', semantics: 'read',
+    result: bulkJobMessageSchema.array(), resultInfo: pageResultInfoSchema, cache: 'never',
+  },
+  // Intel (I1) — note the singular path segment; envelope only (§1.2).
+  'intel.miscategorizations.create': {
+    ref: 'I1', method: 'POST', path: '/accounts/{account_id}/intel/miscategorization', semantics: 'write',
+    result: 'envelope-only', cache: 'never',
+  },
   // Security Center — Insights (S1–S9)
-  'securityCenter.insights.list': { ref: 'S1', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights' },
-  'securityCenter.insights.dismiss': { ref: 'S2', method: 'PUT', path: '/{scope}/{scope_id}/security-center/insights/{issue_id}/dismiss' },
-  'securityCenter.insights.classification.update': { ref: 'S3', method: 'PATCH', path: '/{scope}/{scope_id}/security-center/insights/{issue_id}/classification' },
-  'securityCenter.insights.class.get': { ref: 'S4', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/class' },
-  'securityCenter.insights.severity.get': { ref: 'S5', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/severity' },
-  'securityCenter.insights.type.get': { ref: 'S6', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/type' },
-  'securityCenter.insights.auditLogs.list': { ref: 'S7', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/audit-log' },
-  'securityCenter.insights.auditLogs.listByInsight': { ref: 'S8', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/{issue_id}/audit-log' },
-  'securityCenter.insights.context.get': { ref: 'S9', method: 'GET', path: '/accounts/{account_id}/security-center/insights/{issue_id}/context' },
-} as const satisfies Record<string, { ref: string; method: HttpMethod; path: string }>;
+  'securityCenter.insights.list': {
+    ref: 'S1', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights', semantics: 'read',
+    result: insightListSchema, cache: 'insights',
+  },
+  'securityCenter.insights.dismiss': {
+    ref: 'S2', method: 'PUT', path: '/{scope}/{scope_id}/security-center/insights/{issue_id}/dismiss', semantics: 'write',
+    result: 'envelope-only', cache: 'never',
+  },
+  'securityCenter.insights.classification.update': {
+    ref: 'S3', method: 'PATCH', path: '/{scope}/{scope_id}/security-center/insights/{issue_id}/classification', semantics: 'write',
+    result: 'envelope-only', cache: 'never',
+  },
+  'securityCenter.insights.class.get': {
+    ref: 'S4', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/class', semantics: 'read',
+    result: countItemSchema.array(), cache: 'insights',
+  },
+  'securityCenter.insights.severity.get': {
+    ref: 'S5', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/severity', semantics: 'read',
+    result: countItemSchema.array(), cache: 'insights',
+  },
+  'securityCenter.insights.type.get': {
+    ref: 'S6', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/type', semantics: 'read',
+    result: countItemSchema.array(), cache: 'insights',
+  },
+  'securityCenter.insights.auditLogs.list': {
+    ref: 'S7', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/audit-log', semantics: 'read',
+    result: auditLogEntrySchema.array(), resultInfo: cursorResultInfoSchema, cache: 'insights',
+  },
+  'securityCenter.insights.auditLogs.listByInsight': {
+    ref: 'S8', method: 'GET', path: '/{scope}/{scope_id}/security-center/insights/{issue_id}/audit-log', semantics: 'read',
+    result: auditLogEntrySchema.array(), resultInfo: cursorResultInfoSchema, cache: 'insights',
+  },
+  'securityCenter.insights.context.get': {
+    ref: 'S9', method: 'GET', path: '/accounts/{account_id}/security-center/insights/{issue_id}/context', semantics: 'read',
+    result: contextSchema, cache: 'insights',
+  },
+} as const satisfies Record<string, EndpointDefinition>;
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type EndpointId = keyof typeof endpoints;
 export const endpointIds = Object.keys(endpoints) as EndpointId[];
+
+/** What `result` parses to for an endpoint (`undefined` for envelope-only ones). */
+export type ResultOf<E extends EndpointId> = (typeof endpoints)[E]['result'] extends z.ZodType ? z.infer<(typeof endpoints)[E]['result']> : undefined;
+/** What `result_info` parses to (`undefined` where the endpoint has none). */
+export type ResultInfoOf<E extends EndpointId> = (typeof endpoints)[E] extends { resultInfo: infer S extends z.ZodType } ? z.infer<S> : undefined;
 
 interface CompiledRoute {
   id: EndpointId;

@@ -28,6 +28,19 @@ describe('S1 list', () => {
     expect(issues().length).toBeGreaterThanOrEqual(60);
   });
 
+  test('S1 and S4 filter by SDK 7.3.0 source: riskrecon and cloudflare split the insights, both together give all, anything else is 400', async () => {
+    const count = async (query: string) => (await get<InsightList>(sim, `${INSIGHTS}?per_page=1000&${query}`)).json.result.count ?? 0;
+    const riskrecon = await count('source=riskrecon');
+    const cloudflare = await count('source=cloudflare');
+    expect(riskrecon).toBeGreaterThan(0);
+    expect(cloudflare).toBeGreaterThan(riskrecon);
+    expect(riskrecon + cloudflare).toBe(issues().length);
+    expect(await count('source=riskrecon&source=cloudflare')).toBe(issues().length);
+    const byClass = await get<CountItem[]>(sim, `${INSIGHTS}/class?source=riskrecon`);
+    expect(byClass.json.result.reduce((sum, item) => sum + (item.count ?? 0), 0)).toBe(riskrecon);
+    expect((await get(sim, `${INSIGHTS}?source=shodan`)).status).toBe(400);
+  });
+
   test('the seeded insights cover every issue type, severity and status, with classifications and extended context', () => {
     const all = issues();
     expect(new Set(all.map((i) => i.issue_type)).size).toBe(6);

@@ -56,27 +56,60 @@ describe('seed data', () => {
 });
 
 describe('E1 search', () => {
-  test('E1 returns the newest 20 messages first with page-style result_info', async () => {
+  test('E1 returns the newest 20 messages first with cursor result_info whose page and total_count are 0', async () => {
     const res = await get<Message[]>(sim, INVESTIGATE);
     expect(res.status).toBe(200);
     expect(res.json.success).toBe(true);
     expect(res.json.result).toHaveLength(20);
     const times = res.json.result.map((m) => Date.parse(m.scanned_at ?? ''));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    expect(res.json.result_info).toMatchObject({ count: 20, page: 1, per_page: 20, total_count: messages().length, previous: null });
+    // Reference §9: `page` and `total_count` are "Deprecated: Returns always 0".
+    expect(res.json.result_info).toMatchObject({ count: 20, page: 0, per_page: 20, total_count: 0, previous: null });
     expect(typeof res.json.result_info?.next).toBe('string');
   });
 
-  test('E1 page 2 continues where page 1 ended and the last page is short', async () => {
+  test('E1 ignores page in the request and answers the first page again', async () => {
+    const p1 = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50`);
+    const p2 = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50&page=2`);
+    expect(p2.json.result.map((m) => m.id)).toEqual(p1.json.result.map((m) => m.id));
+  });
+
+  test('E1 follows next cursors to a short last page whose next is null, and previous leads back', async () => {
+    const total = messages().length;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let previous: string | null = null;
+    let pages = 0;
+    do {
+      const res: Awaited<ReturnType<typeof get<Message[]>>> = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...res.json.result.map((m) => m.id));
+      cursor = (res.json.result_info?.next as string | null) ?? null;
+      previous = (res.json.result_info?.previous as string | null) ?? null;
+      pages++;
+    } while (cursor !== null && pages < 20);
+    expect(seen).toEqual(messages().map((m) => m.id));
+    expect(pages).toBe(Math.ceil(total / 50));
+    const back = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50&cursor=${encodeURIComponent(previous ?? '')}`);
+    expect(back.json.result.map((m) => m.id)).toEqual(seen.slice((pages - 2) * 50, (pages - 1) * 50));
+  });
+
+  test('E1 refuses a cursor replayed with other query parameters with a 400 envelope', async () => {
+    const p1 = await get<Message[]>(sim, `${INVESTIGATE}?per_page=10`);
+    const res = await get(sim, `${INVESTIGATE}?per_page=10&detections_only=true&cursor=${encodeURIComponent(p1.json.result_info?.next as string)}`);
+    expect(res.status).toBe(400);
+  });
+
+  test('E1 in legacy mode pages by number with a real total and no cursors', async () => {
+    sim.setE1Paging('legacy');
     const p1 = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50&page=1`);
     const p2 = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50&page=2`);
     expect(p2.json.result[0]?.id).toBe(messages()[50]?.id);
     expect(p1.json.result.at(-1)?.id).toBe(messages()[49]?.id);
+    expect(p1.json.result_info).toEqual({ count: 50, page: 1, per_page: 50, total_count: messages().length });
     const total = messages().length;
     const lastPage = Math.ceil(total / 50);
     const last = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50&page=${lastPage}`);
     expect(last.json.result).toHaveLength(total - (lastPage - 1) * 50);
-    expect(last.json.result_info?.next).toBeNull();
     const beyond = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50&page=${lastPage + 1}`);
     expect(beyond.json.result).toEqual([]);
   });
@@ -126,7 +159,7 @@ describe('E1 search', () => {
     const start = new Date(newest - 3 * 86_400_000).toISOString();
     const res = await get<Message[]>(sim, `${INVESTIGATE}?start=${start}&per_page=1000`);
     const expected = all.filter((m) => Date.parse(m.scanned_at ?? '') >= Date.parse(start));
-    expect(res.json.result_info?.total_count).toBe(expected.length);
+    expect(res.json.result.map((m) => m.id)).toEqual(expected.map((m) => m.id));
   });
 
   test('E1 with submissions=true searches only the submissions datastore', async () => {
@@ -245,11 +278,19 @@ describe('E8–E11 writes', () => {
     expect(res.status).toBe(200);
     expect(res.json.result_info).toBeUndefined();
     expect(res.json.result).toHaveLength(m.client_recipients.length);
-    expect(res.json.result[0]).toMatchObject({ success: true, destination: 'JunkEmail', operation: 'MOVE', message_id: m.id, recipient: m.client_recipients[0], item_count: 1 });
+    // Reference §9 leaves open which id `message_id` is; the simulator answers the RFC 822 Message-ID.
+    expect(res.json.result[0]).toMatchObject({ success: true, destination: 'JunkEmail', operation: 'MOVE', message_id: m.message_id ?? null, recipient: m.client_recipients[0], item_count: 1 });
     const after = (await get<Message>(sim, path(m.id))).json.result;
     expect(after.delivery_status).toEqual(['moved']);
     expect(after.post_delivery_operations).toContain('MOVE');
     expect(after.action_log.at(-1)).toMatchObject({ operation: 'MOVE', properties: { folder: 'JunkEmail' } });
+  });
+
+  test('E8 fills message_id with the investigate id when the moveResultMessageId knob asks for the old fill', async () => {
+    sim.setMoveResultMessageId('investigate');
+    const m = find((x) => x.final_disposition === 'SPAM' && (x.delivery_status ?? []).includes('delivered'));
+    const res = await post<MoveResult[]>(sim, path(m.id, '/move'), { destination: 'JunkEmail' });
+    expect(res.json.result.every((row) => row.message_id === m.id)).toBe(true);
   });
 
   test('E8 refuses an unknown destination with a 400 envelope', async () => {

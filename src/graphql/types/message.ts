@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../../context.js';
 import type { InvestigateListParams } from '../../upstream/client.js';
-import type { CfMessage } from '../../upstream/schemas.js';
+import type { CfMessage, CfPageResultInfo } from '../../upstream/schemas.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import {
@@ -14,7 +14,7 @@ import {
   SearchDisposition,
 } from '../enums.js';
 import { badUserInput, nullOn404 } from '../errors.js';
-import { filterDigest, pageConnection, planPaging } from '../pagination.js';
+import { type CursorPage, filterDigest, type PagingPlan, pageConnection, planAnyPaging, upstreamCursorConnection } from '../pagination.js';
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
 import { TraceRef } from './trace.js';
@@ -269,6 +269,21 @@ function pinnedWindow(startIso: string, endIso: string): { start: Date; end: Dat
   return { start, end };
 }
 
+/**
+ * Which E1 paging answered (reference §9): the current API sends `next`/`previous` cursors and
+ * `page`/`total_count` as "Deprecated: Returns always 0"; older deployments send real numbers and no
+ * cursors. No cursors and zeros is a current-API single page.
+ */
+export function pagingStyle(info: CfPageResultInfo): 'cursor' | 'legacy' {
+  if (typeof info?.next === 'string' || typeof info?.previous === 'string') return 'cursor';
+  if ((info?.total_count ?? 0) > 0 || (info?.page ?? 0) > 0) return 'legacy';
+  return 'cursor';
+}
+
+function toCursorPage(result: { items: CfMessage[]; resultInfo: CfPageResultInfo }): CursorPage<CfMessage> {
+  return { items: result.items, next: result.resultInfo?.next || null, previous: result.resultInfo?.previous || null };
+}
+
 function primeMessages(context: GatewayContext, accountId: string, messages: CfMessage[]): MessageShape[] {
   return messages.map((message) => {
     const shaped = { ...message, accountId };
@@ -299,7 +314,7 @@ builder.queryFields((t) => ({
   messages: t.connection({
     type: MessageRef,
     nullable: false,
-    description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Results prime the per-request message cache.`,
+    description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Results prime the per-request message cache.`,
     args: {
       filter: t.arg({ type: MessageFilterInput, description: 'Search parameters.' }),
       accountId: t.arg.string(accountIdArgOptions),
@@ -310,21 +325,16 @@ builder.queryFields((t) => ({
       if (oversized) throw badUserInput(`\`filter.${oversized[0]}\` ${oversized[1]}`, ['filter', oversized[0]]);
       const params = filterToSearchParams(args.filter);
       const digest = filterDigest({ accountId, params, start: args.filter?.start, end: args.filter?.end });
-      const plan = planPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
+      const plan = planAnyPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
       const pinned = plan.after ?? plan.before;
       const window =
         pinned?.s && pinned.e
           ? pinnedWindow(pinned.s, pinned.e)
           : resolveWindow(args.filter, new Date(), context.services.cache ? context.services.config.cache.ttls.searchMs : 1000);
-      const search = (page: number, perPage: number) => {
+      const pin = { s: window.start.toISOString(), e: window.end.toISOString() };
+      const search = (paging: { page?: number; cursor?: string; per_page: number }) => {
         const pending = context.client.emailSecurity.investigate
-          .list(accountId, {
-            ...params,
-            start: window.start.toISOString(),
-            end: window.end.toISOString(),
-            page,
-            per_page: perPage,
-          })
+          .list(accountId, { ...params, start: pin.s, end: pin.e, ...paging })
           .then((result) => {
             primeMessages(context, accountId, result.items);
             return result;
@@ -333,22 +343,45 @@ builder.queryFields((t) => ({
         void pending.finally(() => context.searchesInFlight.delete(pending)).catch(() => undefined);
         return pending;
       };
+      const map = (message: CfMessage): MessageShape => ({ ...message, accountId });
+      const byCursor = (firstPage?: CursorPage<CfMessage>) =>
+        upstreamCursorConnection(plan, {
+          digest,
+          pin,
+          perPage: Math.max(1, plan.size),
+          ...(firstPage ? { firstPage } : {}),
+          fetch: async (cursor, perPage) => toCursorPage(await search({ per_page: perPage, ...(cursor === undefined ? {} : { cursor }) })),
+          map,
+        });
+      const byNumber = (firstPage?: { perPage: number; items: CfMessage[]; total: number | null }) =>
+        pageConnection(args, {
+          digest,
+          cap: MESSAGES_PAGE_CAP,
+          defaultSize: MESSAGES_DEFAULT_PAGE,
+          plan: plan as PagingPlan,
+          pin,
+          fetch: async (page, perPage) => {
+            if (page === 1 && firstPage?.perPage === perPage) return firstPage;
+            // Page 1 goes out without `page` (as the first page of either style does).
+            const result = await search({ per_page: perPage, ...(page === 1 ? {} : { page }) });
+            return { items: result.items, total: result.resultInfo?.total_count ?? null };
+          },
+          map,
+        });
 
-      return pageConnection(args, {
-        digest,
-        cap: MESSAGES_PAGE_CAP,
-        defaultSize: MESSAGES_DEFAULT_PAGE,
-        plan,
-        pin: { s: window.start.toISOString(), e: window.end.toISOString() },
-        fetch: async (page, perPage) => {
-          const result = await search(page, perPage);
-          return { items: result.items, total: result.resultInfo?.total_count ?? null };
-        },
-        map: (message): MessageShape => ({ ...message, accountId }),
-      });
+      // A cursor says which style issued it; without one the first page's result_info tells.
+      if (pinned?.v === 2) return byCursor();
+      if (pinned?.v === 1) return byNumber();
+      if (plan.size === 0) return byCursor();
+      const perPage = Math.max(1, plan.size);
+      const first = await search({ per_page: perPage });
+      if (pagingStyle(first.resultInfo) === 'legacy') {
+        return byNumber({ perPage, items: first.items, total: first.resultInfo?.total_count ?? null });
+      }
+      return byCursor(toCursorPage(first));
     },
   },
-  { name: 'MessageConnection', description: 'A page of messages from a search.' },
+  { name: 'MessageConnection', description: 'A page of messages from a search. `totalCount` is null when Cloudflare reports no total (its current cursor-paged E1 does not).' },
   { name: 'MessageEdge', description: 'A message in a page of search results, with its cursor.' }),
 }));
 

@@ -29,7 +29,7 @@ function filterIssues(ctx: HandlerContext): StoredIssue[] {
   if (dismissedRaw !== undefined && dismissedRaw !== 'true' && dismissedRaw !== 'false') throw badRequest('dismissed: expected true or false');
   for (const value of [...all(q, 'severity'), ...all(q, 'severity~neq')]) oneOf('severity', value.toLowerCase(), SEVERITY_FILTERS);
   for (const value of [...all(q, 'issue_type'), ...all(q, 'issue_type~neq')]) oneOf('issue_type', value, ISSUE_TYPES);
-  // 7.3.0 `source` (§8): every seeded insight is a Cloudflare finding.
+  // 7.3.0 `source` (§8), an array like the other F keys: cloudflare and/or riskrecon findings.
   const sources = all(q, 'source');
   for (const value of sources) oneOf('source', value, SOURCES);
   const fields: [string, (s: StoredIssue) => string | undefined][] = [
@@ -41,7 +41,7 @@ function filterIssues(ctx: HandlerContext): StoredIssue[] {
   ];
   return scopeOf(ctx).issues.filter((s) => {
     if (dismissedRaw !== undefined && s.issue.dismissed !== (dismissedRaw === 'true')) return false;
-    if (sources.length > 0 && !sources.includes('cloudflare')) return false;
+    if (sources.length > 0 && !sources.includes(s.source)) return false;
     for (const [name, get] of fields) {
       const norm = (v: string) => (name === 'severity' ? v.toLowerCase() : v);
       const include = all(q, name).map(norm);

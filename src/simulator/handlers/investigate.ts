@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Email Security Investigate, per-message endpoints E1–E11 (§3). */
 import { buildDetection, buildPreview, buildRaw, buildTrace, isNonBenign } from '../content.js';
 import { ApiError, CODES, badRequest, ok } from '../envelope.js';
@@ -24,17 +25,32 @@ function messageFor(ctx: HandlerContext): StoredMessage {
   return stored;
 }
 
-/** Opaque E1 cursor: the offset of the next item, base64url (seed: cursor paging preferred over page). */
-function encodeCursor(offset: number): string {
-  return Buffer.from(`offset:${offset}`).toString('base64url');
+/**
+ * Opaque E1 cursor: the offset of a page plus a digest of the query it belongs to, because
+ * Cloudflare's cursors are "only valid with the same query parameters" (reference §9).
+ */
+function queryDigest(query: Record<string, string[]>): string {
+  const parts = Object.keys(query)
+    .filter((key) => key !== 'cursor' && key !== 'page')
+    .sort()
+    .map((key) => `${key}=${(query[key] ?? []).join(',')}`);
+  return createHash('sha256').update(parts.join('&')).digest('base64url').slice(0, 12);
 }
-function decodeCursor(cursor: string): number {
-  const match = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+function encodeCursor(offset: number, digest: string): string {
+  return Buffer.from(`offset:${offset}:${digest}`).toString('base64url');
+}
+function decodeCursor(cursor: string, digest: string): number {
+  const match = /^offset:(\d+):([\w-]+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) throw badRequest('cursor: invalid or expired cursor');
+  if (match[2] !== digest) throw badRequest('cursor: was issued for different query parameters');
   return Number(match[1]);
 }
 
-/** E1 — search. The 202 "slow search" variant is layered on by the server. */
+/**
+ * E1 — search. The 202 "slow search" variant is layered on by the server. Paging follows
+ * `state.e1Paging`: by default the current API (cursor; `page`/`total_count` always 0, a `page` in the
+ * request ignored), or the legacy page-number shape.
+ */
 export const listMessages: Handler = (ctx) => {
   const q = ctx.query;
   const raw: RawSearch = {};
@@ -44,19 +60,26 @@ export const listMessages: Handler = (ctx) => {
   }
   const filter = parseSearch(raw, ctx.state.now(), false);
   const perPage = intParam(q, 'per_page', 20, MAX_PER_PAGE);
-  const cursor = first(q, 'cursor');
-  const offset = cursor ? decodeCursor(cursor) : (intParam(q, 'page', 1) - 1) * perPage;
   const matched = ctx.state.search(ctx.accountId, filter);
+  if (ctx.state.e1Paging === 'legacy') {
+    const page = intParam(q, 'page', 1);
+    const offset = (page - 1) * perPage;
+    const items = matched.slice(offset, offset + perPage).map((s) => s.msg);
+    return ok(items, { count: items.length, page, per_page: perPage, total_count: matched.length });
+  }
+  const digest = queryDigest(q);
+  const cursor = first(q, 'cursor');
+  const offset = cursor ? decodeCursor(cursor, digest) : 0;
   const items = matched.slice(offset, offset + perPage).map((s) => s.msg);
-  const resultInfo = {
+  return ok(items, {
     count: items.length,
-    page: Math.floor(offset / perPage) + 1,
     per_page: perPage,
-    total_count: matched.length,
-    next: offset + perPage < matched.length ? encodeCursor(offset + perPage) : null,
-    previous: offset > 0 ? encodeCursor(Math.max(0, offset - perPage)) : null,
-  };
-  return ok(items, resultInfo);
+    next: offset + perPage < matched.length ? encodeCursor(offset + perPage, digest) : null,
+    previous: offset > 0 ? encodeCursor(Math.max(0, offset - perPage), digest) : null,
+    // "Deprecated: Returns always 0" (§9).
+    page: 0,
+    total_count: 0,
+  });
 };
 
 /** E2 — `submission=true` searches the submissions datastore only, otherwise the regular one only. */
