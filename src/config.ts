@@ -68,6 +68,8 @@ export const envSchema = z
     IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
     GRAPHIQL: booleanFromEnv.optional(),
     INTROSPECTION: booleanFromEnv.optional(),
+    /** Serve `_service { sdl }` (federation); default: whenever introspection is on. */
+    SUBGRAPH_SDL: booleanFromEnv.optional(),
     /** Cloudflare budget governor (1,200 requests / 5 minutes per token, reference §1 and Cloudflare limits). */
     BUDGET_ENABLED: booleanFromEnv.default(true),
     BUDGET_LIMIT: positiveInt.default(1200),
@@ -227,6 +229,8 @@ export interface Config {
   shutdownGraceMs: number;
   graphiql: boolean;
   introspection: boolean;
+  /** `_service { sdl }` served (a router composing at run time needs it). */
+  subgraphSdl: boolean;
 }
 
 export const DEFAULT_CLOUDFLARE_BASE_URL = 'https://api.cloudflare.com/client/v4';
@@ -328,6 +332,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     graphiql: env.GRAPHIQL ?? env.NODE_ENV !== 'production',
     introspection: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
+    subgraphSdl: env.SUBGRAPH_SDL ?? env.INTROSPECTION ?? env.NODE_ENV !== 'production',
   };
 }
 

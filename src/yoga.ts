@@ -8,6 +8,7 @@ import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { useAuthentication } from './plugins/authentication.js';
+import { useProductionErrorHygiene, useResponseHeaders, useSubgraphSdlGuard } from './plugins/hardening.js';
 import { useIncrementalErrorMasking } from './plugins/incremental-errors.js';
 import { useLimits } from './plugins/limits.js';
 import { useMetrics, useOperationTracing, useReadiness, useRequestLog } from './plugins/observability.js';
@@ -100,7 +101,9 @@ export function createGatewayYoga(services: GatewayServices) {
       ...(services.config.persistedOperationsOnly ? [usePersistedOperationsOnly()] : []),
       ...(services.config.introspection ? [] : [useDisableIntrospection()]),
       // "Did you mean …?" would describe the schema that disabled introspection hides.
-      ...(production ? [blockFieldSuggestionsPlugin()] : []),
+      ...(production ? [blockFieldSuggestionsPlugin(), useProductionErrorHygiene()] : []),
+      ...(services.config.subgraphSdl ? [] : [useSubgraphSdlGuard()]),
+      useResponseHeaders(GRAPHQL_ENDPOINT, services.config.corsOrigins.length > 0),
       ...useLimits(services.config.limits),
       useReadiness(services),
       useMetrics(services),

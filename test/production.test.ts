@@ -34,9 +34,10 @@ describe('production mode', () => {
     expect(body.errors?.[0]?.message).toMatch(/introspection/i);
   });
 
-  test('federation can still read the subgraph SDL with an authenticated token', async () => {
+  test('the subgraph SDL is refused like introspection, even to an authenticated token', async () => {
     const { body } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }', {}, headers);
-    expect(body.data?._service.sdl).toMatch(/@key/);
+    expect(body.data?._service).toBeUndefined();
+    expect(body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   test('errors stay masked: an expected failure keeps its code, details stay internal', async () => {

@@ -24,7 +24,8 @@ export function authenticationOf(request: Request): AuthInfo | undefined {
 export function useAuthentication(services: GatewayServices, graphqlEndpoint: string): Plugin<GatewayContext> {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
-      if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS') return;
+      // yoga serves GraphQL on any path ending in the endpoint (`/x/graphql` too): gate them all.
+      if (!url.pathname.endsWith(graphqlEndpoint) || request.method === 'OPTIONS') return;
       // The GraphiQL page itself is static HTML with no data; its queries authenticate like any other.
       if (services.config.graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
       const result = await services.authenticate(request);

@@ -104,7 +104,15 @@ export function useMetrics(services: GatewayServices): Plugin {
       graphql_envelop_request_duration: true,
       graphql_envelop_request: true,
       graphql_envelop_error_result: true,
-      graphql_yoga_http_duration: true,
+      graphql_envelop_phase_parse: false,
+      graphql_envelop_phase_validate: false,
+      graphql_envelop_phase_execute: false,
+      graphql_envelop_phase_subscribe: false,
+      graphql_envelop_deprecated_field: false,
+      graphql_envelop_schema_change: false,
+      // Not graphql_yoga_http_duration: its `url` label holds GET queries and their variables
+      // (subjects, senders) on an unauthenticated endpoint, with unbounded cardinality.
+      graphql_yoga_http_duration: false,
     },
   });
 }
@@ -173,8 +181,8 @@ export function useReadiness(services: GatewayServices): Plugin {
             status: ready ? 'ready' : 'not-ready',
             checks: {
               config: 'ok',
+              // No URL: /ready is unauthenticated and the upstream address is nobody else's business.
               upstream: {
-                url: services.http.baseUrl,
                 simulated: services.config.upstreamMode === 'simulator',
                 reachable: upstream.reachable,
                 error: upstream.error,
