@@ -8,6 +8,7 @@ import { createSharedState } from './state/shared-state.js';
 import { BudgetGovernor } from './upstream/budget.js';
 import { ResponseCache } from './upstream/cache.js';
 import { CredentialTrust } from './upstream/credential-trust.js';
+import { UpstreamPacer } from './upstream/pacer.js';
 import type { Logger } from './logger.js';
 import { CloudflareHttp } from './upstream/http.js';
 import { createGatewayYoga, type GatewayYoga } from './yoga.js';
@@ -89,6 +90,11 @@ export async function createGateway(config: Config, baseLogger: Logger, options:
     },
     onCacheHit: (endpoint) => metrics.recordCacheHit(endpoint),
     ...effective.upstream,
+    pacer: new UpstreamPacer({
+      maxInFlight: effective.upstream.maxInFlight,
+      ratePerSecond: effective.upstream.maxRequestsPerSecond,
+      store: state.pace,
+    }),
     ...(budget ? { budget } : {}),
     ...(cache ? { cache } : {}),
   });

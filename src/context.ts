@@ -45,6 +45,12 @@ export { resolveCredentials };
 /** Per-request upstream accounting, reported in the request log line and used by tests. */
 export interface UpstreamUsage {
   calls: number;
+  /** Attempts after the first of a call (retries). */
+  retries: number;
+  /** Reads answered by the read cache (no call). */
+  cacheHits: number;
+  /** Cloudflare's `remaining` for the credential, as the last response of this request said. */
+  budgetRemaining: number | null;
   attempts: UpstreamAttempt[];
 }
 
@@ -82,7 +88,7 @@ export function createContextFactory(services: GatewayServices) {
     const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? randomUUID();
     const logger = services.logger.child({ requestId });
     const auth = authenticationOf(request) ?? (await authenticateOrRefuse(services, request));
-    const upstream: UpstreamUsage = { calls: 0, attempts: [] };
+    const upstream: UpstreamUsage = { calls: 0, retries: 0, cacheHits: 0, budgetRemaining: null, attempts: [] };
     const traceHolder: { span?: Span } = {};
     const tracing = services.tracing;
     const credentials = resolveCredentials(services.config, request);
@@ -116,7 +122,12 @@ export function createContextFactory(services: GatewayServices) {
       observer: {
         onAttempt(attempt) {
           upstream.calls++;
+          if (attempt.attempt > 1) upstream.retries++;
+          if (attempt.rateLimit) upstream.budgetRemaining = attempt.rateLimit.remaining;
           upstream.attempts.push(attempt);
+        },
+        onCacheHit() {
+          upstream.cacheHits++;
         },
       },
     });

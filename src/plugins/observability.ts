@@ -38,7 +38,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** One log line per GraphQL operation: name, duration, upstream calls, request id (from the child logger). */
+/**
+ * One log line per GraphQL operation (the per-call lines are at debug): name, duration, upstream
+ * calls, retries, cache hits, the budget Cloudflare says is left, errors, the caller, the request id.
+ */
 export function useRequestLog(): Plugin<GatewayContext> {
   return {
     onExecute({ args }) {
@@ -52,6 +55,9 @@ export function useRequestLog(): Plugin<GatewayContext> {
                 operationName: operationNameOf(args) ?? null,
                 durationMs: Math.round((performance.now() - started) * 10) / 10,
                 upstreamCalls: context.upstream.calls,
+                upstreamRetries: context.upstream.retries,
+                cacheHits: context.upstream.cacheHits,
+                budgetRemaining: context.upstream.budgetRemaining,
                 errors,
                 subject: context.auth.subject,
               },

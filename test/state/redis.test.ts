@@ -191,6 +191,24 @@ describe('two replicas sharing one Redis', () => {
   });
 });
 
+describe('the request-rate pacer on Redis', () => {
+  test('two replicas share one per-second window: 22 calls at 5 per second across both take more than three seconds', async () => {
+    const { a, b, close } = await startReplicas({ UPSTREAM_MAX_RPS: '5' });
+    try {
+      const page = '{ messages(first: 10) { nodes { id detection { action } } } }';
+      const results = await Promise.all([a.query(page), b.query(page)]);
+      for (const { body } of results) expect(body.errors).toBeUndefined();
+      const arrivals = a.sim.requests.map((r) => r.at).sort((x, y) => x - y);
+      expect(arrivals).toHaveLength(22);
+      // One shared window: never more than 5 starts in any second of the Redis clock, so 22 calls
+      // need 5 windows (> 3 s apart); each replica alone (5/s each) would need 3 (> 1 s).
+      expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(3_000);
+    } finally {
+      await close();
+    }
+  }, 30_000);
+});
+
 describe('when Redis goes away', () => {
   let port: number;
   let outageRedis: ChildProcess | undefined;
