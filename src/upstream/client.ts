@@ -1,6 +1,7 @@
 import type { CloudflareCredentials } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EndpointId } from './endpoints.js';
+import { RequestDeadline } from './deadline.js';
 import { UpstreamBadRequestError } from './errors.js';
 import type { CallResult, CloudflareHttp, QueryParams, UpstreamObserver, UpstreamTracer } from './http.js';
 
@@ -78,8 +79,8 @@ export interface MiscategorizationBody {
 export interface CallBinding {
   credentials: CloudflareCredentials;
   signal?: AbortSignal;
-  /** Overrides the request-wide deadline the client starts when it is bound (tests). */
-  deadline?: AbortSignal;
+  /** Overrides REQUEST_DEADLINE_MS for this binding (0: none). */
+  deadlineMs?: number;
   observer?: UpstreamObserver;
   logger?: Logger;
   headers?: Record<string, string>;
@@ -94,10 +95,20 @@ export type CloudflareClient = ReturnType<typeof createCloudflareClient>;
  * GraphQL here — loaders and resolvers sit on top.
  */
 export function createCloudflareClient(http: CloudflareHttp, binding: CallBinding) {
-  // The request-wide deadline starts with the binding, i.e. with the GraphQL request (REQUEST_DEADLINE_MS).
-  const deadline = binding.deadline ?? http.deadlineSignal();
-  const call = <E extends EndpointId>(endpoint: E, pathParams: Record<string, string>, extra: { query?: QueryParams; body?: unknown } = {}) =>
-    http.call({ endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, deadline, observer: binding.observer, logger: binding.logger, headers: binding.headers, tracer: binding.tracer, ...extra });
+  // One request-wide deadline per binding, i.e. per GraphQL request (REQUEST_DEADLINE_MS; deadline.ts).
+  const deadline = new RequestDeadline(binding.deadlineMs ?? http.requestDeadlineMs);
+  const call = async <E extends EndpointId>(endpoint: E, pathParams: Record<string, string>, extra: { query?: QueryParams; body?: unknown } = {}) => {
+    const signal = deadline.enter();
+    try {
+      return await http.call({
+        endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, observer: binding.observer, logger: binding.logger, headers: binding.headers, tracer: binding.tracer,
+        ...(signal ? { deadline: signal } : {}),
+        ...extra,
+      });
+    } finally {
+      deadline.leave();
+    }
+  };
 
   const account = (accountId: string) => ({ account_id: accountId });
   const message = (accountId: string, id: string) => ({ account_id: accountId, investigate_id: id });

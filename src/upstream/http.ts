@@ -129,11 +129,6 @@ export class CloudflareHttp {
     return this.transport.dispatcher;
   }
 
-  /** A fresh request-wide deadline signal (undefined when none is configured). */
-  deadlineSignal(): AbortSignal | undefined {
-    return this.requestDeadlineMs > 0 ? AbortSignal.timeout(this.requestDeadlineMs) : undefined;
-  }
-
   async close(): Promise<void> {
     await this.transport.close();
   }

@@ -236,6 +236,8 @@ export type InsightFilter = {
   severity?: Array<InsightSeverity> | null | undefined;
   /** Exclude these severities (`severity~neq`). */
   severityNot?: Array<InsightSeverity> | null | undefined;
+  /** Only insights found by these sources (SDK 7.3.0 `source`). */
+  source?: Array<InsightSource> | null | undefined;
   /** Only these subjects. */
   subject?: Array<string> | null | undefined;
   /** Exclude these subjects (`subject~neq`). */
@@ -258,6 +260,13 @@ export type InsightSeverity =
   | 'LOW'
   /** Moderate. */
   | 'MODERATE';
+
+/** Who found an insight (Cloudflare `source`). */
+export type InsightSource =
+  /** Cloudflare’s own scans. */
+  | 'CLOUDFLARE'
+  /** RiskRecon (third-party risk ratings). */
+  | 'RISKRECON';
 
 /** Whether an insight is still open. */
 export type InsightStatus =

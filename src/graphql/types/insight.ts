@@ -381,6 +381,15 @@ InsightRef.implement({
 
 // ───────────────────────────── filters ─────────────────────────────
 
+/** SDK 7.3.0 filter `source` of S1/S4–S6 (reference §8): who found the insight. */
+const InsightSource = builder.enumType('InsightSource', {
+  description: 'Who found an insight (Cloudflare `source`).',
+  values: {
+    CLOUDFLARE: { value: 'cloudflare', description: 'Cloudflare’s own scans.' },
+    RISKRECON: { value: 'riskrecon', description: 'RiskRecon (third-party risk ratings).' },
+  } as const,
+});
+
 export const InsightFilterInput = builder.inputType('InsightFilter', {
   description:
     'The shared insight filter F of S1/S4–S6 (reference §5). Lists match any of their values; the `…Not` lists exclude (Cloudflare `~neq`). An empty list is the same as leaving it out.',
@@ -396,6 +405,7 @@ export const InsightFilterInput = builder.inputType('InsightFilter', {
     severityNot: t.field({ type: [Severity.ref], description: 'Exclude these severities (`severity~neq`).' }),
     subject: t.stringList({ description: 'Only these subjects.' }),
     subjectNot: t.stringList({ description: 'Exclude these subjects (`subject~neq`).' }),
+    source: t.field({ type: [InsightSource], description: 'Only insights found by these sources (SDK 7.3.0 `source`).' }),
   }),
 });
 type InsightFilterArg = typeof InsightFilterInput.$inferInput;
@@ -417,6 +427,7 @@ function filterParams(filter: InsightFilterArg | null | undefined): InsightFilte
     'severity~neq': lower(f.severityNot),
     subject: list(f.subject),
     'subject~neq': list(f.subjectNot),
+    source: list(f.source),
   };
   return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as InsightFilterParams;
 }

@@ -326,6 +326,11 @@ builder.queryFields((t) => ({
       const params = filterToSearchParams(args.filter);
       const digest = filterDigest({ accountId, params, start: args.filter?.start, end: args.filter?.end });
       const plan = planAnyPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
+      // Cloudflare's cursor paging has no addressable end (reference §9), so `last` needs `before`;
+      // refused before any call, whichever paging style the deployment answers with.
+      if (plan.direction === 'backward' && !plan.before && plan.size > 0) {
+        throw badUserInput('`last` needs `before`: Cloudflare pages E1 by cursor and has no addressable end; page forward, then back with `before`', ['last']);
+      }
       const pinned = plan.after ?? plan.before;
       const window =
         pinned?.s && pinned.e
