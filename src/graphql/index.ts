@@ -9,7 +9,9 @@ import './results.js';
 import './types/actions.js';
 import './types/intel.js';
 import './types/insight.js';
+import './types/insight-mutations.js';
 import './types/bulk.js';
+import './types/bulk-mutations.js';
 import './types/budget.js';
 import { builder } from './builder.js';
 

@@ -8,7 +8,7 @@ import {
   errorForStatus,
   UpstreamAbortedError,
   UpstreamBadRequestError,
-  UpstreamError,
+  UpstreamCallError,
   UpstreamOutcomeUnknownError,
   UpstreamRateLimitedError,
   UpstreamRejectedError,
@@ -180,7 +180,7 @@ export class CloudflareHttp {
       try {
         outcome = await this.attempt(options, method, path + search, attempt);
       } catch (error) {
-        if (error instanceof UpstreamError) throw error;
+        if (error instanceof UpstreamCallError) throw error;
         (options.logger ?? this.options.logger).error({ err: error }, 'unexpected upstream failure');
         throw new UpstreamUnavailableError(`Unexpected failure calling ${options.endpoint}`, {
           endpoint: options.endpoint,
@@ -347,7 +347,7 @@ export class CloudflareHttp {
       this.report(options, outcome, attempt, 'ok');
       return { ...result, attempts: attempt };
     } catch (error) {
-      this.report(options, outcome, attempt, 'error', error instanceof UpstreamError ? error.code : 'UNKNOWN');
+      this.report(options, outcome, attempt, 'error', error instanceof UpstreamCallError ? error.code : 'UNKNOWN');
       throw error;
     }
   }
@@ -429,7 +429,8 @@ export class CloudflareHttp {
 
     const envelopeOnly = ENVELOPE_ONLY.has(endpoint);
     if (isEmpty || status === 204) {
-      if (envelopeOnly) return { status, envelope: null, rateLimit: outcome.rateLimit };
+      // Only a 204 says "done, nothing to add"; an empty 200 may be a cut-off `success: false`.
+      if (envelopeOnly && status === 204) return { status, envelope: null, rateLimit: outcome.rateLimit };
       throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with an empty body`, { endpoint, status });
     }
     if (parseProblem !== null || envelope === null) {
