@@ -91,7 +91,7 @@ describe('move results matched by whichever id message_id holds', () => {
     t.sim.resetRequests();
     const result = await move(picked.map((m) => m.id));
     expect(result.outcomes.map((o) => o.status)).toEqual(['MOVED', 'MOVED', 'MOVED']);
-    picked.forEach((m, index) => expect(result.outcomes[index]?.recipients).toHaveLength(m.client_recipients.length));
+    expect(result.outcomes.map((o) => o.recipients.length)).toEqual(picked.map((m) => m.client_recipients.length));
     expect(t.sim.count(E9)).toBe(1);
     expect(t.sim.count(E2)).toBe(0);
   });
