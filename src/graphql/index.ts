@@ -7,6 +7,7 @@ import './types/preview.js';
 import './types/message.js';
 import './results.js';
 import './types/actions.js';
+import './types/reclassify.js';
 import './types/intel.js';
 import './types/insight.js';
 import './types/insight-mutations.js';

@@ -13,7 +13,7 @@ let t: TestGateway;
 
 beforeAll(async () => {
   // A short upstream timeout keeps the "timeout" column fast; jobs never leave PENDING (cancellable).
-  t = await startTestGateway({ env: { UPSTREAM_TIMEOUT_MS: '400' }, simulator: { bulkJobStepMs: 3_600_000 } });
+  t = await startTestGateway({ env: { UPSTREAM_TIMEOUT_MS: '1000' }, simulator: { bulkJobStepMs: 3_600_000 } });
 });
 afterAll(async () => {
   await t.close();

@@ -14,6 +14,7 @@ import {
   SearchDisposition,
 } from '../enums.js';
 import { badUserInput, nullOn404 } from '../errors.js';
+import { investigateIdSchema, parseArgument } from '../validation.js';
 import { filterDigest, pageConnection, planPaging } from '../pagination.js';
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
@@ -286,7 +287,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const accountId = resolveAccountId(context, args.accountId);
-      const id = String(args.id);
+      const id = parseArgument(investigateIdSchema, args.id, 'id');
       if (args.submission) {
         const message = await context.client.emailSecurity.investigate.get(accountId, id, { submission: true }).catch(nullOn404);
         return message ? { ...message, accountId } : null;
