@@ -173,17 +173,26 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
       if (failure.error instanceof OutcomeUnknownError) await store.settle(storeKey, { state: 'outcome-unknown', fingerprint, message: failure.error.message }, ttl);
       else await store.release(storeKey);
     }
-    if (wrote) await spec.settle?.(context, parsed);
+    if (wrote) await settleQuietly(context, name, () => spec.settle?.(context, parsed));
     if (failure.internal) context.logger.error({ err: failure.internal, mutation: name }, 'mutation failed unexpectedly');
     audit(target, failure.result, each(target, failure.error?.code ?? 'INTERNAL_ERROR', failure.error?.message ?? 'internal error'));
     throw failure.error ?? failure.internal;
   }
-  await spec.settle?.(context, parsed);
+  await settleQuietly(context, name, () => spec.settle?.(context, parsed));
   const stored = { ...payload, replayed: false };
   if (storeKey) await store.settle(storeKey, { state: 'done', fingerprint, result: stored }, ttl);
   const reading = spec.audit ? spec.audit(payload, parsed) : { result: 'applied' as const, outcomes: each(target, 'APPLIED') };
   audit(target, reading.result, reading.outcomes, reading.details);
   return stored;
+}
+
+/** Cache invalidation after a write must not turn an applied write into a failure (or strand its key). */
+async function settleQuietly(context: GatewayContext, name: string, settle: () => Promise<void> | void | undefined): Promise<void> {
+  try {
+    await settle();
+  } catch (error) {
+    context.logger.warn({ err: error, mutation: name }, 'invalidating caches after a write failed');
+  }
 }
 
 function keyOf(input: unknown): string | null {
