@@ -2,6 +2,7 @@
  * The write-outcome matrix: every mutation × every way a write can fail after it was sent. Cloudflare
  * (the simulator, over real HTTP) applies the write and then answers badly; the gateway must say
  * OUTCOME_UNKNOWN after exactly one write, and a retry with the same idempotency key must cost nothing.
+ * The failures that provably applied nothing (a 429, a 4xx) release the key instead: the retry goes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { EndpointId } from '../../src/upstream/endpoints.js';
@@ -127,5 +128,24 @@ describe.each(WRITES.map((c) => [`${c.mutation} (${c.endpoint.split('.').slice(-
     const retry = await send(write.mutation, input);
     expect(retry).toMatchObject({ __typename: 'OutcomeUnknownError', code: 'OUTCOME_UNKNOWN' });
     expect(t.sim.requests).toHaveLength(0);
+  });
+});
+
+/** The other rows of the table: not processed, or refused with a 4xx: nothing applied, the key is released. */
+const DEFINITE_FAILURES: [string, FaultResponse, string][] = [
+  ['a 429 before processing', { kind: 'status', status: 429, headers: { 'retry-after': '3600' } }, 'RateLimitedError'],
+  ['a 400 refusal', { kind: 'status', status: 400, body: { success: false, errors: [{ code: 10001, message: 'refused' }], messages: [], result: null } }, 'UpstreamError'],
+];
+
+describe.each(WRITES.map((c) => [`${c.mutation} (${c.endpoint.split('.').slice(-2).join('.')})`, c] as const))('%s', (_name, write) => {
+  test.each(DEFINITE_FAILURES)('after %s answers the typed error and a same-key retry is sent and applied', async (_fault, response, typename) => {
+    const input = { ...(await write.input()), idempotencyKey: `definite-${write.endpoint}-${_fault}` };
+    t.sim.resetRequests();
+    t.sim.injectFault({ endpoint: write.endpoint, response });
+    expect((await send(write.mutation, input)).__typename).toBe(typename);
+    expect(writesSent(write.endpoint)).toBe(1);
+    t.sim.resetRequests();
+    expect((await send(write.mutation, input)).__typename).toMatch(/Payload$/);
+    expect(writesSent(write.endpoint)).toBe(1);
   });
 });
