@@ -117,6 +117,31 @@ describe('move results matched by whichever id message_id holds', () => {
     expect(auditOf('moveMessages')).toEqual([expect.objectContaining({ result: 'applied' })]);
   });
 
+  test('rows per recipient attributed by RFC 822 Message-ID keep their own results: one failed mailbox makes that message PARTIAL', async () => {
+    const picked = messages(2);
+    const rfc822 = new Map(picked.map((m) => [m.id, m.message_id as string]));
+    const firstRecipient = picked[0]?.client_recipients[0];
+    proxy.rewrite = ({ path }, body) => {
+      if (!path.endsWith('/email-security/investigate/move')) return body;
+      const envelope = body as { result: { message_id: string; recipient: string; success: boolean; status: string }[] };
+      return {
+        ...envelope,
+        result: envelope.result.map((row) => ({
+          ...row,
+          message_id: rfc822.get(row.message_id) ?? row.message_id,
+          ...(row.message_id === picked[0]?.id && row.recipient === firstRecipient ? { success: false, status: 'mailbox unavailable' } : {}),
+        })),
+      };
+    };
+    const result = await move(picked.map((m) => m.id));
+    expect(result.outcomes.map((o) => [o.status, o.reason])).toEqual([
+      ['PARTIAL', 'mailbox unavailable'],
+      ['MOVED', null],
+    ]);
+    expect(result.outcomes[0]?.recipients.find((r) => r.recipient === firstRecipient)?.success).toBe(false);
+    expect(result).toMatchObject({ movedCount: 1, failedCount: 1 });
+  });
+
   test('rows with a null message_id that all succeeded make every message ACCEPTED, never FAILED, and are audited as applied', async () => {
     const picked = messages(2);
     proxy.rewrite = ({ path }, body) => {
