@@ -429,6 +429,36 @@ describe('scopes in JWT mode', () => {
     expect(raw.data.messages.nodes[0]?.raw).toMatch(/Subject:/);
   });
 
+  test('a write-only token gets no mail through a mutation payload, and the refused fields cost no fresh read', async () => {
+    t.sim.resetRequests();
+    const response = await post(
+      t,
+      { query: 'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { ... on MoveMessagesPayload { movedCount outcomes { id message { subject } } } } }', variables: { input: { ids: [movableId()], destination: 'INBOX' } } },
+      bearer(await token({ scope: 'email-security:write' })),
+    );
+    const body = (await response.json()) as { data: { moveMessages: { movedCount: number; outcomes: { message: unknown }[] } }; errors: { extensions: { code: string } }[] };
+    expect(body.data.moveMessages.movedCount).toBe(1);
+    expect(body.data.moveMessages.outcomes[0]?.message).toBeNull();
+    expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(t.sim.count('emailSecurity.investigate.get')).toBe(0);
+  });
+
+  test('a write-only token reads no bulk job through a createBulkAction payload', async () => {
+    t.sim.resetRequests();
+    const response = await post(
+      t,
+      {
+        query: 'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { __typename ... on CreateBulkActionPayload { job { id messages(first: 5) { nodes { messageId } } } } } }',
+        variables: { input: { action: 'MOVE', destination: 'INBOX', searchParams: { sender: 'nobody@example.com' } } },
+      },
+      bearer(await token({ scope: 'email-security:write' })),
+    );
+    const body = (await response.json()) as { data: { createBulkAction: { job: unknown } } | null; errors: { extensions: { code: string } }[] };
+    expect(JSON.stringify(body.data)).not.toMatch(/messageId/);
+    expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
+    expect(t.sim.count('emailSecurity.investigate.bulk.messages.list')).toBe(0);
+  });
+
   test('Message.raw needs email-security:raw: FORBIDDEN on the field only, the rest of the message resolves', async () => {
     const response = await post(
       t,

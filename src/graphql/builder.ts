@@ -4,9 +4,8 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import { writeAudit } from '../audit.js';
 import type { GatewayContext } from '../context.js';
-import { ForbiddenError } from './action-errors.js';
+import { ForbiddenError } from './errors.js';
 
 /**
  * The single schema builder: context, scalars, plugins and defaults; no domain types (those live in
@@ -32,13 +31,9 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ErrorsPlugin, ScopeAuthPlugin, RelayPlugin, DirectivePlugin, FederationPlugin],
   scopeAuth: {
-    // A missing scope is a typed ForbiddenError in mutation results (the errors plugin catches it)
-    // and a FORBIDDEN GraphQL error on query fields such as Message.raw.
+    // A missing scope on a query field such as Message.raw is a FORBIDDEN GraphQL error. Mutations
+    // check their scope in the mutation pipeline (./mutation.ts), which also audits the refusal.
     unauthorizedError: (_parent, context, info) => {
-      if (info.parentType.name === 'Mutation') {
-        // Refused attempts are audited too: who tried what, without the scope for it.
-        writeAudit(context, { action: info.fieldName, result: 'refused', outcomes: [], details: { reason: 'missing scope' } });
-      }
       return new ForbiddenError(`${info.parentType.name}.${info.fieldName} requires a scope the caller (${context.auth.subject}) does not have`);
     },
     authScopes: (context) => ({

@@ -7,9 +7,12 @@ import './types/preview.js';
 import './types/message.js';
 import './results.js';
 import './types/actions.js';
+import './types/reclassify.js';
 import './types/intel.js';
 import './types/insight.js';
+import './types/insight-mutations.js';
 import './types/bulk.js';
+import './types/bulk-mutations.js';
 import './types/budget.js';
 import { builder } from './builder.js';
 

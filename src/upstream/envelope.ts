@@ -121,7 +121,8 @@ export function interpret(outcome: AttemptOutcome, context: InterpretContext): I
   }
 
   if (isEmpty || status === 204) {
-    if (context.envelopeOnly) return { status, envelope: null, rateLimit: outcome.rateLimit };
+    // Only a 204 says "done, nothing to add"; an empty 200 may be a cut-off `success: false`.
+    if (context.envelopeOnly && status === 204) return { status, envelope: null, rateLimit: outcome.rateLimit };
     throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with an empty body`, { endpoint, status });
   }
   if (parseProblem !== null || envelope === null) {

@@ -33,7 +33,8 @@ interface UpstreamErrorDetails {
   cause?: unknown;
 }
 
-export abstract class UpstreamError extends Error {
+/** Base of every failure of a Cloudflare call (the GraphQL `UpstreamError` type is ../graphql/errors.ts). */
+export abstract class UpstreamCallError extends Error {
   abstract readonly code: UpstreamErrorCode;
   readonly endpoint: EndpointId | null;
   readonly status: number | null;
@@ -49,22 +50,22 @@ export abstract class UpstreamError extends Error {
 }
 
 /** 400/422, or a request the gateway refused to send (e.g. a path-traversal id). */
-export class UpstreamBadRequestError extends UpstreamError {
+export class UpstreamBadRequestError extends UpstreamCallError {
   readonly code = 'BAD_USER_INPUT' as const;
 }
-export class UpstreamUnauthenticatedError extends UpstreamError {
+export class UpstreamUnauthenticatedError extends UpstreamCallError {
   readonly code = 'UNAUTHENTICATED' as const;
 }
-export class UpstreamForbiddenError extends UpstreamError {
+export class UpstreamForbiddenError extends UpstreamCallError {
   readonly code = 'FORBIDDEN' as const;
 }
-export class UpstreamNotFoundError extends UpstreamError {
+export class UpstreamNotFoundError extends UpstreamCallError {
   readonly code = 'NOT_FOUND' as const;
 }
-export class UpstreamConflictError extends UpstreamError {
+export class UpstreamConflictError extends UpstreamCallError {
   readonly code = 'CONFLICT' as const;
 }
-export class UpstreamRateLimitedError extends UpstreamError {
+export class UpstreamRateLimitedError extends UpstreamCallError {
   readonly code = 'RATE_LIMITED' as const;
   constructor(
     message: string,
@@ -76,14 +77,14 @@ export class UpstreamRateLimitedError extends UpstreamError {
   readonly retryAfterSeconds: number;
 }
 /** 5xx, connection refused/reset, or a gateway-side circuit: try again later. */
-export class UpstreamUnavailableError extends UpstreamError {
+export class UpstreamUnavailableError extends UpstreamCallError {
   readonly code = 'UPSTREAM_UNAVAILABLE' as const;
 }
-export class UpstreamTimeoutError extends UpstreamError {
+export class UpstreamTimeoutError extends UpstreamCallError {
   readonly code = 'UPSTREAM_TIMEOUT' as const;
 }
 /** The body was not what the contract says (malformed JSON, empty, a field missing, a wrong type). */
-export class UpstreamSchemaMismatchError extends UpstreamError {
+export class UpstreamSchemaMismatchError extends UpstreamCallError {
   readonly code = 'UPSTREAM_SCHEMA_MISMATCH' as const;
   constructor(
     message: string,
@@ -95,18 +96,18 @@ export class UpstreamSchemaMismatchError extends UpstreamError {
   readonly issues: { path: string; message: string }[];
 }
 /** Any other refusal: a non-2xx status without a dedicated class, or `success:false` inside a 2xx. */
-export class UpstreamRejectedError extends UpstreamError {
+export class UpstreamRejectedError extends UpstreamCallError {
   readonly code = 'UPSTREAM_ERROR' as const;
 }
 /**
  * A write (POST/PUT/PATCH/DELETE) was sent and then failed in a way that does not tell whether
  * Cloudflare applied it (5xx, timeout, reset after sending). Never retried: the caller must check.
  */
-export class UpstreamOutcomeUnknownError extends UpstreamError {
+export class UpstreamOutcomeUnknownError extends UpstreamCallError {
   readonly code = 'OUTCOME_UNKNOWN' as const;
 }
 /** The caller (the GraphQL client) went away; nothing to report to anyone. */
-export class UpstreamAbortedError extends UpstreamError {
+export class UpstreamAbortedError extends UpstreamCallError {
   readonly code = 'REQUEST_ABORTED' as const;
 }
 
@@ -115,7 +116,7 @@ export function errorForStatus(
   status: number,
   details: UpstreamErrorDetails & { retryAfterSeconds?: number },
   message: string,
-): UpstreamError {
+): UpstreamCallError {
   if (status === 400 || status === 422) return new UpstreamBadRequestError(message, details);
   if (status === 401) return new UpstreamUnauthenticatedError(message, details);
   if (status === 403) return new UpstreamForbiddenError(message, details);
@@ -128,3 +129,11 @@ export function errorForStatus(
   if (status >= 500) return new UpstreamUnavailableError(message, details);
   return new UpstreamRejectedError(message, details);
 }
+
+/**
+ * @deprecated Former name of UpstreamCallError, kept so code written against it still compiles
+ * while branches merge; use UpstreamCallError (the GraphQL type `UpstreamError` is a different class).
+ */
+export const UpstreamError = UpstreamCallError;
+/** @deprecated See the value of the same name. */
+export type UpstreamError = UpstreamCallError;

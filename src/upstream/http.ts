@@ -14,7 +14,7 @@ import type { UpstreamPacer } from './pacer.js';
 import type { ResponseCache } from './cache.js';
 import { type EndpointDefinition, type EndpointId, endpoints, type ResultInfoOf, type ResultOf } from './endpoints.js';
 import { type Envelope, interpret, parseField } from './envelope.js';
-import { UpstreamAbortedError, UpstreamError, UpstreamSchemaMismatchError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
+import { UpstreamAbortedError, UpstreamCallError, UpstreamSchemaMismatchError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 import { fingerprintCredentials } from './fingerprint.js';
 import type { RateLimitState } from './rate-limit-headers.js';
 import { boundedRetryAfter, DEFAULT_LOCKOUT_MS, RetryPolicy } from './retry.js';
@@ -176,7 +176,7 @@ export class CloudflareHttp {
       try {
         outcome = await this.attempt(options, definition, path + search, attempt);
       } catch (error) {
-        if (error instanceof UpstreamError) throw error;
+        if (error instanceof UpstreamCallError) throw error;
         (options.logger ?? this.options.logger).error({ err: error }, 'unexpected upstream failure');
         throw new UpstreamUnavailableError(`Unexpected failure calling ${options.endpoint}`, { endpoint: options.endpoint, cause: error });
       }
@@ -329,7 +329,7 @@ export class CloudflareHttp {
       this.report(options, definition, outcome, attempt, 'ok');
       return { ...result, attempts: attempt };
     } catch (error) {
-      this.report(options, definition, outcome, attempt, 'error', error instanceof UpstreamError ? error.code : 'UNKNOWN');
+      this.report(options, definition, outcome, attempt, 'error', error instanceof UpstreamCallError ? error.code : 'UNKNOWN');
       throw error;
     }
   }

@@ -386,7 +386,7 @@ describe('deleteBulkJob', () => {
     expect(slow.sim.count(E14)).toBe(1);
     expect(slow.sim.count(E15)).toBe(0);
     expect(slow.sim.state.getBulkJob(SIMULATOR_ACCOUNT_ID, id)).toBeDefined();
-    expect(audits(slow, 'deleteBulkJob')).toEqual([expect.objectContaining({ result: 'refused', outcomes: [expect.objectContaining({ id, outcome: 'refused' })] })]);
+    expect(audits(slow, 'deleteBulkJob')).toEqual([expect.objectContaining({ result: 'refused', outcomes: [expect.objectContaining({ id, outcome: 'CONFLICT' })] })]);
   });
 
   test("Cloudflare's 409 on DELETE is a ConflictError", async () => {

@@ -8,17 +8,17 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type ActionErrorCode =
   /** The input is invalid; nothing was sent to Cloudflare. */
   | 'BAD_USER_INPUT'
-  /** The object is not in a state that allows this change. */
+  /** The object is not in a state that allows this change, or the idempotency key is taken. */
   | 'CONFLICT'
   /** The caller lacks the scope, or Cloudflare refused the credential. */
   | 'FORBIDDEN'
   /** Cloudflare does not know the object. */
   | 'NOT_FOUND'
-  /** The request reached Cloudflare and then failed: it may have been applied. Check before retrying. */
+  /** The request reached Cloudflare and then failed, or was answered unreadably: it may have been applied. Check before retrying. */
   | 'OUTCOME_UNKNOWN'
   /** The Cloudflare budget is exhausted; retry after `retryAfterSeconds`. */
   | 'RATE_LIMITED'
-  /** Cloudflare refused or failed the request; nothing was applied. */
+  /** Cloudflare refused the request (it answered with an error); nothing was applied. */
   | 'UPSTREAM_ERROR';
 
 /** Operation recorded in a message action log. */
@@ -62,7 +62,7 @@ export type ClassifyInsightInput = {
   classification?: InsightClassification | null | undefined;
   /** Cloudflare issue id. */
   id: string | number;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
   /** Why. Required (non-blank) for ACCEPT_RISK and OTHER; Cloudflare keeps it in the insight audit log. */
   rationale?: string | null | undefined;
@@ -84,7 +84,7 @@ export type CreateBulkActionInput = {
   destination?: Destination | null | undefined;
   /** Disposition the messages are expected to have (MOVE only; passed through to Cloudflare). */
   expectedDisposition?: Disposition | null | undefined;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
   /** Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes (reference §7.5); MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here. */
   searchParams: MessageFilter;
@@ -153,7 +153,7 @@ export type DismissInsightInput = {
   dismiss?: boolean | null | undefined;
   /** Cloudflare issue id. */
   id: string | number;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
   /** Account or zone of the insight. */
   scope: InsightScope;
@@ -364,7 +364,7 @@ export type MoveMessagesInput = {
   destination: Destination;
   /** Disposition the caller expects the messages to have (Cloudflare marks it nonfunctional in SDK 7.3.0; passed through). */
   expectedDisposition?: Disposition | null | undefined;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
   /** Investigate ids (1–10000). Sent in batches of 1000. */
   ids: Array<string | number>;
@@ -372,13 +372,15 @@ export type MoveMessagesInput = {
 
 /** What happened to one message of a move. */
 export type MoveStatus =
+  /** Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable. */
+  | 'ACCEPTED'
   /** Cloudflare reported the move failed; nothing changed. */
   | 'FAILED'
   /** Moved for every recipient. */
   | 'MOVED'
-  /** Cloudflare does not know the message. */
+  /** Cloudflare does not know the message (it says so, or answered nothing for it). */
   | 'NOT_FOUND'
-  /** The request failed after it was sent: it may have been applied. Check before retrying. */
+  /** The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying. */
   | 'OUTCOME_UNKNOWN'
   /** Moved for some recipients only. */
   | 'PARTIAL';
@@ -417,7 +419,7 @@ export type ReclassifyMessageInput = {
   expectedDisposition: ReclassifyDisposition;
   /** Investigate id. */
   id: string | number;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
 };
 
@@ -425,7 +427,7 @@ export type ReclassifyMessageInput = {
 export type ReleaseMessagesInput = {
   /** Cloudflare account id (32 hex characters). Defaults to the configured account. */
   accountId?: string | null | undefined;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
   /** Investigate ids (1–10000). */
   ids: Array<string | number>;
@@ -433,11 +435,15 @@ export type ReleaseMessagesInput = {
 
 /** What happened to one message of a release. */
 export type ReleaseStatus =
+  /** Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable. */
+  | 'ACCEPTED'
   /** The release failed; nothing was delivered. */
   | 'FAILED'
+  /** Cloudflare does not know the message (it says so, or answered nothing for it). */
+  | 'NOT_FOUND'
   /** Nothing was delivered (for example, the message was not in quarantine). */
   | 'NOT_RELEASED'
-  /** The request failed after it was sent: it may have been applied. Check before retrying. */
+  /** The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying. */
   | 'OUTCOME_UNKNOWN'
   /** Delivered to some recipients; see `failed` / `undelivered`. */
   | 'PARTIAL'
@@ -467,7 +473,7 @@ export type SubmitMiscategorizationInput = {
   contentAdds?: Array<number> | null | undefined;
   /** Content category ids to remove. */
   contentRemoves?: Array<number> | null | undefined;
-  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. */
+  /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
   /** Kind of indicator. */
   indicatorType: IndicatorType;

@@ -1,14 +1,17 @@
-import { writeAudit } from '../../audit.js';
+/**
+ * Actions on messages: move (E8/E9) and release (E11); reclassify (E10) is ./reclassify.ts. Types,
+ * input schemas and the upstream calls; validation, scope, idempotency, outcome and audit are the pipeline's (../mutation.ts).
+ */
+import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import { clearMessage } from '../../loaders.js';
-import { encodePathParam } from '../../upstream/http.js';
 import type { CfMoveResult, CfReleaseResult } from '../../upstream/schemas.js';
-import { ConflictError, OutcomeUnknownError, ValidationError, type ValidationIssue } from '../action-errors.js';
-import { accountIdArgOptions, resolveAccountId } from '../account.js';
+import { accountIdArgOptions } from '../account.js';
 import { builder } from '../builder.js';
-import { Destination, Disposition, ReclassifyDisposition } from '../enums.js';
-import { idempotencyKeyField, runIdempotent } from '../idempotent.js';
-import { actionErrorTypes, asAuditedAction, toActionError } from '../results.js';
+import { Destination, Disposition } from '../enums.js';
+import { classifyFailure, defineMutation, idempotencyKeyField, readStatuses } from '../mutation.js';
+import { accountIdFor, investigateIdSchema } from '../validation.js';
+import { attributeRows } from './attribution.js';
 import { loadMessage, MessageRef } from './message.js';
 
 /** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
@@ -18,27 +21,18 @@ export const RELEASE_BATCH_LIMIT = 1000;
 /** Upper bound on ids per mutation: each chunk is one Cloudflare call out of a 1,200 / 5 min budget. */
 export const MAX_IDS_PER_ACTION = 10_000;
 
-
-/** Validates message ids before any upstream call: path-safe, no duplicates, within the limits. */
-function checkIds(ids: readonly (string | number)[], path: string[]): string[] {
-  const issues: ValidationIssue[] = [];
-  if (ids.length === 0) issues.push({ path, message: 'must contain at least one id' });
-  if (ids.length > MAX_IDS_PER_ACTION) issues.push({ path, message: `must contain at most ${MAX_IDS_PER_ACTION} ids` });
-  const seen = new Set<string>();
-  ids.forEach((raw, index) => {
-    const id = String(raw);
-    try {
-      encodePathParam(null, 'id', id);
-    } catch (error) {
-      issues.push({ path: [...path, String(index)], message: (error as Error).message });
-    }
-    if (id.length > 256) issues.push({ path: [...path, String(index)], message: 'is longer than 256 characters' });
-    if (seen.has(id)) issues.push({ path: [...path, String(index)], message: `duplicate id ${JSON.stringify(id)}` });
-    seen.add(id);
+/** Investigate ids of a move or release: 1–10,000 path-safe ids, no duplicates. */
+const idsSchema = z
+  .array(investigateIdSchema)
+  .min(1, 'must contain at least one id')
+  .max(MAX_IDS_PER_ACTION, `must contain at most ${MAX_IDS_PER_ACTION} ids`)
+  .superRefine((ids, ctx) => {
+    const seen = new Set<string>();
+    ids.forEach((id, index) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate id ${JSON.stringify(id)}` });
+      seen.add(id);
+    });
   });
-  if (issues.length) throw new ValidationError(issues.slice(0, 20));
-  return [...seen];
-}
 
 function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -46,11 +40,37 @@ function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-/** Fresh reads: the touched messages are dropped from this request's loaders and the shared cache before the payload resolves. */
-async function forget(context: GatewayContext, accountId: string, ids: string[]) {
+/** Fresh reads: the touched messages are dropped from this request's loaders and the shared cache. */
+export async function forget(context: GatewayContext, accountId: string, ids: string[]) {
   for (const id of ids) clearMessage(context.loaders, { accountId, id });
   await context.services.cache?.invalidateMessages(accountId, ids);
 }
+
+/**
+ * Runs a write per batch. One batch: its failure is the mutation's (a typed error). Several: a failed
+ * batch gives its ids `failed(code, message)` outcomes and does not hide the others.
+ */
+async function perBatch<Outcome>(ids: string[], size: number, send: (batch: string[]) => Promise<Outcome[]>, failed: (batch: string[], code: string, reason: string) => Outcome[]) {
+  const batches = chunk(ids, size);
+  if (batches.length === 1) return send(ids);
+  const outcomes: Outcome[] = [];
+  // Sequential on purpose: each batch is one call from the shared budget, and a failure stays in its batch.
+  for (const batch of batches) {
+    outcomes.push(
+      ...(await send(batch).catch((error: unknown) => {
+        const typed = classifyFailure(error, true).error;
+        return failed(batch, typed?.code ?? 'INTERNAL_ERROR', `${typed?.code ?? 'ERROR'}: ${typed?.message ?? 'failed'}`);
+      })),
+    );
+  }
+  return outcomes;
+}
+
+const ACCEPTED = {
+  description:
+    'Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable.',
+};
+const OUTCOME_UNKNOWN = { description: 'The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying.' };
 
 // ───────────────────────────── move ─────────────────────────────
 
@@ -60,8 +80,9 @@ const MoveStatus = builder.enumType('MoveStatus', {
     MOVED: { description: 'Moved for every recipient.' },
     PARTIAL: { description: 'Moved for some recipients only.' },
     FAILED: { description: 'Cloudflare reported the move failed; nothing changed.' },
-    NOT_FOUND: { description: 'Cloudflare does not know the message.' },
-    OUTCOME_UNKNOWN: { description: 'The request failed after it was sent: it may have been applied. Check before retrying.' },
+    NOT_FOUND: { description: 'Cloudflare does not know the message (it says so, or answered nothing for it).' },
+    ACCEPTED,
+    OUTCOME_UNKNOWN,
   } as const,
 });
 type MoveStatusValue = typeof MoveStatus.$inferType;
@@ -105,9 +126,11 @@ const MoveOutcomeRef = builder.objectRef<MoveOutcome>('MoveOutcome').implement({
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Investigate id.' }),
     status: t.field({ type: MoveStatus, nullable: false, description: 'What happened.', resolve: (o) => o.status }),
-    reason: t.exposeString('reason', { description: 'Why it failed, when it did.' }),
-    recipients: t.field({ type: [RecipientMoveRef], nullable: false, description: 'Per-recipient results.', resolve: (o) => o.recipients }),
+    reason: t.exposeString('reason', { description: 'Why it failed, or why no detail is available.' }),
+    recipients: t.field({ type: [RecipientMoveRef], nullable: false, description: 'Per-recipient results (empty when none could be attributed).', resolve: (o) => o.recipients }),
     message: t.field({
+      // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
+      authScopes: { read: true },
       type: MessageRef,
       description: 'The message as Cloudflare shows it now (read fresh after the move).',
       resolve: (o, _a, c) => loadMessage(c, { accountId: o.accountId, id: o.id }),
@@ -122,45 +145,41 @@ const MovePayloadRef = builder.objectRef<MovePayload>('MoveMessagesPayload').imp
     movedCount: t.int({ nullable: false, description: 'Messages moved for every recipient.', resolve: (p) => p.outcomes.filter((o) => o.status === 'MOVED').length }),
     failedCount: t.int({
       nullable: false,
-      description: 'Messages not (fully) moved: FAILED, PARTIAL, NOT_FOUND or OUTCOME_UNKNOWN.',
-      resolve: (p) => p.outcomes.filter((o) => o.status !== 'MOVED').length,
+      description: 'Messages not (fully) moved: FAILED, PARTIAL, NOT_FOUND or OUTCOME_UNKNOWN (ACCEPTED counts in neither).',
+      resolve: (p) => p.outcomes.filter((o) => o.status !== 'MOVED' && o.status !== 'ACCEPTED').length,
     }),
     destination: t.field({ type: Destination.ref, nullable: false, description: 'Where the messages were moved.', resolve: (p) => p.destination as never }),
     replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
   }),
 });
 
-/** Groups Cloudflare's per-recipient MoveResults by message (E8/E9 answer one row per mailbox). */
-function moveOutcomes(accountId: string, ids: string[], results: CfMoveResult[]): MoveOutcome[] {
-  const byId = new Map<string, CfMoveResult[]>();
-  for (const result of results) {
-    const key = result.message_id ?? '';
-    byId.set(key, [...(byId.get(key) ?? []), result]);
-  }
-  return ids.map((id) => {
-    const rows = byId.get(id) ?? (ids.length === 1 ? results : []);
-    const recipients = rows.map((row) => ({
-      recipient: row.recipient ?? null,
-      success: row.success,
-      status: row.status ?? null,
-      destination: row.destination ?? null,
-      completedAt: row.completed_at ?? row.completed_timestamp ?? null,
-    }));
-    if (rows.length === 0) return { id, accountId, status: 'FAILED' as const, reason: 'Cloudflare returned no result for this message', recipients };
-    if (rows.every((row) => row.status === 'not_found')) return { id, accountId, status: 'NOT_FOUND' as const, reason: 'Cloudflare does not know this message', recipients };
-    const succeeded = rows.filter((row) => row.success).length;
-    if (succeeded === rows.length) return { id, accountId, status: 'MOVED' as const, reason: null, recipients };
-    const reason = rows.find((row) => !row.success)?.status ?? 'move failed';
-    return { id, accountId, status: succeeded > 0 ? ('PARTIAL' as const) : ('FAILED' as const), reason, recipients };
-  });
-}
+const recipientOf = (row: CfMoveResult): RecipientMove => ({
+  recipient: row.recipient ?? null,
+  success: row.success,
+  status: row.status ?? null,
+  destination: row.destination ?? null,
+  completedAt: row.completed_at ?? row.completed_timestamp ?? null,
+});
 
-/** Outcome for every id of a batch that failed as a whole. */
-function batchFailure(accountId: string, ids: string[], error: unknown): MoveOutcome[] {
-  const typed = toActionError(error);
-  const status: MoveStatusValue = typed instanceof OutcomeUnknownError ? 'OUTCOME_UNKNOWN' : 'FAILED';
-  const reason = typed instanceof Error ? `${(typed as { code?: string }).code ?? 'ERROR'}: ${typed.message}` : 'failed';
-  return ids.map((id) => ({ id, accountId, status, reason, recipients: [] }));
+/** Cloudflare's per-recipient MoveResults (E8/E9 answer one row per mailbox) as one outcome per id. */
+async function moveOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfMoveResult[]): Promise<MoveOutcome[]> {
+  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.message_id]);
+  const loose = unattributed.length;
+  const looseOk = unattributed.filter((row) => row.success).length;
+  return ids.map((id): MoveOutcome => {
+    const rows = byId.get(id) ?? [];
+    const outcome = (status: MoveStatusValue, reason: string | null) => ({ id, accountId, status, reason, recipients: rows.map(recipientOf) });
+    if (rows.length === 0) {
+      if (loose === 0) return outcome('NOT_FOUND', 'Cloudflare returned no result for this message');
+      if (looseOk === loose) return outcome('ACCEPTED', `Cloudflare reported success for ${loose} result row(s) it did not attribute to a message; per-message detail is unavailable`);
+      if (unattributed.every((row) => row.status === 'not_found')) return outcome('NOT_FOUND', 'Cloudflare does not know this message');
+      return outcome('OUTCOME_UNKNOWN', `Cloudflare answered ${loose} result row(s) that cannot be attributed to a message (${looseOk} succeeded): check before retrying`);
+    }
+    if (rows.every((row) => row.status === 'not_found')) return outcome('NOT_FOUND', 'Cloudflare does not know this message');
+    const succeeded = rows.filter((row) => row.success).length;
+    if (succeeded === rows.length) return outcome('MOVED', null);
+    return outcome(succeeded > 0 ? 'PARTIAL' : 'FAILED', rows.find((row) => !row.success)?.status ?? 'move failed');
+  });
 }
 
 const MoveMessagesInput = builder.inputType('MoveMessagesInput', {
@@ -177,6 +196,37 @@ const MoveMessagesInput = builder.inputType('MoveMessagesInput', {
   }),
 });
 
+defineMutation('moveMessages', {
+  description: `Move messages to a mailbox folder. One id uses E8; several use E9 in batches of ${MOVE_BATCH_LIMIT} (the documented limit). Reports one outcome per id; a failed batch does not hide the others. Requires \`email-security:write\`.`,
+  input: MoveMessagesInput,
+  inputDescription: 'What to move and where.',
+  payload: MovePayloadRef,
+  result: { name: 'MoveMessagesResult', description: 'The move payload, or why nothing (or not everything) could be done.' },
+  schema: (context) =>
+    z.object({ ids: idsSchema, destination: z.string(), expectedDisposition: z.string().nullish(), accountId: accountIdFor(context) }),
+  target: (input) => ({ accountId: input.accountId, ids: input.ids, details: { destination: input.destination, batches: Math.ceil(input.ids.length / MOVE_BATCH_LIMIT) } }),
+  run: async (context, { ids, accountId, destination, expectedDisposition }) => {
+    const investigate = context.client.emailSecurity.investigate;
+    const body = { destination, ...(expectedDisposition ? { expected_disposition: expectedDisposition } : {}) };
+    const outcomes = await perBatch(
+      ids,
+      MOVE_BATCH_LIMIT,
+      async (batch) => {
+        let results: CfMoveResult[];
+        try {
+          results = batch.length === 1 && ids.length === 1 ? await investigate.move.create(accountId, batch[0] as string, body) : await investigate.move.bulk(accountId, { ids: batch, ...body });
+        } finally {
+          await forget(context, accountId, batch);
+        }
+        return moveOutcomes(context, accountId, batch, results);
+      },
+      (batch, code, reason) => batch.map((id) => ({ id, accountId, status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const), reason, recipients: [] })),
+    );
+    return { accountId, destination, outcomes, replayed: false };
+  },
+  audit: (payload) => readStatuses(payload.outcomes, ['MOVED', 'ACCEPTED']),
+});
+
 // ───────────────────────────── release ─────────────────────────────
 
 const ReleaseStatus = builder.enumType('ReleaseStatus', {
@@ -186,7 +236,9 @@ const ReleaseStatus = builder.enumType('ReleaseStatus', {
     PARTIAL: { description: 'Delivered to some recipients; see `failed` / `undelivered`.' },
     NOT_RELEASED: { description: 'Nothing was delivered (for example, the message was not in quarantine).' },
     FAILED: { description: 'The release failed; nothing was delivered.' },
-    OUTCOME_UNKNOWN: { description: 'The request failed after it was sent: it may have been applied. Check before retrying.' },
+    NOT_FOUND: { description: 'Cloudflare does not know the message (it says so, or answered nothing for it).' },
+    ACCEPTED,
+    OUTCOME_UNKNOWN,
   } as const,
 });
 type ReleaseStatusValue = typeof ReleaseStatus.$inferType;
@@ -216,6 +268,8 @@ const ReleaseOutcomeRef = builder.objectRef<ReleaseOutcome>('ReleaseOutcome').im
     failed: t.exposeStringList('failed', { nullable: false, description: 'Recipients delivery failed for.' }),
     undelivered: t.exposeStringList('undelivered', { nullable: false, description: 'Recipients it was not delivered to.' }),
     message: t.field({
+      // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
+      authScopes: { read: true },
       type: MessageRef,
       description: 'The message as Cloudflare shows it now (read fresh after the release).',
       resolve: (o, _a, c) => loadMessage(c, { accountId: o.accountId, id: o.id }),
@@ -232,21 +286,31 @@ const ReleasePayloadRef = builder.objectRef<ReleasePayload>('ReleaseMessagesPayl
   }),
 });
 
-function releaseOutcome(accountId: string, id: string, result: CfReleaseResult | undefined): ReleaseOutcome {
-  const delivered = result?.delivered ?? [];
-  const failed = result?.failed ?? [];
-  const undelivered = result?.undelivered ?? [];
-  if (!result) return { id, accountId, status: 'FAILED', reason: 'Cloudflare returned no result for this message', delivered, failed, undelivered };
-  const status: ReleaseStatusValue =
-    delivered.length > 0 && failed.length === 0 && undelivered.length === 0
-      ? 'RELEASED'
-      : delivered.length > 0
-        ? 'PARTIAL'
-        : failed.length > 0
-          ? 'FAILED'
-          : 'NOT_RELEASED';
-  const reason = status === 'RELEASED' ? null : status === 'NOT_RELEASED' ? 'Nothing was delivered (is the message in quarantine?)' : 'Delivery failed for some recipients';
-  return { id, accountId, status, reason, delivered, failed, undelivered };
+const fullyDelivered = (row: CfReleaseResult) => (row.delivered ?? []).length > 0 && (row.failed ?? []).length === 0 && (row.undelivered ?? []).length === 0;
+
+async function releaseOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfReleaseResult[]): Promise<ReleaseOutcome[]> {
+  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.id, row.postfix_id]);
+  return ids.map((id): ReleaseOutcome => {
+    const row = byId.get(id)?.[0];
+    const delivered = row?.delivered ?? [];
+    const failed = row?.failed ?? [];
+    const undelivered = row?.undelivered ?? [];
+    const outcome = (status: ReleaseStatusValue, reason: string | null) => ({ id, accountId, status, reason, delivered, failed, undelivered });
+    if (!row) {
+      if (unattributed.length === 0) return outcome('NOT_FOUND', 'Cloudflare returned no result for this message');
+      if (unattributed.every(fullyDelivered)) return outcome('ACCEPTED', `Cloudflare reported delivery for ${unattributed.length} result row(s) it did not attribute to a message; per-message detail is unavailable`);
+      return outcome('OUTCOME_UNKNOWN', `Cloudflare answered ${unattributed.length} result row(s) that cannot be attributed to a message: check before retrying`);
+    }
+    // An unknown id comes back with the id itself as the only "failed recipient" and nobody else.
+    const aliases = new Set([id, row.id, row.postfix_id].filter(Boolean));
+    if (delivered.length === 0 && undelivered.length === 0 && failed.length > 0 && failed.every((entry) => aliases.has(entry))) {
+      return outcome('NOT_FOUND', 'Cloudflare does not know this message');
+    }
+    if (fullyDelivered(row)) return outcome('RELEASED', null);
+    if (delivered.length > 0) return outcome('PARTIAL', 'Delivery failed for some recipients');
+    if (failed.length > 0) return outcome('FAILED', 'Delivery failed for some recipients');
+    return outcome('NOT_RELEASED', 'Nothing was delivered (is the message in quarantine?)');
+  });
 }
 
 const ReleaseMessagesInput = builder.inputType('ReleaseMessagesInput', {
@@ -258,205 +322,31 @@ const ReleaseMessagesInput = builder.inputType('ReleaseMessagesInput', {
   }),
 });
 
-// ───────────────────────────── reclassify ─────────────────────────────
-
-interface ReclassifyPayload {
-  id: string;
-  accountId: string;
-  expectedDisposition: string;
-  replayed: boolean;
-}
-
-const ReclassifyPayloadRef = builder.objectRef<ReclassifyPayload>('ReclassifyMessagePayload').implement({
-  description: 'The reclassification was accepted; Cloudflare processes it asynchronously.',
-  fields: (t) => ({
-    id: t.exposeID('id', { nullable: false, description: 'Investigate id.' }),
-    expectedDisposition: t.field({
-      type: ReclassifyDisposition.ref,
-      nullable: false,
-      description: 'The disposition reported.',
-      resolve: (p) => p.expectedDisposition as never,
-    }),
-    updatedMessage: t.field({
-      type: MessageRef,
-      description: 'The message as Cloudflare shows it now (its action log records the reclassification). Not named `message`, which every error type uses for its text.',
-      resolve: (p, _a, c) => loadMessage(c, { accountId: p.accountId, id: p.id }),
-    }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
-  }),
-});
-
-const ReclassifyMessageInput = builder.inputType('ReclassifyMessageInput', {
-  description: 'Report a false positive or false negative (E10).',
-  fields: (t) => ({
-    id: t.id({ required: true, description: 'Investigate id.' }),
-    expectedDisposition: t.field({ type: ReclassifyDisposition.ref, required: true, description: 'The disposition the message should have had.' }),
-    emlContent: t.string({ description: 'Base64-encoded EML of the message (optional; never logged).' }),
-    escalatedSubmissionId: t.string({ description: 'Id of an escalated submission this relates to.' }),
-    accountId: t.string(accountIdArgOptions),
-    idempotencyKey: t.string(idempotencyKeyField),
-  }),
-});
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-// ───────────────────────────── mutations ─────────────────────────────
-
-builder.mutationFields((t) => ({
-  moveMessages: t.field({
-    type: MovePayloadRef,
-    description: `Move messages to a mailbox folder. One id uses E8; several use E9 in batches of ${MOVE_BATCH_LIMIT} (the documented limit). Reports one outcome per id; a failed batch does not hide the others. Requires \`email-security:write\`.`,
-    authScopes: { write: true },
-    errors: { types: [...actionErrorTypes], union: { name: 'MoveMessagesResult', description: 'The move payload, or why nothing (or not everything) could be done.' } },
-    args: { input: t.arg({ type: MoveMessagesInput, required: true, description: 'What to move and where.' }) },
-    resolve: (_root, { input }, context) =>
-      asAuditedAction(context, 'moveMessages', async () => {
-        const accountId = resolveAccountIdForAction(context, input.accountId);
-        const ids = checkIds(input.ids, ['input', 'ids']);
-        return auditReplay(context, 'moveMessages', accountId, input.idempotencyKey, ids, await runIdempotent(context, 'moveMessages', input.idempotencyKey, { ...input, accountId }, async () => {
-          const investigate = context.client.emailSecurity.investigate;
-          const body = { destination: input.destination, ...(input.expectedDisposition ? { expected_disposition: input.expectedDisposition } : {}) };
-          let outcomes: MoveOutcome[];
-          if (ids.length === 1) {
-            const [id] = ids as [string];
-            // A single id that fails as a whole is a typed error result, not a per-id outcome.
-            const results = await investigate.move.create(accountId, id, body).catch(async (error: unknown) => {
-              await forget(context, accountId, ids);
-              writeAudit(context, { action: 'moveMessages', accountId, result: auditResultOf(error), outcomes: [{ id, outcome: auditResultOf(error) }], idempotencyKey: input.idempotencyKey, details: { destination: input.destination } });
-              throw error;
-            });
-            outcomes = moveOutcomes(accountId, ids, results);
-          } else {
-            outcomes = [];
-            for (const batch of chunk(ids, MOVE_BATCH_LIMIT)) {
-              // Sequential on purpose: each batch is one call from the shared budget, and a failure
-              // must stay confined to its own batch.
-              const batchOutcomes = await investigate.move
-                .bulk(accountId, { ids: batch, ...body })
-                .then((results) => moveOutcomes(accountId, batch, results))
-                .catch((error: unknown) => batchFailure(accountId, batch, error));
-              outcomes.push(...batchOutcomes);
-            }
-          }
-          await forget(context, accountId, ids);
-          writeAudit(context, {
-            action: 'moveMessages',
-            accountId,
-            result: summarize(outcomes.map((o) => o.status), 'MOVED'),
-            outcomes: outcomes.map((o) => ({ id: o.id, outcome: o.status, reason: o.reason })),
-            idempotencyKey: input.idempotencyKey,
-            details: { destination: input.destination, batches: Math.ceil(ids.length / MOVE_BATCH_LIMIT) },
-          });
-          return { accountId, destination: input.destination, outcomes, replayed: false };
-        }));
-      }),
-  }),
-  releaseMessages: t.field({
-    type: ReleasePayloadRef,
-    description: `Release quarantined messages to their recipients (E11, body \`{"ids": [...]}\` as in SDK 7.3.0). Reports delivered / failed / undelivered recipients per id. Requires \`email-security:write\`.`,
-    authScopes: { write: true },
-    errors: { types: [...actionErrorTypes], union: { name: 'ReleaseMessagesResult', description: 'The release payload, or a typed error.' } },
-    args: { input: t.arg({ type: ReleaseMessagesInput, required: true, description: 'What to release.' }) },
-    resolve: (_root, { input }, context) =>
-      asAuditedAction(context, 'releaseMessages', async () => {
-        const accountId = resolveAccountIdForAction(context, input.accountId);
-        const ids = checkIds(input.ids, ['input', 'ids']);
-        return auditReplay(context, 'releaseMessages', accountId, input.idempotencyKey, ids, await runIdempotent(context, 'releaseMessages', input.idempotencyKey, { ...input, accountId }, async () => {
-          const outcomes: ReleaseOutcome[] = [];
-          const batches = chunk(ids, RELEASE_BATCH_LIMIT);
-          for (const batch of batches) {
-            try {
-              const results = await context.client.emailSecurity.investigate.release.bulk(accountId, batch);
-              const byId = new Map(results.map((result) => [result.id ?? result.postfix_id, result]));
-              outcomes.push(...batch.map((id) => releaseOutcome(accountId, id, byId.get(id))));
-            } catch (error) {
-              if (batches.length === 1) {
-                await forget(context, accountId, ids);
-                writeAudit(context, { action: 'releaseMessages', accountId, result: auditResultOf(error), outcomes: batch.map((id) => ({ id, outcome: auditResultOf(error) })), idempotencyKey: input.idempotencyKey });
-                throw error;
-              }
-              const typed = toActionError(error);
-              const status: ReleaseStatusValue = typed instanceof OutcomeUnknownError ? 'OUTCOME_UNKNOWN' : 'FAILED';
-              outcomes.push(...batch.map((id) => ({ id, accountId, status, reason: (typed as Error).message, delivered: [], failed: [], undelivered: [] })));
-            }
-          }
-          await forget(context, accountId, ids);
-          writeAudit(context, {
-            action: 'releaseMessages',
-            accountId,
-            result: summarize(outcomes.map((o) => o.status), 'RELEASED'),
-            outcomes: outcomes.map((o) => ({ id: o.id, outcome: o.status, reason: o.reason })),
-            idempotencyKey: input.idempotencyKey,
-          });
-          return { outcomes, replayed: false };
-        }));
-      }),
-  }),
-  reclassifyMessage: t.field({
-    type: ReclassifyPayloadRef,
-    description: 'Report that a message should have had another disposition (E10); Cloudflare processes it asynchronously. Requires `email-security:write`.',
-    authScopes: { write: true },
-    errors: { types: [...actionErrorTypes], union: { name: 'ReclassifyMessageResult', description: 'The reclassification payload, or a typed error.' } },
-    args: { input: t.arg({ type: ReclassifyMessageInput, required: true, description: 'The message and its expected disposition.' }) },
-    resolve: (_root, { input }, context) =>
-      asAuditedAction(context, 'reclassifyMessage', async () => {
-        const accountId = resolveAccountIdForAction(context, input.accountId);
-        const [id] = checkIds([input.id], ['input', 'id']) as [string];
-        if (input.emlContent != null && (input.emlContent.length === 0 || !BASE64.test(input.emlContent.replace(/\s+/g, '')))) {
-          throw new ValidationError([{ path: ['input', 'emlContent'], message: 'must be base64-encoded EML' }]);
+defineMutation('releaseMessages', {
+  description: `Release quarantined messages to their recipients (E11, body \`{"ids": [...]}\` as in SDK 7.3.0). Reports delivered / failed / undelivered recipients per id. Requires \`email-security:write\`.`,
+  input: ReleaseMessagesInput,
+  inputDescription: 'What to release.',
+  payload: ReleasePayloadRef,
+  result: { name: 'ReleaseMessagesResult', description: 'The release payload, or a typed error.' },
+  schema: (context) => z.object({ ids: idsSchema, accountId: accountIdFor(context) }),
+  target: (input) => ({ accountId: input.accountId, ids: input.ids }),
+  run: async (context, { ids, accountId }) => {
+    const outcomes = await perBatch(
+      ids,
+      RELEASE_BATCH_LIMIT,
+      async (batch) => {
+        let results: CfReleaseResult[];
+        try {
+          results = await context.client.emailSecurity.investigate.release.bulk(accountId, batch);
+        } finally {
+          await forget(context, accountId, batch);
         }
-        return auditReplay(context, 'reclassifyMessage', accountId, input.idempotencyKey, [id], await runIdempotent(context, 'reclassifyMessage', input.idempotencyKey, { ...input, accountId }, async () => {
-          try {
-            await context.client.emailSecurity.investigate.reclassify.create(accountId, id, {
-              expected_disposition: input.expectedDisposition,
-              ...(input.emlContent ? { eml_content: input.emlContent.replace(/\s+/g, '') } : {}),
-              ...(input.escalatedSubmissionId ? { escalated_submission_id: input.escalatedSubmissionId } : {}),
-            });
-          } catch (error) {
-            writeAudit(context, { action: 'reclassifyMessage', accountId, result: auditResultOf(error), outcomes: [{ id, outcome: auditResultOf(error) }], idempotencyKey: input.idempotencyKey, details: { expectedDisposition: input.expectedDisposition } });
-            throw error;
-          } finally {
-            await forget(context, accountId, [id]);
-          }
-          writeAudit(context, {
-            action: 'reclassifyMessage',
-            accountId,
-            result: 'applied',
-            outcomes: [{ id, outcome: 'ACCEPTED' }],
-            idempotencyKey: input.idempotencyKey,
-            details: { expectedDisposition: input.expectedDisposition, withEml: Boolean(input.emlContent), escalatedSubmissionId: input.escalatedSubmissionId ?? null },
-          });
-          return { id, accountId, expectedDisposition: input.expectedDisposition, replayed: false };
-        }));
-      }),
-  }),
-}));
-
-/** A replayed result is audited too (the first request wrote the real outcome): it is still someone asking. */
-export function auditReplay<T extends { replayed: boolean }>(context: GatewayContext, action: string, accountId: string, key: string | null | undefined, ids: string[], result: T): T {
-  if (result.replayed) writeAudit(context, { action, accountId, result: 'replayed', outcomes: ids.map((id) => ({ id, outcome: 'REPLAYED' })), idempotencyKey: key });
-  return result;
-}
-
-/** Account validation for mutations: a typed ValidationError rather than a GraphQL error. */
-export function resolveAccountIdForAction(context: GatewayContext, accountId: string | null | undefined): string {
-  try {
-    return resolveAccountId(context, accountId, ['input', 'accountId']);
-  } catch (error) {
-    throw new ValidationError([{ path: ['input', 'accountId'], message: (error as Error).message }]);
-  }
-}
-
-export function auditResultOf(error: unknown): string {
-  const typed = toActionError(error);
-  if (typed instanceof OutcomeUnknownError) return 'outcome-unknown';
-  if (typed instanceof ConflictError) return 'refused';
-  return 'failed';
-}
-
-function summarize(statuses: string[], success: string): string {
-  if (statuses.every((status) => status === success)) return 'applied';
-  if (statuses.some((status) => status === 'OUTCOME_UNKNOWN')) return 'outcome-unknown';
-  if (statuses.some((status) => status === success || status === 'PARTIAL')) return 'partial';
-  return 'failed';
-}
+        return releaseOutcomes(context, accountId, batch, results);
+      },
+      (batch, code, reason) =>
+        batch.map((id) => ({ id, accountId, status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const), reason, delivered: [], failed: [], undelivered: [] })),
+    );
+    return { outcomes, replayed: false };
+  },
+  audit: (payload) => readStatuses(payload.outcomes, ['RELEASED', 'ACCEPTED']),
+});

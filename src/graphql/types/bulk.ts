@@ -1,5 +1,5 @@
 /**
- * Bulk jobs (E12–E17): type, queries, mutations and the progress subscription.
+ * Bulk jobs (E12–E17): type, queries and the progress subscription (mutations: ./bulk-mutations.ts).
  *
  * Wire facts this file relies on (reference §2.3, §3 E12–E17, §8):
  * - a job is created once (E12, POST) and then progresses on Cloudflare's side
@@ -10,20 +10,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLError } from 'graphql';
-import { writeAudit } from '../../audit.js';
 import type { GatewayContext } from '../../context.js';
-import { encodePathParam } from '../../upstream/http.js';
 import type { CfBulkJob, CfBulkJobMessage, CfPageResultInfo } from '../../upstream/schemas.js';
-import { ConflictError, OutcomeUnknownError, ValidationError, type ValidationIssue } from '../action-errors.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
-import { badUserInput, gatewayError, isNotFound } from '../errors.js';
-import { idempotencyKeyField, runIdempotent } from '../idempotent.js';
+import { gatewayError, isNotFound } from '../errors.js';
 import { filterDigest, pageConnection } from '../pagination.js';
-import { actionErrorTypes, asAction, toActionError } from '../results.js';
-import { resolveAccountIdForAction } from './actions.js';
-import { filterToSearchParams, loadMessage, MessageFilterInput, MessageRef, oversizedFilterFields } from './message.js';
+import { jobIdSchema, parseArgument } from '../validation.js';
+import { loadMessage, MessageRef } from './message.js';
 
 /** A BulkJob as resolvers pass it around: the wire object plus the account it belongs to. */
 export type BulkJobShape = CfBulkJob & { accountId: string };
@@ -54,18 +49,6 @@ function jobProgress(job: CfBulkJob): number {
   if (job.total_messages_discovered <= 0) return isTerminalJob(job) ? 1 : 0;
   return Math.min(1, Math.max(0, processed / job.total_messages_discovered));
 }
-
-/** Job ids go into the URL path (E14–E17): refuse what could escape the path before any call. */
-function jobIdIssue(id: string): string | null {
-  if (id.length > 256) return 'is longer than 256 characters';
-  try {
-    encodePathParam(null, 'id', id);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
 
 // ───────────────────────────── paging ─────────────────────────────
 
@@ -133,6 +116,8 @@ const BulkJobMessageActionParamsRef = builder.objectRef<CfBulkJobMessage['action
 });
 
 const BulkJobMessageRef = builder.objectRef<BulkJobMessageShape>('BulkJobMessage').implement({
+  // Bulk jobs describe mail (search criteria, message ids): reading them needs `read`, also through a mutation payload.
+  authScopes: { read: true },
   description: 'One message a bulk job found and acts on (E17).',
   fields: (t) => ({
     messageId: t.exposeID('message_id', { nullable: false, description: 'Investigate id of the message (the key of `message(id:)`).' }),
@@ -163,6 +148,8 @@ const BulkJobMessageRef = builder.objectRef<BulkJobMessageShape>('BulkJobMessage
 export const BulkJobRef = builder.objectRef<BulkJobShape>('BulkJob');
 
 BulkJobRef.implement({
+  // Bulk jobs describe mail (search criteria, message ids): reading them needs `read`, also through a mutation payload.
+  authScopes: { read: true },
   description:
     'A bulk MOVE or RELEASE job (E12–E17). Cloudflare finds the messages matching `searchParams` and acts on them asynchronously; follow it with `bulkJob` or the `bulkJobProgress` subscription.',
   fields: (t) => ({
@@ -251,9 +238,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const accountId = resolveAccountId(context, args.accountId);
-      const id = String(args.id);
-      const issue = jobIdIssue(id);
-      if (issue) throw badUserInput(`\`id\` ${issue}`, ['id']);
+      const id = parseArgument(jobIdSchema, args.id, 'id');
       try {
         return { ...(await context.client.emailSecurity.investigate.bulk.get(accountId, id)), accountId };
       } catch (error) {
@@ -286,276 +271,6 @@ builder.queryFields((t) => ({
     { name: 'BulkJobConnection', description: 'A page of bulk jobs.' },
     { name: 'BulkJobEdge', description: 'A bulk job in a page, with its cursor.' },
   ),
-}));
-
-// ───────────────────────────── mutations ─────────────────────────────
-
-
-interface BulkJobPayload {
-  job: BulkJobShape;
-  replayed: boolean;
-}
-
-const CreateBulkActionPayloadRef = builder.objectRef<BulkJobPayload>('CreateBulkActionPayload').implement({
-  description: 'The job Cloudflare created. It runs asynchronously: follow it with `bulkJob` or `bulkJobProgress`.',
-  fields: (t) => ({
-    job: t.field({
-      type: BulkJobRef,
-      nullable: false,
-      description: 'The job as Cloudflare returned it at creation (a replay returns that same snapshot; query `bulkJob` for its current state).',
-      resolve: (p) => p.job,
-    }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
-  }),
-});
-
-const CancelBulkJobPayloadRef = builder.objectRef<BulkJobPayload>('CancelBulkJobPayload').implement({
-  description: 'The cancelled job; its record stays visible (use `deleteBulkJob` to remove it).',
-  fields: (t) => ({
-    job: t.field({ type: BulkJobRef, nullable: false, description: 'The job as Cloudflare returned it after cancelling.', resolve: (p) => p.job }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
-  }),
-});
-
-interface DeletePayload {
-  id: string;
-  replayed: boolean;
-}
-
-const DeleteBulkJobPayloadRef = builder.objectRef<DeletePayload>('DeleteBulkJobPayload').implement({
-  description: 'The job was deleted: it no longer appears in `bulkJob` or `bulkJobs`.',
-  fields: (t) => ({
-    id: t.exposeID('id', { nullable: false, description: 'Id of the deleted job.' }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
-  }),
-});
-
-const CreateBulkActionInput = builder.inputType('CreateBulkActionInput', {
-  description: 'A bulk MOVE or RELEASE over every message matching a search (E12).',
-  fields: (t) => ({
-    action: t.field({ type: BulkAction.ref, required: true, description: 'MOVE (needs `destination`) or RELEASE (takes no destination).' }),
-    searchParams: t.field({
-      type: MessageFilterInput,
-      required: true,
-      description:
-        'Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes (reference §7.5); MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here.',
-    }),
-    destination: t.field({ type: Destination.ref, description: 'Destination folder; required for MOVE, refused for RELEASE.' }),
-    expectedDisposition: t.field({ type: Disposition.ref, description: 'Disposition the messages are expected to have (MOVE only; passed through to Cloudflare).' }),
-    comment: t.string({ description: 'Free-text comment stored with the job (at most 1,000 characters).' }),
-    accountId: t.string(accountIdArgOptions),
-    idempotencyKey: t.string(idempotencyKeyField),
-  }),
-});
-
-const BulkJobIdInput = (name: string, description: string) =>
-  builder.inputType(name, {
-    description,
-    fields: (t) => ({
-      id: t.id({ required: true, description: 'Job id.' }),
-      accountId: t.string(accountIdArgOptions),
-      idempotencyKey: t.string(idempotencyKeyField),
-    }),
-  });
-const CancelBulkJobInput = BulkJobIdInput('CancelBulkJobInput', 'The running job to cancel (E16).');
-const DeleteBulkJobInput = BulkJobIdInput('DeleteBulkJobInput', 'The finished job to delete (E15).');
-
-type MessageFilter = typeof MessageFilterInput.$inferInput;
-
-/** MessageFilter fields that narrow the selection. `metric` (undocumented) and `submissions` (a datastore switch) do not. */
-const CRITERIA = ['query', 'sender', 'recipient', 'domain', 'subject', 'exactSubject', 'finalDisposition', 'messageAction', 'deliveryStatus', 'alertId', 'messageId', 'smtpHeloIp'] as const;
-const MAX_COMMENT = 1000;
-
-/**
- * E12 accepts `search_params: {}` (§3 E12) — a job over every message of the account. The gateway
- * refuses that: a forgotten filter would move (or release!) the whole mailbox. A criterion, or an
- * explicit window start, shows the caller chose the scope. All checks run before any upstream call.
- */
-function checkCreateInput(input: typeof CreateBulkActionInput.$inferInput, now = new Date()): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const filter: MessageFilter = input.searchParams;
-  if (input.action === 'MOVE' && !input.destination) {
-    // The schema lets MOVE omit it (§7.10), but a move needs a folder; Cloudflare would 400 anyway.
-    issues.push({ path: ['input', 'destination'], message: 'is required when action is MOVE' });
-  }
-  if (input.action === 'RELEASE' && input.destination) {
-    issues.push({ path: ['input', 'destination'], message: 'must not be set when action is RELEASE (a release delivers to the original mailbox)' });
-  }
-  if (input.action === 'RELEASE' && input.expectedDisposition) {
-    issues.push({ path: ['input', 'expectedDisposition'], message: 'applies to MOVE only (RELEASE action_params have no expected_disposition, §2.3)' });
-  }
-  for (const key of CRITERIA) {
-    const value = filter[key];
-    if (typeof value === 'string' && value.trim() === '') issues.push({ path: ['input', 'searchParams', key], message: 'must not be blank (omit it instead)' });
-  }
-  for (const [key, message] of oversizedFilterFields(filter)) issues.push({ path: ['input', 'searchParams', key], message });
-  const hasCriterion =
-    CRITERIA.some((key) => {
-      const value = filter[key];
-      return typeof value === 'string' ? value.trim() !== '' : value != null;
-    }) || filter.detectionsOnly === true;
-  if (!hasCriterion && !filter.start) {
-    issues.push({
-      path: ['input', 'searchParams'],
-      message:
-        'must contain at least one search criterion (query, sender, recipient, domain, subject, exactSubject, finalDisposition, messageAction, deliveryStatus, alertId, messageId, smtpHeloIp or detectionsOnly: true) or an explicit start; an empty search would act on every message of the account',
-    });
-  }
-  if (filter.start && filter.start.getTime() > now.getTime()) issues.push({ path: ['input', 'searchParams', 'start'], message: 'must not be in the future' });
-  if (filter.start && filter.end && filter.start.getTime() > filter.end.getTime()) {
-    issues.push({ path: ['input', 'searchParams', 'start'], message: 'must be before end' });
-  }
-  if (input.comment != null && input.comment.length > MAX_COMMENT) issues.push({ path: ['input', 'comment'], message: `must be at most ${MAX_COMMENT} characters` });
-  return issues;
-}
-
-/** E12 `search_params`: E1's parameter names (shared with `messages`) plus the window as ISO strings. */
-function toBulkSearchParams(filter: MessageFilter): Record<string, unknown> {
-  const params: Record<string, unknown> = { ...filterToSearchParams(filter) };
-  if (filter.start) params.start = filter.start.toISOString();
-  if (filter.end) params.end = filter.end.toISOString();
-  for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key];
-  return params;
-}
-
-function resultOf(error: unknown): string {
-  const typed = toActionError(error);
-  if (typed instanceof OutcomeUnknownError) return 'outcome-unknown';
-  if (typed instanceof ConflictError || typed instanceof ValidationError) return 'refused';
-  return 'failed';
-}
-
-function checkJobIdForAction(raw: string | number): string {
-  const id = String(raw);
-  const issue = jobIdIssue(id);
-  if (issue) throw new ValidationError([{ path: ['input', 'id'], message: issue }]);
-  return id;
-}
-
-/**
- * Audits a replayed result too (the first request wrote the real outcome): a replay is still someone
- * asking for the action.
- */
-function auditReplay<T extends { replayed: boolean }>(context: GatewayContext, action: string, accountId: string, jobId: string, key: string | null | undefined, result: T): T {
-  if (result.replayed) writeAudit(context, { action, accountId, result: 'replayed', outcomes: [{ id: jobId, outcome: 'REPLAYED' }], idempotencyKey: key });
-  return result;
-}
-
-builder.mutationFields((t) => ({
-  createBulkAction: t.field({
-    type: CreateBulkActionPayloadRef,
-    description:
-      'Start a bulk MOVE or RELEASE of every message matching a search (E12); Cloudflare runs it asynchronously. Safety rule: `searchParams` must hold at least one real criterion or an explicit `start` — an empty search would act on the whole mailbox, so it is refused with a ValidationError. MOVE requires `destination`; RELEASE refuses one. Never retried automatically (a POST); pass `idempotencyKey` to retry safely. Requires `email-security:write`.',
-    authScopes: { write: true },
-    errors: { types: [...actionErrorTypes], union: { name: 'CreateBulkActionResult', description: 'The created job, or why none was created.' } },
-    args: { input: t.arg({ type: CreateBulkActionInput, required: true, description: 'The action, the search and the options.' }) },
-    resolve: (_root, { input }, context) =>
-      asAction(async () => {
-        const accountId = resolveAccountIdForAction(context, input.accountId);
-        const issues = checkCreateInput(input);
-        if (issues.length) {
-          writeAudit(context, { action: 'createBulkAction', accountId, result: 'refused', outcomes: [], idempotencyKey: input.idempotencyKey, details: { reason: 'validation', issues } });
-          throw new ValidationError(issues);
-        }
-        const searchParams = toBulkSearchParams(input.searchParams);
-        const details = { bulkAction: input.action, destination: input.destination ?? null, searchParams, comment: input.comment ?? null };
-        const result = await runIdempotent(context, 'createBulkAction', input.idempotencyKey, { ...input, accountId }, async () => {
-          let job: CfBulkJob;
-          try {
-            job = await context.client.emailSecurity.investigate.bulk.create(accountId, {
-              action: input.action,
-              search_params: searchParams,
-              ...(input.comment != null ? { comment: input.comment } : {}),
-              ...(input.destination ? { destination: input.destination } : {}),
-              ...(input.expectedDisposition ? { expected_disposition: input.expectedDisposition } : {}),
-            });
-          } catch (error) {
-            writeAudit(context, { action: 'createBulkAction', accountId, result: resultOf(error), outcomes: [], idempotencyKey: input.idempotencyKey, details });
-            throw error;
-          } finally {
-            // The job will move or release messages the cache may hold: searches and states go stale.
-            await context.services.cache?.invalidateMessages(accountId, []);
-          }
-          writeAudit(context, {
-            action: 'createBulkAction',
-            accountId,
-            result: 'applied',
-            outcomes: [{ id: job.job_id, outcome: job.status }],
-            idempotencyKey: input.idempotencyKey,
-            details,
-          });
-          return { job: { ...job, accountId }, replayed: false };
-        });
-        return auditReplay(context, 'createBulkAction', accountId, result.job.job_id, input.idempotencyKey, result);
-      }),
-  }),
-  cancelBulkJob: t.field({
-    type: CancelBulkJobPayloadRef,
-    description:
-      'Cancel a running bulk job (E16): messages not yet processed are left alone; the job record stays. A job that already finished is a ConflictError. Requires `email-security:write`.',
-    authScopes: { write: true },
-    errors: { types: [...actionErrorTypes], union: { name: 'CancelBulkJobResult', description: 'The cancelled job, or a typed error.' } },
-    args: { input: t.arg({ type: CancelBulkJobInput, required: true, description: 'The job to cancel.' }) },
-    resolve: (_root, { input }, context) =>
-      asAction(async () => {
-        const accountId = resolveAccountIdForAction(context, input.accountId);
-        const id = checkJobIdForAction(input.id);
-        const result = await runIdempotent(context, 'cancelBulkJob', input.idempotencyKey, { ...input, id, accountId }, async () => {
-          let job: CfBulkJob;
-          try {
-            // Cloudflare answers 409 for a terminal job; toActionError maps it to ConflictError.
-            job = await context.client.emailSecurity.investigate.bulk.cancel.create(accountId, id);
-          } catch (error) {
-            writeAudit(context, { action: 'cancelBulkJob', accountId, result: resultOf(error), outcomes: [{ id, outcome: resultOf(error), reason: (error as Error).message }], idempotencyKey: input.idempotencyKey });
-            throw error;
-          }
-          writeAudit(context, {
-            action: 'cancelBulkJob',
-            accountId,
-            result: 'applied',
-            outcomes: [{ id, outcome: job.status }],
-            idempotencyKey: input.idempotencyKey,
-            details: { messagesCancelled: job.messages_cancelled ?? null, messagesSuccessful: job.messages_successful },
-          });
-          return { job: { ...job, accountId }, replayed: false };
-        });
-        return auditReplay(context, 'cancelBulkJob', accountId, id, input.idempotencyKey, result);
-      }),
-  }),
-  deleteBulkJob: t.field({
-    type: DeleteBulkJobPayloadRef,
-    description:
-      'Delete a finished bulk job (E15) so it disappears from every list. Only terminal jobs (COMPLETED, FAILED, CANCELLED, SKIPPED) can be deleted: the gateway reads the job first (E14) and refuses a running one with a ConflictError without sending the DELETE — cancel it first. Requires `email-security:write`.',
-    authScopes: { write: true },
-    errors: { types: [...actionErrorTypes], union: { name: 'DeleteBulkJobResult', description: 'The deleted job id, or a typed error.' } },
-    args: { input: t.arg({ type: DeleteBulkJobInput, required: true, description: 'The job to delete.' }) },
-    resolve: (_root, { input }, context) =>
-      asAction(async () => {
-        const accountId = resolveAccountIdForAction(context, input.accountId);
-        const id = checkJobIdForAction(input.id);
-        const result = await runIdempotent(context, 'deleteBulkJob', input.idempotencyKey, { ...input, id, accountId }, async () => {
-          const bulk = context.client.emailSecurity.investigate.bulk;
-          try {
-            // Why read first: E15's terminal-only rule (§3 E15) is documented, not guaranteed. A DELETE
-            // is irreversible and a running job's record is the only handle to watch or cancel the
-            // mail it is still moving; a safe, retryable GET costs less than risking that. Cloudflare's
-            // own 409 (the job changed in between is impossible: terminal states are final) is still
-            // mapped to ConflictError below.
-            const current = await bulk.get(accountId, id);
-            if (!isTerminalJob(current)) {
-              throw new ConflictError(`Bulk job ${id} is ${current.status}; only COMPLETED, FAILED, CANCELLED or SKIPPED jobs can be deleted (cancel it first)`);
-            }
-            await bulk.delete(accountId, id);
-          } catch (error) {
-            writeAudit(context, { action: 'deleteBulkJob', accountId, result: resultOf(error), outcomes: [{ id, outcome: resultOf(error), reason: (error as Error).message }], idempotencyKey: input.idempotencyKey });
-            throw error;
-          }
-          writeAudit(context, { action: 'deleteBulkJob', accountId, result: 'applied', outcomes: [{ id, outcome: 'DELETED' }], idempotencyKey: input.idempotencyKey });
-          return { id, replayed: false };
-        });
-        return auditReplay(context, 'deleteBulkJob', accountId, id, input.idempotencyKey, result);
-      }),
-  }),
 }));
 
 // ───────────────────────────── subscription ─────────────────────────────
@@ -622,9 +337,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, context) => {
       // Validated before the stream starts: a bad id or account is a plain error response, no call.
       const accountId = resolveAccountId(context, args.accountId);
-      const id = String(args.id);
-      const issue = jobIdIssue(id);
-      if (issue) throw badUserInput(`\`id\` ${issue}`, ['id']);
+      const id = parseArgument(jobIdSchema, args.id, 'id');
       return watchJob(context, accountId, id);
     },
     resolve: (event) => {

@@ -15,6 +15,7 @@ import {
 } from '../enums.js';
 import { badUserInput, nullOn404 } from '../errors.js';
 import { type CursorPage, filterDigest, type PagingPlan, pageConnection, planAnyPaging, upstreamCursorConnection } from '../pagination.js';
+import { investigateIdSchema, parseArgument } from '../validation.js';
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
 import { TraceRef } from './trace.js';
@@ -303,7 +304,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const accountId = resolveAccountId(context, args.accountId);
-      const id = String(args.id);
+      const id = parseArgument(investigateIdSchema, args.id, 'id');
       if (args.submission) {
         const message = await context.client.emailSecurity.investigate.get(accountId, id, { submission: true }).catch(nullOn404);
         return message ? { ...message, accountId } : null;
