@@ -227,7 +227,8 @@ export function classifyFailure(error: unknown, wrote: boolean): Failure {
       return { error: new OutcomeUnknownError(unknownMessage(error)), result: 'outcome-unknown' };
     }
     const typed = toMutationError(error);
-    return { error: typed, result: resultOf(typed) };
+    // endpoint null: the client layer refused to send it (no credentials, an unbuildable request).
+    return { error: typed, result: error.endpoint === null ? 'refused' : resultOf(typed) };
   }
   if (wrote) {
     return {

@@ -142,6 +142,21 @@ describe('move results matched by whichever id message_id holds', () => {
     expect(result).toMatchObject({ movedCount: 1, failedCount: 1 });
   });
 
+  test('more than 100 messages whose rows carry RFC 822 ids are not read one by one: they are ACCEPTED after one call', async () => {
+    const picked = t.sim.state
+      .listMessages(SIMULATOR_ACCOUNT_ID)
+      .filter((m) => m.client_recipients.length > 0 && !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))
+      .slice(0, 120);
+    expect(picked).toHaveLength(120);
+    const rfc822 = new Map(picked.map((m) => [m.id, m.message_id as string]));
+    rewriteMoveRows((id) => rfc822.get(id) ?? id);
+    t.sim.resetRequests();
+    const result = await move(picked.map((m) => m.id));
+    expect(new Set(result.outcomes.map((o) => o.status))).toEqual(new Set(['ACCEPTED']));
+    expect(t.sim.count(E9)).toBe(1);
+    expect(t.sim.count(E2)).toBe(0);
+  });
+
   test('rows with a null message_id that all succeeded make every message ACCEPTED, never FAILED, and are audited as applied', async () => {
     const picked = messages(2);
     proxy.rewrite = ({ path }, body) => {

@@ -11,7 +11,7 @@ import { builder } from '../builder.js';
 import { Destination, Disposition } from '../enums.js';
 import { classifyFailure, defineMutation, idempotencyKeyField, readStatuses } from '../mutation.js';
 import { accountIdFor, investigateIdSchema } from '../validation.js';
-import { attributeRows } from './attribution.js';
+import { attributeRows, type ReadAllowance, readAllowance } from './attribution.js';
 import { loadMessage, MessageRef } from './message.js';
 
 /** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
@@ -162,8 +162,8 @@ const recipientOf = (row: CfMoveResult): RecipientMove => ({
 });
 
 /** Cloudflare's per-recipient MoveResults (E8/E9 answer one row per mailbox) as one outcome per id. */
-async function moveOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfMoveResult[]): Promise<MoveOutcome[]> {
-  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.message_id]);
+async function moveOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfMoveResult[], allowance: ReadAllowance): Promise<MoveOutcome[]> {
+  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.message_id], allowance);
   const loose = unattributed.length;
   const looseOk = unattributed.filter((row) => row.success).length;
   return ids.map((id): MoveOutcome => {
@@ -208,6 +208,7 @@ defineMutation('moveMessages', {
   run: async (context, { ids, accountId, destination, expectedDisposition }) => {
     const investigate = context.client.emailSecurity.investigate;
     const body = { destination, ...(expectedDisposition ? { expected_disposition: expectedDisposition } : {}) };
+    const allowance = readAllowance();
     const outcomes = await perBatch(
       ids,
       MOVE_BATCH_LIMIT,
@@ -218,7 +219,7 @@ defineMutation('moveMessages', {
         } finally {
           await forget(context, accountId, batch);
         }
-        return moveOutcomes(context, accountId, batch, results);
+        return moveOutcomes(context, accountId, batch, results, allowance);
       },
       (batch, code, reason) => batch.map((id) => ({ id, accountId, status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const), reason, recipients: [] })),
     );
@@ -288,8 +289,8 @@ const ReleasePayloadRef = builder.objectRef<ReleasePayload>('ReleaseMessagesPayl
 
 const fullyDelivered = (row: CfReleaseResult) => (row.delivered ?? []).length > 0 && (row.failed ?? []).length === 0 && (row.undelivered ?? []).length === 0;
 
-async function releaseOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfReleaseResult[]): Promise<ReleaseOutcome[]> {
-  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.id, row.postfix_id]);
+async function releaseOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfReleaseResult[], allowance: ReadAllowance): Promise<ReleaseOutcome[]> {
+  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.id, row.postfix_id], allowance);
   return ids.map((id): ReleaseOutcome => {
     const row = byId.get(id)?.[0];
     const delivered = row?.delivered ?? [];
@@ -331,6 +332,7 @@ defineMutation('releaseMessages', {
   schema: (context) => z.object({ ids: idsSchema, accountId: accountIdFor(context) }),
   target: (input) => ({ accountId: input.accountId, ids: input.ids }),
   run: async (context, { ids, accountId }) => {
+    const allowance = readAllowance();
     const outcomes = await perBatch(
       ids,
       RELEASE_BATCH_LIMIT,
@@ -341,7 +343,7 @@ defineMutation('releaseMessages', {
         } finally {
           await forget(context, accountId, batch);
         }
-        return releaseOutcomes(context, accountId, batch, results);
+        return releaseOutcomes(context, accountId, batch, results, allowance);
       },
       (batch, code, reason) =>
         batch.map((id) => ({ id, accountId, status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const), reason, delivered: [], failed: [], undelivered: [] })),

@@ -5,14 +5,21 @@
  * investigate id, the postfix id or the RFC 822 Message-ID. A row is matched by any of the three:
  * the investigate id is the request itself, the postfix id is its first part (§1.8: "postfix +
  * timestamp + hash"), and the RFC 822 id is read from the message (E2) only when rows name ids the
- * first two do not explain. A row that still matches nothing is "unattributed": it is reported as
+ * first two do not explain, at most ATTRIBUTION_READ_LIMIT per mutation. A row that still matches nothing is "unattributed": it is reported as
  * such, never turned into a failure of some message.
  */
 import type { GatewayContext } from '../../context.js';
 import type { CfMessage } from '../../upstream/schemas.js';
 
-/** At most this many messages are read (E2) to attribute one batch's rows; above it, detail is given up. */
+/** At most this many messages are read (E2) to attribute the rows of one mutation; above it, detail is given up. */
 export const ATTRIBUTION_READ_LIMIT = 100;
+
+/** What is left of ATTRIBUTION_READ_LIMIT for one mutation (shared by its batches). */
+export interface ReadAllowance {
+  left: number;
+}
+
+export const readAllowance = (): ReadAllowance => ({ left: ATTRIBUTION_READ_LIMIT });
 
 export interface Attribution<Row> {
   /** Rows per requested id, in the order Cloudflare sent them. */
@@ -63,8 +70,8 @@ function attributeWith<Row>(ids: string[], rows: Row[], keysOf: (row: Row) => (s
 /**
  * Attributes the rows of one batch. Reads messages (E2, through the request's loader, so the
  * payload's `message` fields reuse them) only when some rows name ids that neither the investigate
- * id nor the postfix id explains, only for the ids still without rows, and at most
- * ATTRIBUTION_READ_LIMIT of them. Call after the write: the reads are then fresh.
+ * id nor the postfix id explains, only for the ids still without rows, and only when the mutation's
+ * allowance covers all of them. Call after the write: the reads are then fresh.
  */
 export async function attributeRows<Row>(
   context: GatewayContext,
@@ -72,11 +79,13 @@ export async function attributeRows<Row>(
   ids: string[],
   rows: Row[],
   keysOf: (row: Row) => (string | null | undefined)[],
+  allowance: ReadAllowance,
 ): Promise<Attribution<Row>> {
   const first = attributeWith(ids, rows, keysOf, new Map());
   const named = first.unattributed.some((row) => keysOf(row).some(Boolean));
   const missing = ids.filter((id) => !first.byId.has(id));
-  if (!named || missing.length === 0 || missing.length > ATTRIBUTION_READ_LIMIT) return first;
+  if (!named || missing.length === 0 || missing.length > allowance.left) return first;
+  allowance.left -= missing.length;
   const known = new Map<string, CfMessage>();
   const messages = await Promise.all(missing.map((id) => context.loaders.message.load({ accountId, id }).catch(() => null)));
   missing.forEach((id, index) => {
