@@ -13,7 +13,8 @@ let proxy: RewriteProxy;
 
 beforeAll(async () => {
   proxy = await startRewriteProxy();
-  t = await startTestGateway({ env: { CLOUDFLARE_BASE_URL: `${proxy.origin}/client/v4` } });
+  // The proxy rewrites each row from the investigate id, so the simulator must fill that one.
+  t = await startTestGateway({ env: { CLOUDFLARE_BASE_URL: `${proxy.origin}/client/v4` }, simulator: { moveResultMessageId: 'investigate' } });
   proxy.target = t.sim.origin;
 });
 afterAll(async () => {

@@ -118,7 +118,7 @@ describe.each(CASES.map((c) => [c.mutation, c] as const))('%s', (mutation, c) =>
       const { typename, audits } = await attempt(input, headers);
       expect(typename).toMatch(expected.typename);
       expect(audits).toHaveLength(1);
-      expect(audits[0]).toMatchObject({ action: mutation, actor: 'auditor-7', result: expected.result });
+      expect(audits[0]).toMatchObject({ action: mutation, actor: 'https://idp.test#auditor-7', result: expected.result });
       expect(AUDIT_RESULTS).toContain(audits[0]?.result);
       seen.push(audits[0]?.result as string);
       return audits[0] as Audit;
