@@ -4,6 +4,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { gatewayOptions } from '../deploy/hive-gateway/gateway.js';
 import { renderSchemas } from '../scripts/print-schema.js';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import { caseManagementTypeDefs, createCaseManagementYoga } from './federation/case-management.js';
@@ -75,7 +76,7 @@ describe('composition and a real gateway', () => {
     ]);
     if (compositionHasErrors(result)) throw new Error(result.errors.map((error) => error.message).join('\n'));
     supergraphSdl = result.supergraphSdl;
-    gateway = createGatewayRuntime({ supergraph: () => supergraphSdl, logging: false });
+    gateway = createGatewayRuntime({ ...gatewayOptions, supergraph: () => supergraphSdl, logging: false });
   });
   afterAll(async () => {
     await gateway?.dispose();
@@ -108,6 +109,27 @@ describe('composition and a real gateway', () => {
     await t.query(`{ ${messageIds.slice(0, 3).map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject finalDisposition }`).join(' ')} }`);
     expect(throughGateway).toBe(t.sim.count());
     expect(throughGateway).toBe(3);
+  });
+
+  test('a bulkJobProgress subscription through Hive Gateway streams to COMPLETED (SSE to the client and to this subgraph)', async () => {
+    const created = await t.query<{ createBulkAction: { job: { id: string } } }>(
+      'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }',
+      { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() } } },
+    );
+    const id = created.body.data?.createBulkAction.job.id as string;
+    const response = await gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: `subscription { bulkJobProgress(id: "${id}") { id status progress isTerminal } }` }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = await response.text();
+    const payloads = text
+      .split('\n')
+      .filter((line) => line.startsWith('data:') && line.length > 6)
+      .map((line) => JSON.parse(line.slice(5)) as { data?: { bulkJobProgress: { status: string; isTerminal: boolean } }; errors?: { message: string }[] });
+    expect(payloads.flatMap((payload) => payload.errors ?? [])).toEqual([]);
+    expect(payloads.at(-1)?.data?.bulkJobProgress).toMatchObject({ id, status: 'COMPLETED', isTerminal: true });
   });
 
   test('a query from messages to cases adds the other subgraph fields with one search call', async () => {
