@@ -36,10 +36,10 @@ afterAll(async () => {
 });
 
 describe('Federation v2 subgraph', () => {
-  test('_service.sdl links federation v2 and declares Message as an entity keyed by id', async () => {
+  test('_service.sdl links federation v2.9 (with the demand-control directives) and declares Message as an entity keyed by id', async () => {
     const { body } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
     const sdl = body.data?._service.sdl ?? '';
-    expect(sdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.6"/);
+    expect(sdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.9", import: \["@key", "@shareable", "@cost", "@listSize"\]\)/);
     expect(sdl).toMatch(/type Message\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/type PageInfo\s+@shareable/);
   });
@@ -130,6 +130,52 @@ describe('composition and a real gateway', () => {
       .map((line) => JSON.parse(line.slice(5)) as { data?: { bulkJobProgress: { status: string; isTerminal: boolean } }; errors?: { message: string }[] });
     expect(payloads.flatMap((payload) => payload.errors ?? [])).toEqual([]);
     expect(payloads.at(-1)?.data?.bulkJobProgress).toMatchObject({ id, status: 'COMPLETED', isTerminal: true });
+  });
+
+  test('the supergraph keeps the demand-control directives: @cost on detection, trace, preview, raw and @listSize on messages', () => {
+    expect(supergraphSdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/cost\/v0\.1"/);
+    expect(supergraphSdl).toMatch(/directive @cost\(weight: Int!\)/);
+    for (const field of ['detection: Detection', 'trace: Trace', 'preview: Preview', 'raw: String']) {
+      expect(supergraphSdl).toMatch(new RegExp(`${field}[^\\n]*@cost\\(weight: 1\\)`));
+    }
+    const listSize = /\): MessageConnection! [^\n]*@cost\(weight: 1\) @listSize\(([^)]*)\)/.exec(supergraphSdl)?.[1] ?? '';
+    expect(listSize).toMatch(/slicingArguments: \["first", "last"\]/);
+    expect(listSize).toMatch(/sizedFields: \["edges", "nodes"\]/);
+    expect(listSize).toMatch(/requireOneSlicingArgument: false/);
+  });
+
+  test("Hive Gateway's cost limit prices messages by first and each detection as one call, and refuses an operation over the limit before it reaches this subgraph", async () => {
+    const limited = createGatewayRuntime({
+      ...gatewayOptions,
+      demandControl: { maxCost: 50, includeExtensionMetadata: true },
+      supergraph: () => supergraphSdl,
+      logging: false,
+    });
+    try {
+      const run = async (first: number) => {
+        const response = await limited.fetch('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `{ messages(first: ${first}) { nodes { id detection { action } } } }` }),
+        });
+        return (await response.json()) as { data?: { messages: { nodes: unknown[] } }; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: Record<string, unknown> };
+      };
+      t.sim.resetRequests();
+      // 1 (search) + 1 (connection) + 5 × (1 Message + 1 detection call + 1 Detection) = 17
+      const small = await run(5);
+      expect(small.errors).toBeUndefined();
+      expect(small.data?.messages.nodes).toHaveLength(5);
+      expect(small.extensions?.cost).toMatchObject({ estimated: 17 });
+      expect(t.sim.count()).toBe(6);
+      t.sim.resetRequests();
+      // 2 + 20 × 3 = 62 > 50
+      const large = await run(20);
+      expect(large.data ?? null).toBeNull();
+      expect(large.errors?.[0]?.extensions?.code).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
+      expect(t.sim.count()).toBe(0);
+    } finally {
+      await limited.dispose();
+    }
   });
 
   test('a query from messages to cases adds the other subgraph fields with one search call', async () => {

@@ -13,4 +13,7 @@ import './types/bulk.js';
 import './types/budget.js';
 import { builder } from './builder.js';
 
-export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6', federationDirectives: ['@key', '@shareable'] });
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.9',
+  federationDirectives: ['@key', '@shareable', '@cost', '@listSize'],
+});
