@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
@@ -204,5 +204,71 @@ describe('Insight entity', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data?._entities.map((entity) => entity.id)).toEqual(ids);
     expect(t.sim.count('securityCenter.insights.list')).toBe(1);
+  });
+});
+
+describe('forward mode behind Hive Gateway (deploy/hive-gateway/gateway.ts)', () => {
+  let forward: TestGateway;
+  let gateway: ReturnType<typeof createGatewayRuntime>;
+  const seen: { subgraph: string; authorization: string | undefined }[] = [];
+  const ownServers: Server[] = [];
+
+  async function listenRecording(subgraph: string, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+    const server = createServer((req, res) => {
+      seen.push({ subgraph, authorization: req.headers.authorization });
+      handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    ownServers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  }
+
+  beforeAll(async () => {
+    forward = await startTestGateway({ env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' } });
+    const ids = forward.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).slice(0, 2).map((message) => message.id);
+    const messagesUrl = await listenRecording('email-security', forward.gateway.yoga);
+    const casesUrl = await listenRecording('case-management', createCaseManagementYoga(ids.map((messageId, index) => ({ id: `case-${index}`, title: `Case ${index}`, messageId }))));
+    const result = composeServices([
+      { name: 'email-security', typeDefs: parse(renderSchemas()['schema/subgraph.graphql'] as string), url: messagesUrl },
+      { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: casesUrl },
+    ]);
+    if (compositionHasErrors(result)) throw new Error(result.errors.map((error) => error.message).join('\n'));
+    gateway = createGatewayRuntime({ ...gatewayOptions, supergraph: () => result.supergraphSdl, logging: false });
+  });
+  afterAll(async () => {
+    await gateway?.dispose();
+    for (const server of ownServers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    await forward?.close();
+  });
+
+  async function viaGateway(query: string, headers: Record<string, string> = {}) {
+    const response = await gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
+    return (await response.json()) as { data?: { cases: { message: { subject: string | null } }[] } | null; errors?: { extensions?: { code?: string } }[] };
+  }
+
+  test("the caller's Authorization reaches this subgraph and Cloudflare, and no other subgraph", async () => {
+    seen.length = 0;
+    forward.sim.resetRequests();
+    const result = await viaGateway('{ cases { id message { id subject } } }', { authorization: 'Bearer caller-own-cloudflare-token' });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.cases.every((item) => typeof item.message.subject === 'string')).toBe(true);
+    expect(seen.filter((request) => request.subgraph === 'email-security').map((request) => request.authorization)).toEqual(['Bearer caller-own-cloudflare-token']);
+    expect(seen.filter((request) => request.subgraph === 'case-management').map((request) => request.authorization)).toEqual([undefined]);
+    expect(forward.sim.requests.length).toBeGreaterThan(0);
+    expect(forward.sim.requests.every((request) => request.headers.authorization === 'Bearer caller-own-cloudflare-token')).toBe(true);
+  });
+
+  test('without Authorization the call through the router is UNAUTHENTICATED and Cloudflare is not called', async () => {
+    forward.sim.resetRequests();
+    const result = await viaGateway('{ messages(first: 1) { nodes { id } } }');
+    expect(result.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(forward.sim.requests).toHaveLength(0);
   });
 });
