@@ -160,7 +160,9 @@ run_and_check() {
   pm rm -f -t 0 "$NAME" >/dev/null 2>&1 || true
   log "running $IMAGE as $NAME on 127.0.0.1:$PORT (embedded simulator, JWT verifier on)"
   CONTAINER_STARTED=1
+  # Locked down as deploy/kubernetes/gateway.yaml runs it: read-only root filesystem, no capabilities.
   pm run -d --name "$NAME" "${ULIMITS[@]}" -p "127.0.0.1:$PORT:4000" \
+    --read-only --cap-drop ALL --security-opt no-new-privileges \
     -e AUTH_PUBLIC_KEY="$(cat "$TMP/public.pem")" -e AUTH_ISSUER=https://issuer.image-test.invalid \
     -e AUTH_AUDIENCE=email-security-gateway -e SIMULATOR_LATENCY_MS=400 -e SHUTDOWN_GRACE_MS=15000 \
     "$IMAGE" >/dev/null
@@ -174,6 +176,14 @@ run_and_check() {
   expect_json "/health answers {status:ok}" "$(curl -sS --max-time 5 "http://127.0.0.1:$PORT/health")" 'r.status === "ok"'
   expect_json "/ready is ready (simulator reachable)" "$(curl -sS --max-time 5 "http://127.0.0.1:$PORT/ready")" \
     'r.status === "ready" && r.checks.upstream.reachable === true'
+
+  # The probes the example manifest wires up answer 200 on this container.
+  local probe
+  for probe in $(grep -oE 'httpGet: \{ path: /[a-z]+' deploy/kubernetes/gateway.yaml | sed 's/.*path: //' | sort -u); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$PORT$probe")" = 200 ] \
+      || fail "the manifest's probe $probe does not answer 200"
+  done
+  log "ok: the probes in deploy/kubernetes/gateway.yaml ($(grep -oE 'httpGet: \{ path: /[a-z]+' deploy/kubernetes/gateway.yaml | sed 's/.*path: //' | sort -u | tr '\n' ' ')) answer 200"
 
   local page; page=$(gql '{ messages(first: 2) { totalCount nodes { id subject } } }' "$token")
   expect_json "a query with a JWT returns messages" "$page" 'r.data.messages.nodes.length === 2 && r.data.messages.totalCount > 2'
