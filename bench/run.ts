@@ -15,7 +15,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
 import type { AutocannonRequest } from 'autocannon';
@@ -26,7 +26,7 @@ import { type LoadResult, runLoad } from './lib/load.js';
 import {
   type Child, cpuMs, freePort, killAllSync, memory, ROOT, round, spawnNode, stop, stopAll, waitReady,
 } from './lib/processes.js';
-import { type BenchResults, type ScenarioResult, writeReports } from './lib/report.js';
+import { type BenchResults, publishRequested, type ScenarioResult, writeReports } from './lib/report.js';
 import { caseManagementTypeDefs } from './servers/case-management.js';
 
 const LATENCY_MS = 25;
@@ -452,8 +452,9 @@ async function main(): Promise<void> {
     },
     scenarios: [...results].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id)),
   };
-  writeReports(bench);
-  process.stdout.write('\nwrote bench/results/latest.json, docs/benchmarks.md, docs/benchmarks.svg\n');
+  const written = writeReports(bench);
+  const shown = [join(written.resultsDir, 'latest.json'), written.doc, written.svg].map((p) => relative(ROOT, p));
+  process.stdout.write(`\nwrote ${shown.join(', ')}${publishRequested() ? '' : ' (not published: add --publish to update docs/ and bench/results/)'}\n`);
 }
 
 let exiting = false;

@@ -28,9 +28,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { mulberry32 } from '../src/simulator/prng.js';
-import { writeDocSection } from './lib/report.js';
+import { outputPaths, writeDocSection } from './lib/report.js';
 import { createServer, type Server } from 'node:http';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -680,13 +680,15 @@ export function markdown(result: SoakResult): string {
   ].join('\n');
 }
 
+/** bench/out/ by default; the published bench/results/ and docs/benchmarks.md with `--publish` (see bench/lib/report.ts). */
 async function writeResults(result: SoakResult): Promise<void> {
-  const dir = join(ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
-  await writeFile(join(dir, 'soak.md'), `${markdown(result)}\n`);
-  // The published figures (docs/benchmarks.md, section "## Soak").
-  writeDocSection('## Soak', markdown(result).replace(/^### Soak/, '## Soak'));
+  const paths = outputPaths();
+  await mkdir(paths.resultsDir, { recursive: true });
+  await writeFile(join(paths.resultsDir, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(join(paths.resultsDir, 'soak.md'), `${markdown(result)}\n`);
+  // The figures in benchmarks.md, section "## Soak".
+  writeDocSection('## Soak', markdown(result).replace(/^### Soak/, '## Soak'), paths);
+  process.stderr.write(`soak: wrote ${[join(paths.resultsDir, 'soak.json'), join(paths.resultsDir, 'soak.md'), paths.doc].map((p) => relative(ROOT, p)).join(', ')}\n`);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -1,31 +1,74 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
-import { parse } from 'graphql';
+import { type DocumentNode, GraphQLError, parse } from 'graphql';
 
 /**
  * Composes this subgraph with others into a supergraph SDL (for Hive Gateway / Apollo Router):
- *   npm run supergraph -- --self http://gateway:4000/graphql cases=./cases.graphql@http://cases:4000/graphql
- * writes supergraph.graphql, or prints the composition errors and exits 1.
+ *   npm run supergraph -- --self http://email-gateway:4000/graphql \
+ *     cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql [--out supergraph.graphql]
+ * writes supergraph.graphql (or --out), or says what is wrong (a missing file, an SDL syntax error,
+ * composition errors) on stderr and exits 1; a usage error exits 2. No stack traces.
  */
-async function main() {
-  const args = process.argv.slice(2);
-  const selfIndex = args.indexOf('--self');
-  const selfUrl = selfIndex >= 0 ? (args[selfIndex + 1] as string) : 'http://127.0.0.1:4000/graphql';
-  const others = args.filter((_, index) => index !== selfIndex && index !== selfIndex + 1);
-  const services = [{ name: 'email-security', typeDefs: parse(await readFile('schema/subgraph.graphql', 'utf8')), url: selfUrl }];
-  for (const spec of others) {
+const USAGE = 'usage: npm run supergraph -- [--self URL] [--out FILE] name=path/to/schema.graphql@http://host:port/graphql ...';
+
+class UsageError extends Error {}
+
+async function loadSdl(name: string, path: string): Promise<DocumentNode> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
+    throw new Error(`subgraph "${name}": cannot read ${path} (${why}). Pass the file with its SDL, e.g. cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql`);
+  }
+  try {
+    return parse(text);
+  } catch (error) {
+    const location = error instanceof GraphQLError && error.locations?.[0] ? `:${error.locations[0].line}:${error.locations[0].column}` : '';
+    throw new Error(`subgraph "${name}": ${path}${location} is not valid GraphQL SDL: ${(error as Error).message}`);
+  }
+}
+
+export async function composeSupergraph(args: string[]): Promise<{ out: string; names: string[] }> {
+  let selfUrl = 'http://127.0.0.1:4000/graphql';
+  let out = 'supergraph.graphql';
+  const specs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--self' || arg === '--out') {
+      const value = args[++i];
+      if (!value) throw new UsageError(`${arg} needs a value`);
+      if (arg === '--self') selfUrl = value;
+      else out = value;
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else specs.push(arg);
+  }
+  const services = [{ name: 'email-security', typeDefs: await loadSdl('email-security', 'schema/subgraph.graphql'), url: selfUrl }];
+  for (const spec of specs) {
     const match = /^([\w-]+)=(.+)@(https?:\/\/.+)$/.exec(spec);
-    if (!match) throw new Error(`Expected name=path@url, got ${spec}`);
+    if (!match) throw new UsageError(`expected name=path@url, got "${spec}"`);
     const [, name, path, url] = match as unknown as [string, string, string, string];
-    services.push({ name, typeDefs: parse(await readFile(path, 'utf8')), url });
+    services.push({ name, typeDefs: await loadSdl(name, path), url });
   }
   const result = composeServices(services);
   if (compositionHasErrors(result)) {
-    for (const error of result.errors) console.error(error.message);
-    process.exit(1);
+    throw new Error(`composition failed:\n${result.errors.map((error) => `  - ${error.message}`).join('\n')}`);
   }
-  await writeFile('supergraph.graphql', result.supergraphSdl);
-  console.log(`wrote supergraph.graphql (${services.map((service) => service.name).join(', ')})`);
+  await writeFile(out, result.supergraphSdl);
+  return { out, names: services.map((service) => service.name) };
 }
 
-await main();
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  composeSupergraph(process.argv.slice(2)).then(
+    ({ out, names }) => console.log(`wrote ${out} (${names.join(', ')})`),
+    (error: unknown) => {
+      console.error(`supergraph: ${(error as Error).message}`);
+      if (error instanceof UsageError) console.error(USAGE);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -84,7 +84,9 @@ export function createGatewayYoga(services: GatewayServices) {
       },
     },
     graphiql: services.config.graphiql
-      ? { title: 'Email Security gateway', defaultQuery: DEFAULT_GRAPHIQL_QUERY }
+      ? // POST for every operation: GraphiQL would otherwise subscribe (SSE) with a GET, which cannot
+        // pass CSRF prevention; a JSON POST is never a "simple" request.
+        { title: 'Email Security gateway', defaultQuery: DEFAULT_GRAPHIQL_QUERY, method: 'POST' }
       : false,
     renderGraphiQL,
     plugins: [

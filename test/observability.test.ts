@@ -56,8 +56,10 @@ describe('OpenTelemetry tracing', () => {
 });
 
 describe('health and readiness', () => {
-  test('/health answers 200 for liveness', async () => {
-    expect((await get('/health')).status).toBe(200);
+  test('/health answers 200 with a small JSON body for liveness', async () => {
+    const { status, text } = await get('/health');
+    expect(status).toBe(200);
+    expect(JSON.parse(text)).toEqual({ status: 'ok' });
   });
 
   test('/ready reports config, upstream reachability and the state store', async () => {

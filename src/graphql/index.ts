@@ -16,4 +16,7 @@ import './types/bulk-mutations.js';
 import './types/budget.js';
 import { builder } from './builder.js';
 
-export const schema = builder.toSubGraphSchema({ linkUrl: 'https://specs.apollo.dev/federation/v2.6', federationDirectives: ['@key', '@shareable'] });
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.9',
+  federationDirectives: ['@key', '@shareable', '@cost', '@listSize'],
+});

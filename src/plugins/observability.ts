@@ -201,6 +201,15 @@ export function useReadiness(services: GatewayServices): Plugin {
         ),
       );
     },
+    // yoga's own /health check answers first, with an empty body; give probes and people a small JSON
+    // one (liveness only: no upstream or state check, so a Cloudflare outage never restarts pods).
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      if (request.method !== 'GET' || new URL(request.url).pathname !== '/health' || response.status !== 200) return;
+      if (response.headers.get('content-type')) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('content-type', 'application/json');
+      setResponse(new fetchAPI.Response(JSON.stringify({ status: 'ok' }), { status: 200, headers }));
+    },
   };
 }
 

@@ -54,4 +54,33 @@ describe('GraphiQL in a real browser', () => {
     expect(requested.some((url) => url.startsWith(`${origin}/graphql`))).toBe(true);
     await page.close();
   }, 90_000);
+
+  test('a bulkJobProgress subscription run from GraphiQL streams to COMPLETED over SSE (a POST, so CSRF prevention stays on)', async () => {
+    const created = await t.query<{ createBulkAction: { job: { id: string } } }>(
+      'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }',
+      { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() } } },
+    );
+    const id = created.body.data?.createBulkAction.job.id as string;
+    expect(id).toBeTruthy();
+    const subscription = `subscription Progress { bulkJobProgress(id: "${id}") { id status progress isTerminal } }`;
+    const page = await context.newPage();
+    const streams: { method: string; status: number; contentType: string | undefined }[] = [];
+    page.on('response', (response) => {
+      if (response.request().headers().accept?.includes('text/event-stream')) {
+        streams.push({ method: response.request().method(), status: response.status(), contentType: response.headers()['content-type'] });
+      }
+    });
+    // GraphiQL opens the operation given in the URL (?query=) in a new tab.
+    await page.goto(`${origin}/graphql?query=${encodeURIComponent(subscription)}`);
+    await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    await page.waitForFunction((expected) => document.body.innerText.includes(expected), 'bulkJobProgress', { timeout: 30_000 });
+    await page.click('button.graphiql-execute-button');
+    await page.waitForFunction(() => /"status":\s*"COMPLETED"/.test(document.body.innerText) || /CSRF|error/i.test(document.querySelector('.result-window')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const result = await page.evaluate(() => document.querySelector('.result-window')?.textContent ?? document.body.innerText);
+    expect(result).not.toMatch(/CSRF/);
+    expect(result).toMatch(/"status":\s*"COMPLETED"/);
+    expect(result).toMatch(/"isTerminal":\s*true/);
+    expect(streams).toEqual([{ method: 'POST', status: 200, contentType: expect.stringMatching(/^text\/event-stream/) }]);
+    await page.close();
+  }, 90_000);
 });

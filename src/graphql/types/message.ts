@@ -29,6 +29,12 @@ export const MESSAGES_PAGE_CAP = 100;
 const MESSAGES_DEFAULT_PAGE = 25;
 const SEARCH_WINDOW_DAYS = 30;
 
+/**
+ * Federation 2.9 demand control (`@cost`): each per-message field is one Cloudflare call, so a router
+ * (Hive Gateway, Apollo Router) can estimate and refuse an operation before it reaches this subgraph.
+ */
+const ONE_CLOUDFLARE_CALL = { cost: { weight: 1 } };
+
 /** "Non-benign" dispositions: E4 previews and E6 raw EML exist for these (reference §3 E4, E6). */
 const DETECTED = new Set(['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK']);
 export const isDetection = (message: CfMessage) => message.final_disposition != null && DETECTED.has(message.final_disposition);
@@ -154,17 +160,20 @@ MessageRef.implement({
     detection: t.field({
       type: DetectionRef,
       description: 'Detection details (E3). One Cloudflare call per message, deduplicated within a request.',
+      directives: ONE_CLOUDFLARE_CALL,
       resolve: (m, _a, c) => c.loaders.detection.load({ accountId: m.accountId, id: m.id }),
     }),
     trace: t.field({
       type: TraceRef,
       description: 'Delivery trace (E7). One Cloudflare call per message.',
+      directives: ONE_CLOUDFLARE_CALL,
       resolve: (m, _a, c) => c.loaders.trace.load({ accountId: m.accountId, id: m.id }),
     }),
     preview: t.field({
       type: PreviewRef,
       description:
         'Rendered image of the body. The gateway picks the endpoint: E4 for detected messages, E5 (on-demand preview) for others. Null when Cloudflare has none.',
+      directives: ONE_CLOUDFLARE_CALL,
       resolve: (m, _a, c) =>
         c.loaders.preview.load({ accountId: m.accountId, id: m.id, endpoint: isDetection(m) ? 'detection' : 'any' }),
     }),
@@ -172,6 +181,7 @@ MessageRef.implement({
       description:
         'The raw EML text (E6). Cloudflare serves it for non-benign messages only: null otherwise. Requires the `email-security:raw` scope; never logged.',
       authScopes: { raw: true },
+      directives: ONE_CLOUDFLARE_CALL,
       resolve: (m, _a, c) => c.loaders.raw.load({ accountId: m.accountId, id: m.id }),
     }),
   }),
@@ -315,6 +325,11 @@ builder.queryFields((t) => ({
   messages: t.connection({
     type: MessageRef,
     nullable: false,
+    // Demand control for the router: one search call, and a page of `first` / `last` messages.
+    directives: {
+      cost: { weight: 1 },
+      listSize: { slicingArguments: ['first', 'last'], sizedFields: ['edges', 'nodes'], requireOneSlicingArgument: false },
+    },
     description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Results prime the per-request message cache.`,
     args: {
       filter: t.arg({ type: MessageFilterInput, description: 'Search parameters.' }),

@@ -1,0 +1,42 @@
+import { defineConfig, type GatewayConfigSupergraph } from '@graphql-hive/gateway';
+
+/**
+ * Hive Gateway in front of this subgraph (and the company's others):
+ *   npm run supergraph -- --self http://email-gateway:4000/graphql cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql
+ *   npx hive-gateway supergraph supergraph.graphql -c deploy/hive-gateway/gateway.ts --host 127.0.0.1 --port 4000
+ * test/federation.test.ts runs the gateway with exactly this configuration.
+ */
+
+/** The name `npm run supergraph` gives this subgraph in the supergraph. */
+export const EMAIL_SECURITY_SUBGRAPH = 'email-security';
+
+/** Cloudflare credentials a caller may send (forward mode), or the caller's JWT (gateway mode). */
+const CREDENTIAL_HEADERS = ['authorization', 'x-auth-email', 'x-auth-key'] as const;
+
+/** The options themselves (the federation suite passes them to createGatewayRuntime). */
+export const gatewayOptions = {
+  // Subgraph requests, subscriptions (SSE) included, are JSON POSTs: this subgraph keeps CSRF
+  // prevention on, and the GET the gateway would subscribe with cannot carry its header.
+  transportEntries: {
+    '*.http': { options: { method: 'POST' } },
+  },
+  // Pass the caller's credential on to this subgraph only: in CREDENTIALS_MODE=forward it is the
+  // caller's own Cloudflare token; in gateway mode the JWT that grants the scopes. No other subgraph
+  // ever sees it.
+  propagateHeaders: {
+    fromClientToSubgraphs: ({ request, subgraphName }) => {
+      if (subgraphName !== EMAIL_SECURITY_SUBGRAPH) return {};
+      return Object.fromEntries(CREDENTIAL_HEADERS.map((name) => [name, request.headers.get(name)]));
+    },
+  },
+  // Demand control from the supergraph's @cost / @listSize: `detection`, `trace`, `preview` and `raw`
+  // cost one Cloudflare call each, `messages` is sized by `first`/`last`. An operation estimated above
+  // GATEWAY_MAX_COST is refused here, before it reaches any subgraph (COST_ESTIMATED_TOO_EXPENSIVE).
+  demandControl: {
+    maxCost: Number(process.env.GATEWAY_MAX_COST ?? 1000),
+    includeExtensionMetadata: process.env.NODE_ENV !== 'production',
+  },
+} satisfies Partial<GatewayConfigSupergraph>;
+
+/** What `hive-gateway -c deploy/hive-gateway/gateway.ts` reads. */
+export const gatewayConfig = defineConfig(gatewayOptions);
