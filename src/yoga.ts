@@ -19,7 +19,6 @@ export const DEFAULT_GRAPHIQL_QUERY = /* GraphQL */ `# Triage: the newest detect
 # Each message's detection is one Cloudflare call, run concurrently and deduplicated.
 query TriagePage {
   messages(first: 10, filter: { detectionsOnly: true }) {
-    totalCount
     pageInfo { hasNextPage endCursor }
     nodes {
       id
