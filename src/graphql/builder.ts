@@ -83,3 +83,6 @@ builder.globalConnectionField('totalCount', (t) =>
     resolve: (parent) => parent.totalCount,
   }),
 );
+
+/** The builder's resolved Pothos types, for helpers that build a field on any of its object types. */
+export type GatewaySchemaTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;

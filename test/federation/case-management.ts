@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -6,24 +7,8 @@ import { createYoga } from 'graphql-yoga';
  * A small second subgraph for the composition and gateway tests: a case-management service whose
  * cases reference e-mail messages by key, and which adds `cases` to `Message`.
  */
-export const caseManagementTypeDefs = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
-
-  type Case {
-    id: ID!
-    title: String!
-    message: Message!
-  }
-
-  type Message @key(fields: "id") {
-    id: ID!
-    cases: [Case!]!
-  }
-
-  type Query {
-    cases: [Case!]!
-  }
-`;
+/** The example subgraph the README composes with (`npm run supergraph`): one SDL, not a copy per use. */
+export const caseManagementTypeDefs = readFileSync(new URL('../../deploy/supergraph/cases.graphql', import.meta.url), 'utf8');
 
 export function createCaseManagementYoga(cases: { id: string; title: string; messageId: string }[]) {
   const schema = buildSubgraphSchema({

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import { UpstreamBadRequestError } from '../../upstream/errors.js';
-import { builder } from '../builder.js';
+import { builder, type GatewaySchemaTypes } from '../builder.js';
 import { UserClassification } from '../enums.js';
 import { ConflictError, type MutationErrorCode, NotFoundError } from '../errors.js';
 import { classifyFailure, defineMutation, idempotencyKeyField } from '../mutation.js';
@@ -73,6 +73,16 @@ async function freshInsight(context: GatewayContext, payload: ScopedPayload): Pr
   return found.insight;
 }
 
+/** The payloads' `insight`: read fresh after the change; needs `read` (checked before any fetch). */
+function freshInsightField<P extends Parameters<typeof freshInsight>[1]>(t: PothosSchemaTypes.ObjectFieldBuilder<GatewaySchemaTypes, P>) {
+  return t.field({
+    authScopes: { read: true },
+    type: InsightRef,
+    description: 'The insight as Cloudflare shows it now (read fresh after the change: a bounded S1 scan, usually one call).',
+    resolve: (p, _a, c) => freshInsight(c, p),
+  });
+}
+
 const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyInsightPayload').implement({
   description:
     'What the classification change did. Cloudflare refuses a direct change between two classifications (S3), so with `replaceExisting` the gateway may send two PATCHes (RESET, SET); `steps` says which were applied. When `complete` is false the change is half-applied: the insight is now unclassified, and `failure` says why the SET failed.',
@@ -99,13 +109,7 @@ const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyIn
     steps: t.field({ type: [InsightClassificationStep], nullable: false, description: 'PATCHes Cloudflare accepted, in order. Empty when nothing had to change.', resolve: (p) => p.steps }),
     complete: t.exposeBoolean('complete', { nullable: false, description: 'True when every needed step was applied; false when RESET was applied and SET failed.' }),
     failure: t.field({ type: InsightStepFailureRef, description: 'The failed step, when `complete` is false.', resolve: (p) => p.failure }),
-    insight: t.field({
-      // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
-      authScopes: { read: true },
-      type: InsightRef,
-      description: 'The insight as Cloudflare shows it now (read fresh after the change: a bounded S1 scan, usually one call).',
-      resolve: (p, _a, c) => freshInsight(c, p),
-    }),
+    insight: freshInsightField(t),
     replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
   }),
 });
@@ -118,13 +122,7 @@ const DismissInsightPayloadRef = builder.objectRef<DismissPayload>('DismissInsig
     accountId: t.string({ description: 'Account of the insight (null for zone insights).', resolve: (p) => (p.scopeKind === 'ACCOUNT' ? p.scopeId : null) }),
     zoneId: t.string({ description: 'Zone of the insight (null for account insights).', resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null) }),
     dismissed: t.exposeBoolean('dismissed', { nullable: false, description: 'The dismissed state requested and accepted.' }),
-    insight: t.field({
-      // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
-      authScopes: { read: true },
-      type: InsightRef,
-      description: 'The insight as Cloudflare shows it now (read fresh after the change: a bounded S1 scan, usually one call).',
-      resolve: (p, _a, c) => freshInsight(c, p),
-    }),
+    insight: freshInsightField(t),
     replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
   }),
 });
