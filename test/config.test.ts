@@ -67,3 +67,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ CLOUDFLARE_API_TOKEN: '', PORT: '' }).upstreamMode).toBe('simulator');
   });
 });
+
+describe('start-up hints', () => {
+  test('a CLOUDFLARE_BASE_URL without /client/v4 is warned about at start, naming the expected root', async () => {
+    const { Writable } = await import('node:stream');
+    const { createGateway } = await import('../src/app.js');
+    const { createLogger } = await import('../src/logger.js');
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        callback();
+      },
+    });
+    const config = loadConfig({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: ACCOUNT, CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/api', AUTH_DISABLED: 'true' });
+    const gateway = await createGateway(config, createLogger({ level: 'info', pretty: false, destination }));
+    try {
+      expect(lines.some((line) => line.level === 40 && /CLOUDFLARE_BASE_URL does not end with \/client\/v4/.test(String(line.msg)))).toBe(true);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
