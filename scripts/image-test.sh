@@ -22,6 +22,7 @@ CACHE=${ESGW_IMAGE_CACHE:-/var/cache/esgw-image}
 BASE=docker.io/library/node:26-slim
 NODE_VERSION=26.10.0   # the stand-in's Node (the same 26.x as .ci/run tests)
 NPM_VERSION=11.21.2
+STANDIN_RECIPE=1
 IMAGE=localhost/email-security-gateway:image-test
 NAME=esgw-image-test
 PODMAN=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
@@ -80,9 +81,14 @@ build_standin_tar() {
 }
 
 ensure_base() {
-  if "${PODMAN[@]}" image exists "$BASE"; then log "base $BASE present"; return; fi
+  if "${PODMAN[@]}" image exists "$BASE"; then
+    local standin; standin=$("${PODMAN[@]}" image inspect -f '{{index .Config.Labels "esgw.stand-in"}}' "$BASE" 2>/dev/null || true)
+    log "base $BASE present${standin:+ (the stand-in: $standin; \`podman rmi $BASE\` to try pulling the real one)}"
+    return
+  fi
   if timeout 60 "${PODMAN[@]}" pull -q "$BASE" >/dev/null 2>&1; then log "pulled $BASE"; return; fi
-  local tar=$CACHE/node-$NODE_VERSION-bookworm-minbase.tar
+  # Bump STANDIN_RECIPE when build_standin_tar changes, so a cached tarball of the old recipe is not reused.
+  local tar=$CACHE/node-$NODE_VERSION-bookworm-minbase-r$STANDIN_RECIPE.tar
   mkdir -p "$CACHE"
   [ -f "$tar" ] || build_standin_tar "$tar"
   log "importing the stand-in $tar as $BASE"
@@ -90,6 +96,7 @@ ensure_base() {
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change "ENV NODE_VERSION=$NODE_VERSION" \
     --change 'CMD ["node"]' \
+    --change "LABEL esgw.stand-in=debootstrap-bookworm-minbase+node-$NODE_VERSION" \
     "$tar" "$BASE" >/dev/null
 }
 
