@@ -24,7 +24,17 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/constants.js';
 import { type LoadResult, runLoad } from './lib/load.js';
 import {
-  type Child, cpuMs, freePort, killAllSync, memory, ROOT, round, spawnNode, stop, stopAll, waitReady,
+  type Child,
+  cpuMs,
+  freePort,
+  killAllSync,
+  memory,
+  ROOT,
+  round,
+  spawnNode,
+  stop,
+  stopAll,
+  waitReady,
 } from './lib/processes.js';
 import { type BenchResults, publishRequested, type ScenarioResult, writeReports } from './lib/report.js';
 import { caseManagementTypeDefs } from './servers/case-management.js';
@@ -57,7 +67,8 @@ async function control(method: 'GET' | 'POST', action: string, body?: unknown): 
     headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (!response.ok) throw new Error(`simulator control ${method} ${action}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`simulator control ${method} ${action}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 async function upstreamCounts(): Promise<{ total: number; endpoints: Record<string, number> }> {
@@ -105,9 +116,18 @@ let simulator: Child;
 async function measure(spec: ScenarioSpec): Promise<ScenarioResult> {
   process.stdout.write(`\n▶ ${spec.id} ${spec.label}\n`);
   await resetSimulator();
-  const loadOptions = { url: spec.url, requests: spec.requests, ...(spec.verifyBody ? { verifyBody: spec.verifyBody } : {}) };
+  const loadOptions = {
+    url: spec.url,
+    requests: spec.requests,
+    ...(spec.verifyBody ? { verifyBody: spec.verifyBody } : {}),
+  };
   const warmup = await runLoad({ ...loadOptions, connections: CONNECTIONS, durationSeconds: WARMUP });
-  const probe = await runLoad({ ...loadOptions, connections: 1, durationSeconds: PROBE_SECONDS, maxRequests: PROBE_MAX });
+  const probe = await runLoad({
+    ...loadOptions,
+    connections: 1,
+    durationSeconds: PROBE_SECONDS,
+    maxRequests: PROBE_MAX,
+  });
 
   // Requests cut off at the end of the warm-up/probe can keep an app calling upstream (the SDK loop
   // does not cancel): wait until the simulator has been quiet for 300 ms before counting.
@@ -117,12 +137,21 @@ async function measure(spec: ScenarioSpec): Promise<ScenarioResult> {
   const cpuBefore = watched.map((child) => cpuMs(child.pid));
   // A fixed number of requests sized from the warm-up rate (≈ DURATION seconds): the run ends with
   // nothing in flight, so upstream calls ÷ responses and CPU ÷ responses are exact.
-  const amount = Math.max(CONNECTIONS * 6, Math.round((warmup.completed / Math.max(0.5, warmup.durationSeconds)) * DURATION));
-  const load: LoadResult = await runLoad({ ...loadOptions, connections: CONNECTIONS, durationSeconds: DURATION, amount });
+  const amount = Math.max(
+    CONNECTIONS * 6,
+    Math.round((warmup.completed / Math.max(0.5, warmup.durationSeconds)) * DURATION),
+  );
+  const load: LoadResult = await runLoad({
+    ...loadOptions,
+    connections: CONNECTIONS,
+    durationSeconds: DURATION,
+    amount,
+  });
   const cpuAfter = watched.map((child) => cpuMs(child.pid));
   const counts = await upstreamCounts();
 
-  const perRequest = (index: number) => round(((cpuAfter[index] as number) - (cpuBefore[index] as number)) / Math.max(1, load.completed), 2);
+  const perRequest = (index: number) =>
+    round(((cpuAfter[index] as number) - (cpuBefore[index] as number)) / Math.max(1, load.completed), 2);
   const serving = spec.processes[0] as Child;
   const perOp = (n: number) => round(n / Math.max(1, load.completed), 2);
   const result: ScenarioResult = {
@@ -138,10 +167,16 @@ async function measure(spec: ScenarioSpec): Promise<ScenarioResult> {
     p50OverCriticalPath: spec.criticalPathMs ? round(load.latencyMs.p50 / spec.criticalPathMs, 2) : null,
     unloadedP50OverCriticalPath: spec.criticalPathMs ? round(probe.latencyMs.p50 / spec.criticalPathMs, 2) : null,
     upstreamCallsPerOp: perOp(counts.total),
-    upstreamCallsPerOpByEndpoint: Object.fromEntries(Object.entries(counts.endpoints).map(([endpoint, n]) => [endpoint, perOp(n)])),
+    upstreamCallsPerOpByEndpoint: Object.fromEntries(
+      Object.entries(counts.endpoints).map(([endpoint, n]) => [endpoint, perOp(n)]),
+    ),
     cpuMsPerRequest: perRequest(0),
     ...memory(serving.pid),
-    processes: watched.map((child, index) => ({ name: child.name, cpuMsPerRequest: perRequest(index), ...memory(child.pid) })),
+    processes: watched.map((child, index) => ({
+      name: child.name,
+      cpuMsPerRequest: perRequest(index),
+      ...memory(child.pid),
+    })),
   };
   const l = result.load;
   process.stdout.write(
@@ -175,13 +210,22 @@ function cyclingRequest(token: string | null, build: (n: number) => unknown): Au
 
 async function startSimulator(): Promise<Child> {
   const port = await freePort();
-  const child = spawnNode('simulator', ['dist/simulator/main.js'], { SIMULATOR_PORT: String(port), SIMULATOR_HOST: '127.0.0.1', SIMULATOR_LATENCY_MS: String(LATENCY_MS) }, logDir);
+  const child = spawnNode(
+    'simulator',
+    ['dist/simulator/main.js'],
+    { SIMULATOR_PORT: String(port), SIMULATOR_HOST: '127.0.0.1', SIMULATOR_LATENCY_MS: String(LATENCY_MS) },
+    logDir,
+  );
   simOrigin = `http://127.0.0.1:${port}`;
   await waitReady(child, `${simOrigin}/__simulator/counts`);
   return child;
 }
 
-async function startGateway(name: string, publicKey: string, env: Record<string, string>): Promise<{ child: Child; url: string }> {
+async function startGateway(
+  name: string,
+  publicKey: string,
+  env: Record<string, string>,
+): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const child = spawnNode(
     name,
@@ -207,9 +251,19 @@ async function startGateway(name: string, publicKey: string, env: Record<string,
   return { child, url };
 }
 
-async function startBenchServer(name: string, file: string, env: Record<string, string>, health = '/health'): Promise<{ child: Child; url: string }> {
+async function startBenchServer(
+  name: string,
+  file: string,
+  env: Record<string, string>,
+  health = '/health',
+): Promise<{ child: Child; url: string }> {
   const port = await freePort();
-  const child = spawnNode(name, ['--import', 'tsx', file], { ...env, PORT: String(port), NODE_ENV: 'production' }, logDir);
+  const child = spawnNode(
+    name,
+    ['--import', 'tsx', file],
+    { ...env, PORT: String(port), NODE_ENV: 'production' },
+    logDir,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}${health}`, 60_000);
   return { child, url };
@@ -219,7 +273,8 @@ async function startBenchServer(name: string, file: string, env: Record<string, 
 
 async function main(): Promise<void> {
   for (const file of ['dist/server.js', 'dist/simulator/main.js']) {
-    if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
+    if (!existsSync(join(ROOT, file)))
+      throw new Error(`${file} is missing: run \`npm run build\` first (\`npm run bench\` does)`);
   }
   const startedAt = new Date();
   const loadAtStart = round(loadavg()[0] ?? 0, 2);
@@ -236,10 +291,14 @@ async function main(): Promise<void> {
 
   const triageDocument = readFileSync(join(ROOT, 'schema/operations/triage.graphql'), 'utf8');
   const actionsDocument = readFileSync(join(ROOT, 'schema/operations/actions.graphql'), 'utf8');
-  const triageBody = { query: triageDocument, operationName: 'TriagePage', variables: { first: TRIAGE_PAGE, filter: { detectionsOnly: true } } };
-  const federatedQuery =
-    `query CasePage($offset: Int!) { cases(offset: $offset, first: ${FEDERATED_CASES}) { id title message { id subject finalDisposition detection { action threatCategories { name } } } } }`;
-  const messageQuery = 'query MessageById($id: ID!) { message(id: $id) { id subject from fromName scannedAt finalDisposition deliveryStatus isQuarantined } }';
+  const triageBody = {
+    query: triageDocument,
+    operationName: 'TriagePage',
+    variables: { first: TRIAGE_PAGE, filter: { detectionsOnly: true } },
+  };
+  const federatedQuery = `query CasePage($offset: Int!) { cases(offset: $offset, first: ${FEDERATED_CASES}) { id title message { id subject finalDisposition detection { action threatCategories { name } } } } }`;
+  const messageQuery =
+    'query MessageById($id: ID!) { message(id: $id) { id subject from fromName scannedAt finalDisposition deliveryStatus isQuarantined } }';
 
   simulator = await startSimulator();
   await resetSimulator();
@@ -254,7 +313,8 @@ async function main(): Promise<void> {
   });
   const idsBody = (await idsResponse.json()) as { data?: { messages: { nodes: { id: string }[] } }; errors?: unknown };
   const ids = idsBody.data?.messages.nodes.map((node) => node.id) ?? [];
-  if (ids.length < 20) throw new Error(`could not list message ids through the gateway: ${JSON.stringify(idsBody).slice(0, 500)}`);
+  if (ids.length < 20)
+    throw new Error(`could not list message ids through the gateway: ${JSON.stringify(idsBody).slice(0, 500)}`);
   const pick = (n: number) => ids[n % ids.length] as string;
 
   results.push(
@@ -265,7 +325,13 @@ async function main(): Promise<void> {
       description: 'One message by id (ids cycle over 100 messages); one E2 call.',
       cache: 'off',
       url: gatewayA.url,
-      requests: [cyclingRequest(token, (n) => ({ query: messageQuery, operationName: 'MessageById', variables: { id: pick(n) } }))],
+      requests: [
+        cyclingRequest(token, (n) => ({
+          query: messageQuery,
+          operationName: 'MessageById',
+          variables: { id: pick(n) },
+        })),
+      ],
       verifyBody: verifyGraphql,
       processes: [gatewayA.child],
       criticalPathMs: LATENCY_MS,
@@ -287,15 +353,26 @@ async function main(): Promise<void> {
   );
 
   // Scenario 4: Hive Gateway → case-management subgraph + this gateway as a subgraph.
-  const cm = await startBenchServer('case-management', 'bench/servers/case-management.ts', { CASE_MESSAGE_IDS: ids.join(',') }, '/graphql?query=%7B__typename%7D');
+  const cm = await startBenchServer(
+    'case-management',
+    'bench/servers/case-management.ts',
+    { CASE_MESSAGE_IDS: ids.join(',') },
+    '/graphql?query=%7B__typename%7D',
+  );
   const composition = composeServices([
-    { name: 'email-security', typeDefs: parse(readFileSync(join(ROOT, 'schema/subgraph.graphql'), 'utf8')), url: `${gatewayA.url}/graphql` },
+    {
+      name: 'email-security',
+      typeDefs: parse(readFileSync(join(ROOT, 'schema/subgraph.graphql'), 'utf8')),
+      url: `${gatewayA.url}/graphql`,
+    },
     { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: `${cm.url}/graphql` },
   ]);
   if (compositionHasErrors(composition)) throw new Error(composition.errors.map((error) => error.message).join('\n'));
   const supergraphPath = join(logDir, 'supergraph.graphql');
   writeFileSync(supergraphPath, composition.supergraphSdl);
-  const hive = await startBenchServer('hive-gateway', 'bench/servers/hive-gateway.ts', { SUPERGRAPH_PATH: supergraphPath });
+  const hive = await startBenchServer('hive-gateway', 'bench/servers/hive-gateway.ts', {
+    SUPERGRAPH_PATH: supergraphPath,
+  });
   results.push(
     await measure({
       id: '4',
@@ -327,7 +404,8 @@ async function main(): Promise<void> {
       id: '5',
       label: 'mutation mix',
       group: 'gateway',
-      description: 'moveMessages / releaseMessages / reclassifyMessage in turn, one id each (cycling over 100 ids), a distinct idempotency key per request.',
+      description:
+        'moveMessages / releaseMessages / reclassifyMessage in turn, one id each (cycling over 100 ids), a distinct idempotency key per request.',
       cache: 'off',
       url: gatewayA.url,
       requests: [
@@ -336,11 +414,31 @@ async function main(): Promise<void> {
           const id = pick(n);
           switch (n % 3) {
             case 0:
-              return { query: actionsDocument, operationName: 'MoveMessages', variables: { input: { ids: [id], destination: destinations[n % destinations.length], idempotencyKey: key } } };
+              return {
+                query: actionsDocument,
+                operationName: 'MoveMessages',
+                variables: {
+                  input: { ids: [id], destination: destinations[n % destinations.length], idempotencyKey: key },
+                },
+              };
             case 1:
-              return { query: actionsDocument, operationName: 'ReleaseMessages', variables: { input: { ids: [id], idempotencyKey: key } } };
+              return {
+                query: actionsDocument,
+                operationName: 'ReleaseMessages',
+                variables: { input: { ids: [id], idempotencyKey: key } },
+              };
             default:
-              return { query: actionsDocument, operationName: 'ReclassifyMessage', variables: { input: { id, expectedDisposition: reclassifications[n % reclassifications.length], idempotencyKey: key } } };
+              return {
+                query: actionsDocument,
+                operationName: 'ReclassifyMessage',
+                variables: {
+                  input: {
+                    id,
+                    expectedDisposition: reclassifications[n % reclassifications.length],
+                    idempotencyKey: key,
+                  },
+                },
+              };
           }
         }),
       ],
@@ -352,7 +450,10 @@ async function main(): Promise<void> {
   await stop(gatewayA.child);
 
   // Scenario 2b: same triage page, fan-out concurrency raised to the page size.
-  const gatewayWide = await startGateway('gateway-fanout25', publicKeyPem, { CACHE_ENABLED: 'false', UPSTREAM_FANOUT_CONCURRENCY: String(TRIAGE_PAGE) });
+  const gatewayWide = await startGateway('gateway-fanout25', publicKeyPem, {
+    CACHE_ENABLED: 'false',
+    UPSTREAM_FANOUT_CONCURRENCY: String(TRIAGE_PAGE),
+  });
   results.push(
     await measure({
       id: '2b',
@@ -376,7 +477,8 @@ async function main(): Promise<void> {
       id: '3',
       label: 'triage page, cache warm',
       group: 'gateway',
-      description: 'Scenario 2 repeated with CACHE_ENABLED=true (default TTLs: search 15 s, message 30 s); the warm-up fills the cache.',
+      description:
+        'Scenario 2 repeated with CACHE_ENABLED=true (default TTLs: search 15 s, message 30 s); the warm-up fills the cache.',
       cache: 'on',
       url: gatewayCached.url,
       requests: [graphqlRequest(triageBody, token)],
@@ -388,7 +490,11 @@ async function main(): Promise<void> {
   await stop(gatewayCached.child);
 
   // Alternatives on the same simulator.
-  const sdkEnv = { CLOUDFLARE_BASE_URL: `${simOrigin}/client/v4`, CLOUDFLARE_API_TOKEN: 'bench-sdk-token', CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID };
+  const sdkEnv = {
+    CLOUDFLARE_BASE_URL: `${simOrigin}/client/v4`,
+    CLOUDFLARE_API_TOKEN: 'bench-sdk-token',
+    CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
+  };
   for (const [id, mode, label] of [
     ['a', 'sequential', 'SDK direct, sequential awaits'],
     ['b', 'parallel', 'SDK direct, Promise.all'],
@@ -418,7 +524,8 @@ async function main(): Promise<void> {
       id: 'c',
       label: 'floor: bare yoga + Pothos, static',
       group: 'alternative',
-      description: 'The same TriagePage operation against bare graphql-yoga + Pothos returning static data (no upstream, auth, logging, validation).',
+      description:
+        'The same TriagePage operation against bare graphql-yoga + Pothos returning static data (no upstream, auth, logging, validation).',
       cache: null,
       url: floor.url,
       requests: [graphqlRequest(triageBody, null)],
@@ -454,7 +561,9 @@ async function main(): Promise<void> {
   };
   const written = writeReports(bench);
   const shown = [join(written.resultsDir, 'latest.json'), written.doc, written.svg].map((p) => relative(ROOT, p));
-  process.stdout.write(`\nwrote ${shown.join(', ')}${publishRequested() ? '' : ' (not published: add --publish to update docs/ and bench/results/)'}\n`);
+  process.stdout.write(
+    `\nwrote ${shown.join(', ')}${publishRequested() ? '' : ' (not published: add --publish to update docs/ and bench/results/)'}\n`,
+  );
 }
 
 let exiting = false;
@@ -476,7 +585,9 @@ try {
 } catch (error) {
   // Interrupted (SIGINT/SIGTERM): shutdown() is already stopping everything and exits.
   if (exiting) await new Promise(() => undefined);
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n(logs kept in ${logDir})\n`);
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n(logs kept in ${logDir})\n`,
+  );
   exiting = true;
   await stopAll();
   process.exit(1);

@@ -34,7 +34,8 @@ export interface ExecuteOptions {
 // biome-ignore lint/suspicious/noExplicitAny: any generated document, whatever its result and variables
 export function documentId(document: TypedDocumentNode<any, any>): string {
   const id = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
-  if (!id || !(id in persistedDocuments)) throw new Error('not a document generated from schema/operations (no persisted id)');
+  if (!id || !(id in persistedDocuments))
+    throw new Error('not a document generated from schema/operations (no persisted id)');
   return id;
 }
 
@@ -49,7 +50,11 @@ export async function execute<TData, TVariables>(
   const body = options.persistedOnly ? { documentId: id, variables } : { query: persistedDocuments[id], variables };
   const response = await (options.fetch ?? fetch)(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...options.headers,
+    },
     body: JSON.stringify(body),
     ...(options.signal ? { signal: options.signal } : {}),
   });

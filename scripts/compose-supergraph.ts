@@ -11,7 +11,8 @@ import { type DocumentNode, GraphQLError, parse } from 'graphql';
  * writes supergraph.graphql (or --out), or says what is wrong (a missing file, an SDL syntax error,
  * composition errors) on stderr and exits 1; a usage error exits 2. No stack traces.
  */
-const USAGE = 'usage: npm run supergraph -- [--self URL] [--out FILE] name=path/to/schema.graphql@http://host:port/graphql ...';
+const USAGE =
+  'usage: npm run supergraph -- [--self URL] [--out FILE] name=path/to/schema.graphql@http://host:port/graphql ...';
 
 class UsageError extends Error {}
 
@@ -22,12 +23,17 @@ async function loadSdl(name: string, path: string): Promise<DocumentNode> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(error));
-    throw new Error(`subgraph "${name}": cannot read ${path} (${why}). Pass the file with its SDL, e.g. cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql`);
+    throw new Error(
+      `subgraph "${name}": cannot read ${path} (${why}). Pass the file with its SDL, e.g. cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql`,
+    );
   }
   try {
     return parse(text);
   } catch (error) {
-    const location = error instanceof GraphQLError && error.locations?.[0] ? `:${error.locations[0].line}:${error.locations[0].column}` : '';
+    const location =
+      error instanceof GraphQLError && error.locations?.[0]
+        ? `:${error.locations[0].line}:${error.locations[0].column}`
+        : '';
     throw new Error(`subgraph "${name}": ${path}${location} is not valid GraphQL SDL: ${(error as Error).message}`);
   }
 }
@@ -46,7 +52,9 @@ export async function composeSupergraph(args: string[]): Promise<{ out: string; 
     } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     else specs.push(arg);
   }
-  const services = [{ name: 'email-security', typeDefs: await loadSdl('email-security', 'schema/subgraph.graphql'), url: selfUrl }];
+  const services = [
+    { name: 'email-security', typeDefs: await loadSdl('email-security', 'schema/subgraph.graphql'), url: selfUrl },
+  ];
   for (const spec of specs) {
     const match = /^([\w-]+)=(.+)@(https?:\/\/.+)$/.exec(spec);
     if (!match) throw new UsageError(`expected name=path@url, got "${spec}"`);
@@ -61,7 +69,8 @@ export async function composeSupergraph(args: string[]): Promise<{ out: string; 
   return { out, names: services.map((service) => service.name) };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
   composeSupergraph(process.argv.slice(2)).then(
     ({ out, names }) => console.log(`wrote ${out} (${names.join(', ')})`),

@@ -13,7 +13,10 @@ export function renderSchemas(): Record<string, string> {
   // The public SDL declares @defer / @stream (served by the defer-stream plugin), so codegen and
   // typed clients can use them; the subgraph SDL does not: a router plans incremental delivery itself.
   const config = schema.toConfig();
-  const publicSchema = new GraphQLSchema({ ...config, directives: [...config.directives, GraphQLDeferDirective, GraphQLStreamDirective] });
+  const publicSchema = new GraphQLSchema({
+    ...config,
+    directives: [...config.directives, GraphQLDeferDirective, GraphQLStreamDirective],
+  });
   return {
     'schema/schema.graphql': `${printSchema(lexicographicSortSchema(publicSchema))}\n`,
     'schema/subgraph.graphql': `${printSubgraphSchema(schema)}\n`,

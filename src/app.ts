@@ -31,7 +31,11 @@ export interface GatewayOptions {
   tracingExporter?: SpanExporter;
 }
 
-export async function createGateway(config: Config, baseLogger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+export async function createGateway(
+  config: Config,
+  baseLogger: Logger,
+  options: GatewayOptions = {},
+): Promise<Gateway> {
   let effective = config;
   // Simulated mail must never pass for real mail: every log line of a simulated gateway says so.
   const logger = config.upstreamMode === 'simulator' ? baseLogger.child({ simulated: true }) : baseLogger;
@@ -69,13 +73,17 @@ export async function createGateway(config: Config, baseLogger: Logger, options:
     ? new ResponseCache(
         state.cache,
         effective.cache.ttls,
-        forward ? { allowsCachedRead: (credential) => credentialTrust.acceptedWithin(credential, effective.forwardTrustMs) } : null,
+        forward
+          ? { allowsCachedRead: (credential) => credentialTrust.acceptedWithin(credential, effective.forwardTrustMs) }
+          : null,
       )
     : null;
   if (cache && forward) {
     credentialTrust.onRejected((credential) => {
       logger.warn({ credential }, 'Cloudflare rejected a forwarded credential: its cached reads are dropped');
-      cache.forgetCredential(credential).catch((error: unknown) => logger.error({ err: error }, 'could not drop the cache of a rejected credential'));
+      cache
+        .forgetCredential(credential)
+        .catch((error: unknown) => logger.error({ err: error }, 'could not drop the cache of a rejected credential'));
     });
   }
   const metrics = createMetrics();
@@ -86,7 +94,8 @@ export async function createGateway(config: Config, baseLogger: Logger, options:
     onAttempt: (attempt) => {
       credentialTrust.observe(attempt.credential, attempt.status, attempt.method);
       metrics.recordAttempt(attempt);
-      if (attempt.rateLimit) metrics.budgetRemaining.set({ credential: attempt.credential }, attempt.rateLimit.remaining);
+      if (attempt.rateLimit)
+        metrics.budgetRemaining.set({ credential: attempt.credential }, attempt.rateLimit.remaining);
     },
     onCacheHit: (endpoint) => metrics.recordCacheHit(endpoint),
     ...effective.upstream,

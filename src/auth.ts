@@ -1,11 +1,22 @@
-import { createLocalJWKSet, createRemoteJWKSet, importSPKI, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  importSPKI,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
 import { LRUCache } from 'lru-cache';
 import { type CloudflareCredentials, type Config, ConfigError } from './config.js';
 import type { Logger } from './logger.js';
 import { credentialFingerprint } from './upstream/fingerprint.js';
 
 /** The three scopes a caller's token can carry (README "Access control"). */
-export const SCOPES = { read: 'email-security:read', write: 'email-security:write', raw: 'email-security:raw' } as const;
+export const SCOPES = {
+  read: 'email-security:read',
+  write: 'email-security:write',
+  raw: 'email-security:raw',
+} as const;
 const ALL_SCOPES: ReadonlySet<string> = new Set(Object.values(SCOPES));
 
 /**
@@ -67,15 +78,25 @@ export async function createAuthenticator(config: Config, logger: Logger): Promi
     return async (request) => {
       const credentials = resolveCredentials(config, request);
       if (!credentials) {
-        return { ok: false, reason: 'no Cloudflare credentials (Authorization: Bearer or X-Auth-Email + X-Auth-Key)', tokenSent: false };
+        return {
+          ok: false,
+          reason: 'no Cloudflare credentials (Authorization: Bearer or X-Auth-Email + X-Auth-Key)',
+          tokenSent: false,
+        };
       }
       const secret = credentials.kind === 'token' ? credentials.token : `${credentials.email}:${credentials.key}`;
-      return { ok: true, auth: { mode: 'forward', subject: credentialFingerprint(secret), scopes: ALL_SCOPES, expiresAt: null } };
+      return {
+        ok: true,
+        auth: { mode: 'forward', subject: credentialFingerprint(secret), scopes: ALL_SCOPES, expiresAt: null },
+      };
     };
   }
   const { jwksUrl, publicKey, issuer, audience } = config.auth;
   if (!jwksUrl && !publicKey) {
-    const development: Authentication = { ok: true, auth: { mode: 'development', subject: 'development', scopes: ALL_SCOPES, expiresAt: null } };
+    const development: Authentication = {
+      ok: true,
+      auth: { mode: 'development', subject: 'development', scopes: ALL_SCOPES, expiresAt: null },
+    };
     logger.warn(
       config.auth.disabled
         ? 'AUTH DISABLED (AUTH_DISABLED=true): every caller gets every scope against a non-simulated upstream. For local work against a Cloudflare fake only; refused in production.'
@@ -129,7 +150,8 @@ async function verificationKey(jwksUrl: string | null, publicKey: string | null)
     throw new ConfigError([
       {
         variable: 'AUTH_PUBLIC_KEY',
-        message: 'is not a usable public key: expected an RS256 SPKI PEM ("-----BEGIN PUBLIC KEY-----…") or a JWK / JWKS as JSON',
+        message:
+          'is not a usable public key: expected an RS256 SPKI PEM ("-----BEGIN PUBLIC KEY-----…") or a JWK / JWKS as JSON',
       },
     ]);
   }

@@ -86,7 +86,10 @@ export const envSchema = z
     CACHE_TTL_SEARCH_SECONDS: nonNegativeInt.default(15),
     CACHE_TTL_INSIGHTS_SECONDS: nonNegativeInt.default(30),
     /** Shared state across replicas (budget, cache, idempotency). Unset: in-process state. */
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     REDIS_KEY_PREFIX: z.string().min(1).default('esgw:'),
     /** Query limits (GraphQL Armor + the upstream-call cost estimate). */
     LIMIT_MAX_DEPTH: positiveInt.default(12),
@@ -122,7 +125,11 @@ export const envSchema = z
     const production = env.NODE_ENV === 'production';
     const gatewayMode = env.CREDENTIALS_MODE === 'gateway';
     if (env.AUTH_DISABLED && production) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_DISABLED'], message: 'is refused when NODE_ENV=production: it grants every caller every scope' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_DISABLED'],
+        message: 'is refused when NODE_ENV=production: it grants every caller every scope',
+      });
     }
     if (env.SIMULATOR && (hasCredentials || env.CLOUDFLARE_BASE_URL !== undefined || !gatewayMode)) {
       ctx.addIssue({
@@ -131,9 +138,16 @@ export const envSchema = z
         message: 'cannot be combined with Cloudflare credentials, CLOUDFLARE_BASE_URL or CREDENTIALS_MODE=forward',
       });
     }
-    for (const origin of (env.CORS_ORIGINS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)) {
+    for (const origin of (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)) {
       if (!/^https?:\/\/[^/\s*]+\/?$/.test(origin)) {
-        ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: `entry "${origin}" is not an origin such as https://triage.example.com (wildcards are not allowed)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CORS_ORIGINS'],
+          message: `entry "${origin}" is not an origin such as https://triage.example.com (wildcards are not allowed)`,
+        });
       }
     }
     // Where development auth (every scope, no verifier) would be harmful, refuse to start rather
@@ -175,9 +189,7 @@ export const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-export type CloudflareCredentials =
-  | { kind: 'token'; token: string }
-  | { kind: 'key'; email: string; key: string };
+export type CloudflareCredentials = { kind: 'token'; token: string } | { kind: 'key'; email: string; key: string };
 
 export interface Config {
   nodeEnv: Env['NODE_ENV'];
@@ -216,7 +228,14 @@ export interface Config {
   /** Forward mode: cached reads for a credential only within this long of Cloudflare last accepting it. */
   forwardTrustMs: number;
   idempotencyTtlSeconds: number;
-  budget: { enabled: boolean; limit: number; windowMs: number; writeReserve: number; safetyMargin: number; maxQueueMs: number };
+  budget: {
+    enabled: boolean;
+    limit: number;
+    windowMs: number;
+    writeReserve: number;
+    safetyMargin: number;
+    maxQueueMs: number;
+  };
   cache: {
     enabled: boolean;
     maxEntries: number;

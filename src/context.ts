@@ -101,17 +101,27 @@ export function createContextFactory(services: GatewayServices) {
         ? {
             tracer: {
               startCall(endpoint, method, attempt) {
-                const parent = traceHolder.span ? trace.setSpan(tracing.extract(request.headers), traceHolder.span) : tracing.extract(request.headers);
+                const parent = traceHolder.span
+                  ? trace.setSpan(tracing.extract(request.headers), traceHolder.span)
+                  : tracing.extract(request.headers);
                 const span = tracing.tracer.startSpan(
                   `cloudflare ${endpoint}`,
-                  { kind: SpanKind.CLIENT, attributes: { 'cloudflare.endpoint': endpoint, 'http.request.method': method, 'cloudflare.attempt': attempt } },
+                  {
+                    kind: SpanKind.CLIENT,
+                    attributes: {
+                      'cloudflare.endpoint': endpoint,
+                      'http.request.method': method,
+                      'cloudflare.attempt': attempt,
+                    },
+                  },
                   parent,
                 );
                 return {
                   headers: tracing.inject(span),
                   end(status, error) {
                     if (status !== null) span.setAttribute('http.response.status_code', status);
-                    if (error || (status !== null && status >= 400)) span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? String(status) });
+                    if (error || (status !== null && status >= 400))
+                      span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? String(status) });
                     span.end();
                   },
                 };
@@ -188,7 +198,8 @@ function refuseWithoutCredentials(client: CloudflareClient): CloudflareClient {
 function toNativeSignal(source: AbortSignal): AbortSignal {
   const controller = new AbortController();
   if (source.aborted) controller.abort(source.reason);
-  else if (typeof source.addEventListener === 'function') source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  else if (typeof source.addEventListener === 'function')
+    source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
   else (source as { onabort: (() => void) | null }).onabort = () => controller.abort((source as AbortSignal).reason);
   return controller.signal;
 }

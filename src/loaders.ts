@@ -34,7 +34,10 @@ const messageKey = (key: MessageKey) => `${key.accountId}/${key.id}`;
  */
 export function createLoaders(client: CloudflareClient, options: { concurrency: number }) {
   const limit = pLimit(options.concurrency);
-  const single = <K extends MessageKey, V>(fetchOne: (key: K) => Promise<V>, cacheKeyFn: (key: K) => string = messageKey) =>
+  const single = <K extends MessageKey, V>(
+    fetchOne: (key: K) => Promise<V>,
+    cacheKeyFn: (key: K) => string = messageKey,
+  ) =>
     new DataLoader<K, V | null, string>((keys) => Promise.all(keys.map((key) => runOne(limit, () => fetchOne(key)))), {
       cacheKeyFn,
       // No batch endpoint exists, so collecting keys saves nothing and only makes every key wait for

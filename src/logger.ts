@@ -32,7 +32,11 @@ export const redactedPaths = [
 
 export type { Logger };
 
-export function createLogger(options: { level: string; pretty: boolean; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  pretty: boolean;
+  destination?: pino.DestinationStream;
+}): Logger {
   const base: LoggerOptions = {
     level: options.level,
     base: { service: 'email-security-gateway' },
@@ -41,7 +45,10 @@ export function createLogger(options: { level: string; pretty: boolean; destinat
   };
   if (options.destination) return pino(base, options.destination);
   if (options.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   }
   return pino(base);
 }

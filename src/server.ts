@@ -34,7 +34,10 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections, finishing in-flight requests');
+    logger.info(
+      { signal, graceMs: config.shutdownGraceMs },
+      'shutting down: no new connections, finishing in-flight requests',
+    );
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline reached; closing remaining connections');
       server.closeAllConnections();

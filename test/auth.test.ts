@@ -16,9 +16,21 @@ let keys: KeyPair;
 let publicPem: string;
 
 /** Signs a token; every claim can be overridden or removed (`undefined`) to forge a bad one. */
-async function token(claims: Partial<JWTPayload> & Record<string, unknown> = {}, key: CryptoKey = keys.privateKey, alg = 'RS256'): Promise<string> {
+async function token(
+  claims: Partial<JWTPayload> & Record<string, unknown> = {},
+  key: CryptoKey = keys.privateKey,
+  alg = 'RS256',
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = { iss: ISSUER, aud: AUDIENCE, sub: 'analyst-42', scope: ALL, iat: now, exp: now + 300, ...claims };
+  const payload: Record<string, unknown> = {
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'analyst-42',
+    scope: ALL,
+    iat: now,
+    exp: now + 300,
+    ...claims,
+  };
   for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
   return new SignJWT(payload).setProtectedHeader({ alg }).sign(key);
 }
@@ -42,7 +54,9 @@ beforeAll(async () => {
 describe('authentication in production JWT mode', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { NODE_ENV: 'production', AUTH_PUBLIC_KEY: publicPem, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE } });
+    t = await startTestGateway({
+      env: { NODE_ENV: 'production', AUTH_PUBLIC_KEY: publicPem, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -53,7 +67,11 @@ describe('authentication in production JWT mode', () => {
 
   const forgeries: [string, () => Promise<string>][] = [
     ['a garbage bearer', async () => 'not-a-jwt'],
-    ['an alg:none token', async () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: ISSUER, aud: AUDIENCE, sub: 'x', scope: ALL, exp: 9e9 })}.`],
+    [
+      'an alg:none token',
+      async () =>
+        `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: ISSUER, aud: AUDIENCE, sub: 'x', scope: ALL, exp: 9e9 })}.`,
+    ],
     ['an expired token', () => token({ exp: Math.floor(Date.now() / 1000) - 60 })],
     ['a token whose nbf is in the future', () => token({ nbf: Math.floor(Date.now() / 1000) + 600 })],
     ['a token from another issuer', () => token({ iss: 'https://evil.test' })],
@@ -77,24 +95,37 @@ describe('authentication in production JWT mode', () => {
     expect(t.sim.count()).toBe(0);
   });
 
-  test.each(forgeries)('%s is 401 invalid_token, reads nothing, costs no upstream call and is logged without the token', async (_name, forge) => {
-    const forged = await forge();
-    const before = t.logs.length;
-    const response = await post(t, { query: READ_MAIL }, bearer(forged));
-    expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="email-security-gateway", error="invalid_token"/);
-    const text = await response.text();
-    expect(text).not.toMatch(/subject|detection/);
-    expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect(t.sim.count()).toBe(0);
-    const lines = t.logs.slice(before);
-    expect(lines.filter((line) => (line.security as { event?: string } | undefined)?.event === 'unauthenticated')).toHaveLength(1);
-    expect(JSON.stringify(lines)).not.toContain(forged.split('.')[1] || forged);
-  });
+  test.each(forgeries)(
+    '%s is 401 invalid_token, reads nothing, costs no upstream call and is logged without the token',
+    async (_name, forge) => {
+      const forged = await forge();
+      const before = t.logs.length;
+      const response = await post(t, { query: READ_MAIL }, bearer(forged));
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(
+        /^Bearer realm="email-security-gateway", error="invalid_token"/,
+      );
+      const text = await response.text();
+      expect(text).not.toMatch(/subject|detection/);
+      expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(t.sim.count()).toBe(0);
+      const lines = t.logs.slice(before);
+      expect(
+        lines.filter((line) => (line.security as { event?: string } | undefined)?.event === 'unauthenticated'),
+      ).toHaveLength(1);
+      expect(JSON.stringify(lines)).not.toContain(forged.split('.')[1] || forged);
+    },
+  );
 
   test.each([
     ['a mutation', { query: 'mutation { releaseMessages(input: { ids: ["x"] }) { __typename } }' }],
-    ['an _entities lookup', { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Message { subject } } }', variables: { r: [{ __typename: 'Message', id: 'abc' }] } }],
+    [
+      'an _entities lookup',
+      {
+        query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Message { subject } } }',
+        variables: { r: [{ __typename: 'Message', id: 'abc' }] },
+      },
+    ],
     ['the subgraph SDL', { query: '{ _service { sdl } }' }],
   ])('%s without a valid token is 401 as well', async (_name, body) => {
     const response = await post(t, body, bearer('forged'));
@@ -103,7 +134,11 @@ describe('authentication in production JWT mode', () => {
   });
 
   test('a subscription without a valid token is 401 and never polls Cloudflare', async () => {
-    const response = await post(t, { query: 'subscription { bulkJobProgress(id: "job-1") { status } }' }, { accept: 'text/event-stream' });
+    const response = await post(
+      t,
+      { query: 'subscription { bulkJobProgress(id: "job-1") { status } }' },
+      { accept: 'text/event-stream' },
+    );
     expect(response.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(t.sim.count()).toBe(0);
@@ -120,7 +155,10 @@ describe('authentication in production JWT mode', () => {
     for (let index = 0; index < 2; index++) {
       const response = await post(t, { query: READ_MAIL }, bearer(valid));
       expect(response.status).toBe(200);
-      const body = (await response.json()) as { data: { messages: { nodes: { subject: string }[] } }; errors?: unknown };
+      const body = (await response.json()) as {
+        data: { messages: { nodes: { subject: string }[] } };
+        errors?: unknown;
+      };
       expect(body.errors).toBeUndefined();
       expect(body.data.messages.nodes[0]?.subject).toEqual(expect.any(String));
     }
@@ -138,16 +176,26 @@ describe('authentication in production JWT mode', () => {
     const id = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID)[0]?.id;
     const response = await post(
       t,
-      { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Message { subject from } } }', variables: { r: [{ __typename: 'Message', id }] } },
+      {
+        query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Message { subject from } } }',
+        variables: { r: [{ __typename: 'Message', id }] },
+      },
       bearer(await token({ scope: 'email-security:write' })),
     );
-    const body = (await response.json()) as { data: { _entities: ({ subject?: string } | null)[] } | null; errors: { extensions: { code: string } }[] };
+    const body = (await response.json()) as {
+      data: { _entities: ({ subject?: string } | null)[] } | null;
+      errors: { extensions: { code: string } }[];
+    };
     expect(JSON.stringify(body.data)).not.toMatch(/"subject":"/);
     expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
   });
 
   test('scopes may come as an scp array', async () => {
-    const response = await post(t, { query: READ_MAIL }, bearer(await token({ scope: undefined, scp: ['email-security:read'] })));
+    const response = await post(
+      t,
+      { query: READ_MAIL },
+      bearer(await token({ scope: undefined, scp: ['email-security:read'] })),
+    );
     expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
   });
 
@@ -161,7 +209,11 @@ describe('authentication in production JWT mode', () => {
   test('a foreign Origin gets no CORS grant', async () => {
     const preflight = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
       method: 'OPTIONS',
-      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const response = await post(t, { query: READ_MAIL }, { ...bearer(await token()), origin: 'https://evil.example' });
@@ -174,7 +226,13 @@ describe('identity, CORS allow-list and subscription expiry', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = await startTestGateway({
-      env: { AUTH_PUBLIC_KEY: publicPem, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, CORS_ORIGINS: 'https://triage.example.com', INTROSPECTION: 'true' },
+      env: {
+        AUTH_PUBLIC_KEY: publicPem,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+        CORS_ORIGINS: 'https://triage.example.com',
+        INTROSPECTION: 'true',
+      },
       simulator: { bulkJobStepMs: 60_000 },
     });
   });
@@ -182,16 +240,32 @@ describe('identity, CORS allow-list and subscription expiry', () => {
     await t.close();
   });
 
-  const MOVE = 'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MoveMessagesPayload { replayed movedCount } } }';
+  const MOVE =
+    'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MoveMessagesPayload { replayed movedCount } } }';
 
   test('two service tokens without sub but with different client_ids never share an idempotency replay', async () => {
-    const id = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))?.id;
+    const id = t.sim.state
+      .listMessages(SIMULATOR_ACCOUNT_ID)
+      .find((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))?.id;
     const input = { ids: [id], destination: 'INBOX', idempotencyKey: 'shared-key-1' };
     t.sim.resetRequests();
-    const first = await post(t, { query: MOVE, variables: { input } }, bearer(await token({ sub: undefined, client_id: 'service-a' })));
-    const second = await post(t, { query: MOVE, variables: { input } }, bearer(await token({ sub: undefined, client_id: 'service-b' })));
-    const again = await post(t, { query: MOVE, variables: { input } }, bearer(await token({ sub: undefined, client_id: 'service-a' })));
-    const payload = async (response: Response) => ((await response.json()) as { data: { moveMessages: { replayed: boolean } } }).data.moveMessages;
+    const first = await post(
+      t,
+      { query: MOVE, variables: { input } },
+      bearer(await token({ sub: undefined, client_id: 'service-a' })),
+    );
+    const second = await post(
+      t,
+      { query: MOVE, variables: { input } },
+      bearer(await token({ sub: undefined, client_id: 'service-b' })),
+    );
+    const again = await post(
+      t,
+      { query: MOVE, variables: { input } },
+      bearer(await token({ sub: undefined, client_id: 'service-a' })),
+    );
+    const payload = async (response: Response) =>
+      ((await response.json()) as { data: { moveMessages: { replayed: boolean } } }).data.moveMessages;
     expect((await payload(first)).replayed).toBe(false);
     expect((await payload(second)).replayed).toBe(false);
     expect((await payload(again)).replayed).toBe(true);
@@ -201,10 +275,18 @@ describe('identity, CORS allow-list and subscription expiry', () => {
   });
 
   test('an allowed Origin gets a CORS grant for itself, without credentials', async () => {
-    const response = await post(t, { query: '{ __typename }' }, { ...bearer(await token()), origin: 'https://triage.example.com' });
+    const response = await post(
+      t,
+      { query: '{ __typename }' },
+      { ...bearer(await token()), origin: 'https://triage.example.com' },
+    );
     expect(response.headers.get('access-control-allow-origin')).toBe('https://triage.example.com');
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-    const other = await post(t, { query: '{ __typename }' }, { ...bearer(await token()), origin: 'https://other.example.com' });
+    const other = await post(
+      t,
+      { query: '{ __typename }' },
+      { ...bearer(await token()), origin: 'https://other.example.com' },
+    );
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -213,15 +295,27 @@ describe('identity, CORS allow-list and subscription expiry', () => {
     const created = await post(
       t,
       {
-        query: 'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { __typename ... on CreateBulkActionPayload { job { id } } } }',
-        variables: { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: new Date(Date.now() - 86_400_000).toISOString() } } },
+        query:
+          'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { __typename ... on CreateBulkActionPayload { job { id } } } }',
+        variables: {
+          input: {
+            action: 'MOVE',
+            destination: 'JUNK_EMAIL',
+            searchParams: { start: new Date(Date.now() - 86_400_000).toISOString() },
+          },
+        },
       },
       bearer(full),
     );
-    const jobId = ((await created.json()) as { data: { createBulkAction: { job: { id: string } } } }).data.createBulkAction.job.id;
+    const jobId = ((await created.json()) as { data: { createBulkAction: { job: { id: string } } } }).data
+      .createBulkAction.job.id;
     const shortLived = await token({ exp: Math.floor(Date.now() / 1000) + 2 });
     const started = Date.now();
-    const response = await post(t, { query: `subscription { bulkJobProgress(id: "${jobId}") { status } }` }, { ...bearer(shortLived), accept: 'text/event-stream' });
+    const response = await post(
+      t,
+      { query: `subscription { bulkJobProgress(id: "${jobId}") { status } }` },
+      { ...bearer(shortLived), accept: 'text/event-stream' },
+    );
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -233,7 +327,9 @@ describe('identity, CORS allow-list and subscription expiry', () => {
 describe('forward mode', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '', CACHE_ENABLED: 'true' } });
+    t = await startTestGateway({
+      env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '', CACHE_ENABLED: 'true' },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -252,7 +348,9 @@ describe('forward mode', () => {
 
   test('after Cloudflare rejects a forwarded token, it reads nothing from the cache', async () => {
     const caller = bearer('forwarded-token-1');
-    const listed = (await (await post(t, { query: '{ messages(first: 1, filter: { detectionsOnly: true }) { nodes { id } } }' }, caller)).json()) as {
+    const listed = (await (
+      await post(t, { query: '{ messages(first: 1, filter: { detectionsOnly: true }) { nodes { id } } }' }, caller)
+    ).json()) as {
       data: { messages: { nodes: { id: string }[] } };
     };
     const id = listed.data.messages.nodes[0]?.id;
@@ -260,24 +358,49 @@ describe('forward mode', () => {
     await post(t, { query: DETAIL, variables: { id } }, caller);
     await post(t, { query: DETAIL, variables: { id } }, caller);
     t.sim.resetRequests();
-    const cached = (await (await post(t, { query: DETAIL, variables: { id } }, caller)).json()) as { data: { message: { subject: string; raw: string } } };
+    const cached = (await (await post(t, { query: DETAIL, variables: { id } }, caller)).json()) as {
+      data: { message: { subject: string; raw: string } };
+    };
     expect(cached.data.message.subject).toEqual(expect.any(String));
     expect(t.sim.count()).toBe(0);
     // Cloudflare revokes the token: any call it makes now is answered 403.
-    t.sim.injectFault({ endpoint: '*', times: Number.POSITIVE_INFINITY, response: { kind: 'status', status: 403, body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }], messages: [], result: null } } });
+    t.sim.injectFault({
+      endpoint: '*',
+      times: Number.POSITIVE_INFINITY,
+      response: {
+        kind: 'status',
+        status: 403,
+        body: {
+          success: false,
+          errors: [{ code: 10000, message: 'Authentication error' }],
+          messages: [],
+          result: null,
+        },
+      },
+    });
     await post(t, { query: '{ messages(first: 1) { nodes { id } } }' }, caller);
     t.sim.resetRequests();
-    const after = (await (await post(t, { query: DETAIL, variables: { id } }, caller)).json()) as { data: { message: unknown } | null; errors?: unknown[] };
+    const after = (await (await post(t, { query: DETAIL, variables: { id } }, caller)).json()) as {
+      data: { message: unknown } | null;
+      errors?: unknown[];
+    };
     expect(JSON.stringify(after.data ?? null)).not.toMatch(/"subject":"|Subject:/);
     expect(t.sim.count()).toBeGreaterThan(0);
   });
 
   test('cached data is served to a forwarded token only within FORWARD_TRUST_SECONDS of its last accepted call', async () => {
-    const strict = await startTestGateway({ env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '', CACHE_ENABLED: 'true', FORWARD_TRUST_SECONDS: '0' } });
+    const strict = await startTestGateway({
+      env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '', CACHE_ENABLED: 'true', FORWARD_TRUST_SECONDS: '0' },
+    });
     try {
       const id = strict.sim.state.listMessages(SIMULATOR_ACCOUNT_ID)[0]?.id;
       const caller = bearer('forwarded-token-2');
-      for (let index = 0; index < 3; index++) await post(strict, { query: 'query($id: ID!) { message(id: $id) { detection { action } } }', variables: { id } }, caller);
+      for (let index = 0; index < 3; index++)
+        await post(
+          strict,
+          { query: 'query($id: ID!) { message(id: $id) { detection { action } } }', variables: { id } },
+          caller,
+        );
       // With no trust window every read asks Cloudflare: 3 × (E2 + E3).
       expect(strict.sim.count('emailSecurity.investigate.detections.get')).toBe(3);
     } finally {
@@ -310,7 +433,9 @@ describe('readiness tells the truth', () => {
       t.sim.resetRequests();
       const response = await t.gateway.yoga.fetch('http://gateway.test/ready');
       expect(response.status).toBe(200);
-      expect(((await response.json()) as { checks: { upstream: { credential: string } } }).checks.upstream.credential).toBe('accepted');
+      expect(
+        ((await response.json()) as { checks: { upstream: { credential: string } } }).checks.upstream.credential,
+      ).toBe('accepted');
       expect(t.sim.count()).toBe(0);
     } finally {
       await t.close();
@@ -335,8 +460,17 @@ describe('start-up refusals', () => {
   });
 
   test('AUTH_DISABLED=true opts out outside production and is refused in production', () => {
-    expect(variablesOf({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: account, AUTH_DISABLED: 'true' })).toEqual([]);
-    expect(variablesOf({ NODE_ENV: 'production', CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: account, AUTH_DISABLED: 'true' })).toContain('AUTH_DISABLED');
+    expect(variablesOf({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: account, AUTH_DISABLED: 'true' })).toEqual(
+      [],
+    );
+    expect(
+      variablesOf({
+        NODE_ENV: 'production',
+        CLOUDFLARE_API_TOKEN: 't',
+        CLOUDFLARE_ACCOUNT_ID: account,
+        AUTH_DISABLED: 'true',
+      }),
+    ).toContain('AUTH_DISABLED');
   });
 
   test('production without Cloudflare credentials is refused unless SIMULATOR=true says so', () => {
@@ -347,8 +481,14 @@ describe('start-up refusals', () => {
   });
 
   test('an AUTH_PUBLIC_KEY that is not a key stops start-up with a ConfigError naming it', async () => {
-    const config = loadConfig({ AUTH_PUBLIC_KEY: 'definitely not a PEM', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
-    const failure = await createGateway(config, createLogger({ level: 'silent', pretty: false })).catch((error: unknown) => error);
+    const config = loadConfig({
+      AUTH_PUBLIC_KEY: 'definitely not a PEM',
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    });
+    const failure = await createGateway(config, createLogger({ level: 'silent', pretty: false })).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(ConfigError);
     expect((failure as ConfigError).issues[0]?.variable).toBe('AUTH_PUBLIC_KEY');
   });
@@ -368,15 +508,22 @@ describe('development mode on the embedded simulator', () => {
         callback();
       },
     });
-    const gateway = await createGateway(loadConfig({ LOG_LEVEL: 'info' }), createLogger({ level: 'info', pretty: false, destination }));
+    const gateway = await createGateway(
+      loadConfig({ LOG_LEVEL: 'info' }),
+      createLogger({ level: 'info', pretty: false, destination }),
+    );
     try {
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ messages(first: 1) { nodes { subject } } }' }),
       });
-      expect(((await response.json()) as { data: { messages: { nodes: unknown[] } } }).data.messages.nodes).toHaveLength(1);
-      const ready = (await (await gateway.yoga.fetch('http://gateway.test/ready')).json()) as { checks: { upstream: { simulated: boolean } } };
+      expect(
+        ((await response.json()) as { data: { messages: { nodes: unknown[] } } }).data.messages.nodes,
+      ).toHaveLength(1);
+      const ready = (await (await gateway.yoga.fetch('http://gateway.test/ready')).json()) as {
+        checks: { upstream: { simulated: boolean } };
+      };
       expect(ready.checks.upstream.simulated).toBe(true);
       expect(lines.length).toBeGreaterThan(0);
       expect(lines.every((line) => line.simulated === true)).toBe(true);
@@ -395,18 +542,26 @@ describe('scopes in JWT mode', () => {
     await t.close();
   });
 
-  const MOVE = 'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MutationError { code } } }';
-  const RELEASE = 'mutation($input: ReleaseMessagesInput!) { releaseMessages(input: $input) { __typename ... on ReleaseMessagesPayload { releasedCount } } }';
+  const MOVE =
+    'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MutationError { code } } }';
+  const RELEASE =
+    'mutation($input: ReleaseMessagesInput!) { releaseMessages(input: $input) { __typename ... on ReleaseMessagesPayload { releasedCount } } }';
 
   function movableId(): string {
-    const found = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'));
+    const found = t.sim.state
+      .listMessages(SIMULATOR_ACCOUNT_ID)
+      .find((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'));
     return found?.id as string;
   }
 
   test('a token without email-security:write gets a ForbiddenError, zero upstream calls and a refused audit line', async () => {
     t.sim.resetRequests();
     const before = t.logs.length;
-    const response = await post(t, { query: MOVE, variables: { input: { ids: [movableId()], destination: 'INBOX' } } }, bearer(await token({ scope: 'email-security:read' })));
+    const response = await post(
+      t,
+      { query: MOVE, variables: { input: { ids: [movableId()], destination: 'INBOX' } } },
+      bearer(await token({ scope: 'email-security:read' })),
+    );
     const body = (await response.json()) as { data: { moveMessages: { __typename: string; code: string } } };
     expect(body.data.moveMessages).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
     expect(t.sim.count()).toBe(0);
@@ -418,12 +573,23 @@ describe('scopes in JWT mode', () => {
     const full = bearer(await token());
     const quarantined = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => m.is_quarantined)?.id;
     const before = t.logs.length;
-    const released = (await (await post(t, { query: RELEASE, variables: { input: { ids: [quarantined] } } }, full)).json()) as {
+    const released = (await (
+      await post(t, { query: RELEASE, variables: { input: { ids: [quarantined] } } }, full)
+    ).json()) as {
       data: { releaseMessages: { __typename: string } };
     };
     expect(released.data.releaseMessages.__typename).toBe('ReleaseMessagesPayload');
-    expect(t.logs.slice(before).find((line) => line.audit)?.audit).toMatchObject({ actor: `${ISSUER}#analyst-42`, authMode: 'jwt' });
-    const raw = (await (await post(t, { query: '{ messages(first: 1, filter: { detectionsOnly: true }) { nodes { subject raw } } }' }, full)).json()) as {
+    expect(t.logs.slice(before).find((line) => line.audit)?.audit).toMatchObject({
+      actor: `${ISSUER}#analyst-42`,
+      authMode: 'jwt',
+    });
+    const raw = (await (
+      await post(
+        t,
+        { query: '{ messages(first: 1, filter: { detectionsOnly: true }) { nodes { subject raw } } }' },
+        full,
+      )
+    ).json()) as {
       data: { messages: { nodes: { raw: string }[] } };
     };
     expect(raw.data.messages.nodes[0]?.raw).toMatch(/Subject:/);
@@ -433,10 +599,17 @@ describe('scopes in JWT mode', () => {
     t.sim.resetRequests();
     const response = await post(
       t,
-      { query: 'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { ... on MoveMessagesPayload { movedCount outcomes { id message { subject } } } } }', variables: { input: { ids: [movableId()], destination: 'INBOX' } } },
+      {
+        query:
+          'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { ... on MoveMessagesPayload { movedCount outcomes { id message { subject } } } } }',
+        variables: { input: { ids: [movableId()], destination: 'INBOX' } },
+      },
       bearer(await token({ scope: 'email-security:write' })),
     );
-    const body = (await response.json()) as { data: { moveMessages: { movedCount: number; outcomes: { message: unknown }[] } }; errors: { extensions: { code: string } }[] };
+    const body = (await response.json()) as {
+      data: { moveMessages: { movedCount: number; outcomes: { message: unknown }[] } };
+      errors: { extensions: { code: string } }[];
+    };
     expect(body.data.moveMessages.movedCount).toBe(1);
     expect(body.data.moveMessages.outcomes[0]?.message).toBeNull();
     expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
@@ -448,12 +621,16 @@ describe('scopes in JWT mode', () => {
     const response = await post(
       t,
       {
-        query: 'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { __typename ... on CreateBulkActionPayload { job { id messages(first: 5) { nodes { messageId } } } } } }',
+        query:
+          'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { __typename ... on CreateBulkActionPayload { job { id messages(first: 5) { nodes { messageId } } } } } }',
         variables: { input: { action: 'MOVE', destination: 'INBOX', searchParams: { sender: 'nobody@example.com' } } },
       },
       bearer(await token({ scope: 'email-security:write' })),
     );
-    const body = (await response.json()) as { data: { createBulkAction: { job: unknown } } | null; errors: { extensions: { code: string } }[] };
+    const body = (await response.json()) as {
+      data: { createBulkAction: { job: unknown } } | null;
+      errors: { extensions: { code: string } }[];
+    };
     expect(JSON.stringify(body.data)).not.toMatch(/messageId/);
     expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
     expect(t.sim.count('emailSecurity.investigate.bulk.messages.list')).toBe(0);
@@ -465,7 +642,10 @@ describe('scopes in JWT mode', () => {
       { query: '{ messages(first: 1, filter: { detectionsOnly: true }) { nodes { id raw } } }' },
       bearer(await token({ scope: 'email-security:read email-security:write' })),
     );
-    const body = (await response.json()) as { data: { messages: { nodes: { id: string; raw: string | null }[] } }; errors: { path: unknown[]; extensions: { code: string } }[] };
+    const body = (await response.json()) as {
+      data: { messages: { nodes: { id: string; raw: string | null }[] } };
+      errors: { path: unknown[]; extensions: { code: string } }[];
+    };
     expect(body.data.messages.nodes[0]?.id).toEqual(expect.any(String));
     expect(body.data.messages.nodes[0]?.raw).toBeNull();
     expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');

@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { documentId, execute, MessageDetailsDocument, persistedDocuments, TriagePageDocument } from '../client/index.js';
+import {
+  documentId,
+  execute,
+  MessageDetailsDocument,
+  persistedDocuments,
+  TriagePageDocument,
+} from '../client/index.js';
 import { loadTriage } from '../examples/typed-client/triage.js';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
@@ -35,7 +41,13 @@ describe('the typed client (client/, @email-security-gateway/client)', () => {
   test('the example triage screen gets typed rows from a running gateway', async () => {
     const rows = await loadTriage(endpoint);
     expect(rows).toHaveLength(10);
-    for (const row of rows) expect(row).toEqual({ id: expect.any(String), subject: expect.any(String), disposition: expect.any(String), action: expect.any(String) });
+    for (const row of rows)
+      expect(row).toEqual({
+        id: expect.any(String),
+        subject: expect.any(String),
+        disposition: expect.any(String),
+        action: expect.any(String),
+      });
   });
 
   test('every generated document carries its trusted-document id, and execute sends that id alone to a PERSISTED_OPERATIONS_ONLY gateway', async () => {
@@ -44,10 +56,16 @@ describe('the typed client (client/, @email-security-gateway/client)', () => {
     const trusted = await startTestGateway({ env: { PERSISTED_OPERATIONS_ONLY: 'true' } });
     const first = trusted.sim.state.listMessages(SIMULATOR_ACCOUNT_ID)[0]?.id;
     try {
-      const details = await execute('http://trusted.test/graphql', MessageDetailsDocument, { id: first as string }, {
-        persistedOnly: true,
-        fetch: ((input: string, init: RequestInit) => trusted.gateway.yoga.fetch(input, init)) as unknown as typeof fetch,
-      });
+      const details = await execute(
+        'http://trusted.test/graphql',
+        MessageDetailsDocument,
+        { id: first as string },
+        {
+          persistedOnly: true,
+          fetch: ((input: string, init: RequestInit) =>
+            trusted.gateway.yoga.fetch(input, init)) as unknown as typeof fetch,
+        },
+      );
       expect(details.errors).toBeUndefined();
       expect(details.data?.message?.id).toBe(first);
     } finally {
@@ -56,8 +74,16 @@ describe('the typed client (client/, @email-security-gateway/client)', () => {
   });
 
   test('npm run client:build emits JavaScript and declarations that Node imports and runs with no dependency installed', async () => {
-    await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'client/tsconfig.json', '--outDir', outDir]);
-    const built = (await import(pathToFileURL(join(outDir, 'client/index.js')).href)) as typeof import('../client/index.js');
+    await promisify(execFile)(process.execPath, [
+      'node_modules/typescript/bin/tsc',
+      '-p',
+      'client/tsconfig.json',
+      '--outDir',
+      outDir,
+    ]);
+    const built = (await import(
+      pathToFileURL(join(outDir, 'client/index.js')).href
+    )) as typeof import('../client/index.js');
     const { data, errors } = await built.execute(endpoint, built.TriagePageDocument, { first: 2 });
     expect(errors).toBeUndefined();
     expect(data?.messages.edges).toHaveLength(2);

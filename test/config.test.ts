@@ -29,12 +29,19 @@ describe('loadConfig', () => {
   });
 
   test('the legacy email and key pair is used together', () => {
-    const config = loadConfig({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_API_KEY: 'k', CLOUDFLARE_ACCOUNT_ID: ACCOUNT, AUTH_DISABLED: 'true' });
+    const config = loadConfig({
+      CLOUDFLARE_EMAIL: 'a@example.com',
+      CLOUDFLARE_API_KEY: 'k',
+      CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+      AUTH_DISABLED: 'true',
+    });
     expect(config.credentials).toEqual({ kind: 'key', email: 'a@example.com', key: 'k' });
   });
 
   test('an email without a key is refused naming CLOUDFLARE_API_KEY', () => {
-    expect(issuesOf({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_ACCOUNT_ID: ACCOUNT }).map((i) => i.variable)).toContain('CLOUDFLARE_API_KEY');
+    expect(
+      issuesOf({ CLOUDFLARE_EMAIL: 'a@example.com', CLOUDFLARE_ACCOUNT_ID: ACCOUNT }).map((i) => i.variable),
+    ).toContain('CLOUDFLARE_API_KEY');
   });
 
   test('an account id that is not 32 hex characters is refused naming CLOUDFLARE_ACCOUNT_ID', () => {
@@ -43,7 +50,9 @@ describe('loadConfig', () => {
   });
 
   test('credentials without an account id are refused', () => {
-    expect(issuesOf({ CLOUDFLARE_API_TOKEN: 't', AUTH_DISABLED: 'true' }).map((i) => i.variable)).toEqual(['CLOUDFLARE_ACCOUNT_ID']);
+    expect(issuesOf({ CLOUDFLARE_API_TOKEN: 't', AUTH_DISABLED: 'true' }).map((i) => i.variable)).toEqual([
+      'CLOUDFLARE_ACCOUNT_ID',
+    ]);
   });
 
   test('a non-numeric PORT is refused naming PORT', () => {
@@ -60,7 +69,9 @@ describe('loadConfig', () => {
   });
 
   test('a trailing slash on the base URL is removed', () => {
-    expect(loadConfig({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/client/v4/', AUTH_DISABLED: 'true' }).baseUrl).toBe('http://127.0.0.1:9/client/v4');
+    expect(loadConfig({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/client/v4/', AUTH_DISABLED: 'true' }).baseUrl).toBe(
+      'http://127.0.0.1:9/client/v4',
+    );
   });
 
   test('empty variables count as unset', () => {
@@ -80,10 +91,19 @@ describe('start-up hints', () => {
         callback();
       },
     });
-    const config = loadConfig({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: ACCOUNT, CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/api', AUTH_DISABLED: 'true' });
+    const config = loadConfig({
+      CLOUDFLARE_API_TOKEN: 't',
+      CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+      CLOUDFLARE_BASE_URL: 'http://127.0.0.1:9/api',
+      AUTH_DISABLED: 'true',
+    });
     const gateway = await createGateway(config, createLogger({ level: 'info', pretty: false, destination }));
     try {
-      expect(lines.some((line) => line.level === 40 && /CLOUDFLARE_BASE_URL does not end with \/client\/v4/.test(String(line.msg)))).toBe(true);
+      expect(
+        lines.some(
+          (line) => line.level === 40 && /CLOUDFLARE_BASE_URL does not end with \/client\/v4/.test(String(line.msg)),
+        ),
+      ).toBe(true);
     } finally {
       await gateway.close();
     }

@@ -24,7 +24,10 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 beforeAll(async () => {
   // 50 aliased message(id:) lookups are the baseline the _entities count is compared with.
   t = await startTestGateway({ env: { LIMIT_MAX_ALIASES: '64' } });
-  messageIds = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).slice(0, 60).map((message) => message.id);
+  messageIds = t.sim.state
+    .listMessages(SIMULATOR_ACCOUNT_ID)
+    .slice(0, 60)
+    .map((message) => message.id);
 });
 afterAll(async () => {
   for (const server of servers) {
@@ -39,7 +42,9 @@ describe('Federation v2 subgraph', () => {
   test('_service.sdl links federation v2.9 (with the demand-control directives) and declares Message as an entity keyed by id', async () => {
     const { body } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
     const sdl = body.data?._service.sdl ?? '';
-    expect(sdl).toMatch(/@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.9", import: \["@key", "@shareable", "@cost", "@listSize"\]\)/);
+    expect(sdl).toMatch(
+      /@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.9", import: \["@key", "@shareable", "@cost", "@listSize"\]\)/,
+    );
     expect(sdl).toMatch(/type Message\s+@key\(fields: "id"\)/);
     expect(sdl).toMatch(/type PageInfo\s+@shareable/);
   });
@@ -47,7 +52,9 @@ describe('Federation v2 subgraph', () => {
   test('50 Message representations cost the same deduplicated calls as 50 message(id:) lookups', async () => {
     const ids = [...messageIds.slice(0, 45), ...messageIds.slice(0, 5)];
     t.sim.resetRequests();
-    const direct = await t.query(`{ ${ids.map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject }`).join(' ')} }`);
+    const direct = await t.query(
+      `{ ${ids.map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject }`).join(' ')} }`,
+    );
     expect(direct.body.errors).toBeUndefined();
     const directCalls = t.sim.count('emailSecurity.investigate.get');
     t.sim.resetRequests();
@@ -68,10 +75,16 @@ describe('composition and a real gateway', () => {
 
   beforeAll(async () => {
     const messagesUrl = await listen(t.gateway.yoga);
-    const cases = messageIds.slice(0, 3).map((messageId, index) => ({ id: `case-${index + 1}`, title: `Phishing wave ${index + 1}`, messageId }));
+    const cases = messageIds
+      .slice(0, 3)
+      .map((messageId, index) => ({ id: `case-${index + 1}`, title: `Phishing wave ${index + 1}`, messageId }));
     const casesUrl = await listen(createCaseManagementYoga(cases));
     const result = composeServices([
-      { name: 'email-security', typeDefs: parse(renderSchemas()['schema/subgraph.graphql'] as string), url: messagesUrl },
+      {
+        name: 'email-security',
+        typeDefs: parse(renderSchemas()['schema/subgraph.graphql'] as string),
+        url: messagesUrl,
+      },
       { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: casesUrl },
     ]);
     if (compositionHasErrors(result)) throw new Error(result.errors.map((error) => error.message).join('\n'));
@@ -98,15 +111,20 @@ describe('composition and a real gateway', () => {
 
   test('a query from cases to messages resolves through _entities with the direct upstream cost', async () => {
     t.sim.resetRequests();
-    const result = await viaGateway<{ cases: { id: string; message: { id: string; subject: string; finalDisposition: string | null } }[] }>(
-      '{ cases { id title message { id subject finalDisposition } } }',
-    );
+    const result = await viaGateway<{
+      cases: { id: string; message: { id: string; subject: string; finalDisposition: string | null } }[];
+    }>('{ cases { id title message { id subject finalDisposition } } }');
     expect(result.errors).toBeUndefined();
     expect(result.data?.cases.map((item) => item.message.id)).toEqual(messageIds.slice(0, 3));
     expect(result.data?.cases.every((item) => typeof item.message.subject === 'string')).toBe(true);
     const throughGateway = t.sim.count();
     t.sim.resetRequests();
-    await t.query(`{ ${messageIds.slice(0, 3).map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject finalDisposition }`).join(' ')} }`);
+    await t.query(
+      `{ ${messageIds
+        .slice(0, 3)
+        .map((id, index) => `m${index}: message(id: ${JSON.stringify(id)}) { id subject finalDisposition }`)
+        .join(' ')} }`,
+    );
     expect(throughGateway).toBe(t.sim.count());
     expect(throughGateway).toBe(3);
   });
@@ -114,20 +132,34 @@ describe('composition and a real gateway', () => {
   test('a bulkJobProgress subscription through Hive Gateway streams to COMPLETED (SSE to the client and to this subgraph)', async () => {
     const created = await t.query<{ createBulkAction: { job: { id: string } } }>(
       'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }',
-      { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() } } },
+      {
+        input: {
+          action: 'MOVE',
+          destination: 'JUNK_EMAIL',
+          searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() },
+        },
+      },
     );
     const id = created.body.data?.createBulkAction.job.id as string;
     const response = await gateway.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: `subscription { bulkJobProgress(id: "${id}") { id status progress isTerminal } }` }),
+      body: JSON.stringify({
+        query: `subscription { bulkJobProgress(id: "${id}") { id status progress isTerminal } }`,
+      }),
     });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const text = await response.text();
     const payloads = text
       .split('\n')
       .filter((line) => line.startsWith('data:') && line.length > 6)
-      .map((line) => JSON.parse(line.slice(5)) as { data?: { bulkJobProgress: { status: string; isTerminal: boolean } }; errors?: { message: string }[] });
+      .map(
+        (line) =>
+          JSON.parse(line.slice(5)) as {
+            data?: { bulkJobProgress: { status: string; isTerminal: boolean } };
+            errors?: { message: string }[];
+          },
+      );
     expect(payloads.flatMap((payload) => payload.errors ?? [])).toEqual([]);
     expect(payloads.at(-1)?.data?.bulkJobProgress).toMatchObject({ id, status: 'COMPLETED', isTerminal: true });
   });
@@ -138,7 +170,8 @@ describe('composition and a real gateway', () => {
     for (const field of ['detection: Detection', 'trace: Trace', 'preview: Preview', 'raw: String']) {
       expect(supergraphSdl).toMatch(new RegExp(`${field}[^\\n]*@cost\\(weight: 1\\)`));
     }
-    const listSize = /\): MessageConnection! [^\n]*@cost\(weight: 1\) @listSize\(([^)]*)\)/.exec(supergraphSdl)?.[1] ?? '';
+    const listSize =
+      /\): MessageConnection! [^\n]*@cost\(weight: 1\) @listSize\(([^)]*)\)/.exec(supergraphSdl)?.[1] ?? '';
     expect(listSize).toMatch(/slicingArguments: \["first", "last"\]/);
     expect(listSize).toMatch(/sizedFields: \["edges", "nodes"\]/);
     expect(listSize).toMatch(/requireOneSlicingArgument: false/);
@@ -158,7 +191,11 @@ describe('composition and a real gateway', () => {
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ query: `{ messages(first: ${first}) { nodes { id detection { action } } } }` }),
         });
-        return (await response.json()) as { data?: { messages: { nodes: unknown[] } }; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: Record<string, unknown> };
+        return (await response.json()) as {
+          data?: { messages: { nodes: unknown[] } };
+          errors?: { message: string; extensions?: { code?: string } }[];
+          extensions?: Record<string, unknown>;
+        };
       };
       t.sim.resetRequests();
       // 1 (search) + 1 (connection) + 5 × (1 Message + 1 detection call + 1 Detection) = 17
@@ -195,7 +232,10 @@ describe('Insight entity', () => {
   test('Insight is an entity keyed by id and resolves representations from one shared listing', async () => {
     const { body: sdl } = await t.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
     expect(sdl.data?._service.sdl).toMatch(/type Insight\s+@key\(fields: "id"\)/);
-    const ids = t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).slice(0, 10).map((insight) => String(insight.id));
+    const ids = t.sim.state
+      .listInsights(SIMULATOR_ACCOUNT_ID)
+      .slice(0, 10)
+      .map((insight) => String(insight.id));
     t.sim.resetRequests();
     const { body } = await t.query<{ _entities: { id: string; subject: string }[] }>(
       'query($r: [_Any!]!) { _entities(representations: $r) { ... on Insight { id subject } } }',
@@ -213,7 +253,10 @@ describe('forward mode behind Hive Gateway (deploy/hive-gateway/gateway.ts)', ()
   const seen: { subgraph: string; authorization: string | undefined }[] = [];
   const ownServers: Server[] = [];
 
-  async function listenRecording(subgraph: string, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  async function listenRecording(
+    subgraph: string,
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<string> {
     const server = createServer((req, res) => {
       seen.push({ subgraph, authorization: req.headers.authorization });
       handler(req, res);
@@ -225,11 +268,23 @@ describe('forward mode behind Hive Gateway (deploy/hive-gateway/gateway.ts)', ()
 
   beforeAll(async () => {
     forward = await startTestGateway({ env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' } });
-    const ids = forward.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).slice(0, 2).map((message) => message.id);
+    const ids = forward.sim.state
+      .listMessages(SIMULATOR_ACCOUNT_ID)
+      .slice(0, 2)
+      .map((message) => message.id);
     const messagesUrl = await listenRecording('email-security', forward.gateway.yoga);
-    const casesUrl = await listenRecording('case-management', createCaseManagementYoga(ids.map((messageId, index) => ({ id: `case-${index}`, title: `Case ${index}`, messageId }))));
+    const casesUrl = await listenRecording(
+      'case-management',
+      createCaseManagementYoga(
+        ids.map((messageId, index) => ({ id: `case-${index}`, title: `Case ${index}`, messageId })),
+      ),
+    );
     const result = composeServices([
-      { name: 'email-security', typeDefs: parse(renderSchemas()['schema/subgraph.graphql'] as string), url: messagesUrl },
+      {
+        name: 'email-security',
+        typeDefs: parse(renderSchemas()['schema/subgraph.graphql'] as string),
+        url: messagesUrl,
+      },
       { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: casesUrl },
     ]);
     if (compositionHasErrors(result)) throw new Error(result.errors.map((error) => error.message).join('\n'));
@@ -250,19 +305,30 @@ describe('forward mode behind Hive Gateway (deploy/hive-gateway/gateway.ts)', ()
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ query }),
     });
-    return (await response.json()) as { data?: { cases: { message: { subject: string | null } }[] } | null; errors?: { extensions?: { code?: string } }[] };
+    return (await response.json()) as {
+      data?: { cases: { message: { subject: string | null } }[] } | null;
+      errors?: { extensions?: { code?: string } }[];
+    };
   }
 
   test("the caller's Authorization reaches this subgraph and Cloudflare, and no other subgraph", async () => {
     seen.length = 0;
     forward.sim.resetRequests();
-    const result = await viaGateway('{ cases { id message { id subject } } }', { authorization: 'Bearer caller-own-cloudflare-token' });
+    const result = await viaGateway('{ cases { id message { id subject } } }', {
+      authorization: 'Bearer caller-own-cloudflare-token',
+    });
     expect(result.errors).toBeUndefined();
     expect(result.data?.cases.every((item) => typeof item.message.subject === 'string')).toBe(true);
-    expect(seen.filter((request) => request.subgraph === 'email-security').map((request) => request.authorization)).toEqual(['Bearer caller-own-cloudflare-token']);
-    expect(seen.filter((request) => request.subgraph === 'case-management').map((request) => request.authorization)).toEqual([undefined]);
+    expect(
+      seen.filter((request) => request.subgraph === 'email-security').map((request) => request.authorization),
+    ).toEqual(['Bearer caller-own-cloudflare-token']);
+    expect(
+      seen.filter((request) => request.subgraph === 'case-management').map((request) => request.authorization),
+    ).toEqual([undefined]);
     expect(forward.sim.requests.length).toBeGreaterThan(0);
-    expect(forward.sim.requests.every((request) => request.headers.authorization === 'Bearer caller-own-cloudflare-token')).toBe(true);
+    expect(
+      forward.sim.requests.every((request) => request.headers.authorization === 'Bearer caller-own-cloudflare-token'),
+    ).toBe(true);
   });
 
   test('without Authorization the call through the router is UNAUTHENTICATED and Cloudflare is not called', async () => {

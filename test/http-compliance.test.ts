@@ -34,9 +34,11 @@ describe('GraphQL over HTTP', () => {
     for (const result of results) {
       if (result.status !== 'ok') await result.response.body?.cancel().catch(() => undefined);
     }
-    console.log(`graphql-http audit: ${results.length - errors.length - warnings.length} ok, ${warnings.length} warn, ${errors.length} error`);
+    console.log(
+      `graphql-http audit: ${results.length - errors.length - warnings.length} ok, ${warnings.length} warn, ${errors.length} error`,
+    );
     for (const warning of warnings) console.log(`  warn: ${warning.name}`);
-    expect(errors.map((error) => `${error.name}: ${"reason" in error ? error.reason : ""}`)).toEqual([]);
+    expect(errors.map((error) => `${error.name}: ${'reason' in error ? error.reason : ''}`)).toEqual([]);
   });
 
   test('a query over GET answers application/graphql-response+json', async () => {
@@ -45,7 +47,9 @@ describe('GraphQL over HTTP', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/application\/graphql-response\+json/);
-    expect(((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges).toHaveLength(1);
+    expect(((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges).toHaveLength(
+      1,
+    );
   });
 
   test('a mutation over GET is refused with 405 and never reaches Cloudflare', async () => {

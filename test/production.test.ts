@@ -9,7 +9,12 @@ describe('production mode', () => {
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     t = await startTestGateway({
-      env: { NODE_ENV: 'production', AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'gw' },
+      env: {
+        NODE_ENV: 'production',
+        AUTH_PUBLIC_KEY: await exportSPKI(publicKey),
+        AUTH_ISSUER: 'https://idp.test',
+        AUTH_AUDIENCE: 'gw',
+      },
     });
     const token = await new SignJWT({ scope: 'email-security:read' })
       .setProtectedHeader({ alg: 'RS256' })
@@ -48,6 +53,12 @@ describe('production mode', () => {
   });
 
   test('starting in production without a JWT verifier is refused: development auth would grant every scope', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: '023e105f4ecef8ad9ca31a8372d0c353' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        CLOUDFLARE_API_TOKEN: 't',
+        CLOUDFLARE_ACCOUNT_ID: '023e105f4ecef8ad9ca31a8372d0c353',
+      }),
+    ).toThrow(ConfigError);
   });
 });

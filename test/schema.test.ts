@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { buildSchema, type GraphQLNamedType, isEnumType, isInputObjectType, isInterfaceType, isObjectType } from 'graphql';
+import {
+  buildSchema,
+  type GraphQLNamedType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+} from 'graphql';
 import { describe, expect, test } from 'vitest';
 import { renderSchemas } from '../scripts/print-schema.js';
 
@@ -13,7 +20,10 @@ describe('checked-in SDL', () => {
 
 describe('schema conventions', () => {
   const schema = buildSchema(renderSchemas()['schema/schema.graphql'] as string);
-  const ours = Object.values(schema.getTypeMap()).filter((type: GraphQLNamedType) => !type.name.startsWith('__') && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name));
+  const ours = Object.values(schema.getTypeMap()).filter(
+    (type: GraphQLNamedType) =>
+      !type.name.startsWith('__') && !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name),
+  );
 
   test('every public type, field, argument and enum value has a description', () => {
     const missing: string[] = [];
@@ -27,9 +37,11 @@ describe('schema conventions', () => {
         }
       }
       if (isInputObjectType(type)) {
-        for (const field of Object.values(type.getFields())) if (!field.description) missing.push(`${type.name}.${field.name}`);
+        for (const field of Object.values(type.getFields()))
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
       }
-      if (isEnumType(type)) for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      if (isEnumType(type))
+        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
     }
     expect(missing.filter((name) => !name.startsWith('_'))).toEqual([]);
   });
@@ -41,10 +53,13 @@ describe('schema conventions', () => {
       if (!/^[A-Z][A-Za-z0-9]*$/.test(type.name)) bad.push(type.name);
       if (isObjectType(type) || isInputObjectType(type) || isInterfaceType(type)) {
         for (const field of Object.values(type.getFields())) {
-          if (!field.name.startsWith('_') && !/^[a-z][A-Za-z0-9]*$/.test(field.name)) bad.push(`${type.name}.${field.name}`);
+          if (!field.name.startsWith('_') && !/^[a-z][A-Za-z0-9]*$/.test(field.name))
+            bad.push(`${type.name}.${field.name}`);
         }
       }
-      if (isEnumType(type)) for (const value of type.getValues()) if (!/^[A-Z][A-Z0-9_]*$/.test(value.name)) bad.push(`${type.name}.${value.name}`);
+      if (isEnumType(type))
+        for (const value of type.getValues())
+          if (!/^[A-Z][A-Z0-9_]*$/.test(value.name)) bad.push(`${type.name}.${value.name}`);
     }
     expect(bad).toEqual([]);
   });

@@ -80,13 +80,17 @@ describe('the compiled server (as the container runs it)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ messages(first: 1) { edges { cursor } } }' }),
     });
-    expect(((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges).toHaveLength(1);
+    expect(((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges).toHaveLength(
+      1,
+    );
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 30_000);
 
   test('a bad environment variable stops the process with a message naming it', async () => {
-    const failed = await run(process.execPath, ['dist/server.js'], { env: { PATH: process.env.PATH, PORT: 'eighty' } }).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, ['dist/server.js'], {
+      env: { PATH: process.env.PATH, PORT: 'eighty' },
+    }).catch((error: { code: number; stderr: string }) => error);
     expect((failed as { code: number }).code).toBe(2);
     expect((failed as { stderr: string }).stderr).toMatch(/PORT/);
   });
@@ -110,7 +114,9 @@ describe('the compiled server (as the container runs it)', () => {
       expect(refused).toBeInstanceOf(Error);
       const response = await inFlight;
       expect(response.status).toBe(200);
-      expect(((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges).toHaveLength(2);
+      expect(
+        ((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges,
+      ).toHaveLength(2);
       expect(await server.exited).toBe(0);
       expect(server.lines.some((line) => String(line.msg).startsWith('shutting down'))).toBe(true);
       expect(server.lines.at(-1)?.msg).toBe('stopped');

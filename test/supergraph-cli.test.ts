@@ -13,19 +13,30 @@ describe('npm run supergraph (scripts/compose-supergraph.ts)', () => {
   test('the README command composes this subgraph with the shipped example cases subgraph', async () => {
     const out = join(dir, 'supergraph.graphql');
     const result = await composeSupergraph([
-      '--self', 'http://email-gateway:4000/graphql',
+      '--self',
+      'http://email-gateway:4000/graphql',
       'cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql',
-      '--out', out,
+      '--out',
+      out,
     ]);
     expect(result.names).toEqual(['email-security', 'cases']);
     const supergraph = readFileSync(out, 'utf8');
-    expect(supergraph).toMatch(/EMAIL_SECURITY @join__graph\(name: "email-security", url: "http:\/\/email-gateway:4000\/graphql"\)/);
+    expect(supergraph).toMatch(
+      /EMAIL_SECURITY @join__graph\(name: "email-security", url: "http:\/\/email-gateway:4000\/graphql"\)/,
+    );
     expect(supergraph).toMatch(/CASES @join__graph\(name: "cases", url: "http:\/\/cases:4000\/graphql"\)/);
     expect(supergraph).toMatch(/cases: \[Case!\]! @join__field\(graph: CASES\)/);
   });
 
   test('a missing subgraph file is one readable line naming the file and the subgraph, exit 1, no stack trace', async () => {
-    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/compose-supergraph.ts', 'cases=./cases.graphql@http://cases:4000/graphql', '--out', join(dir, 'x.graphql')]);
+    const run = promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/compose-supergraph.ts',
+      'cases=./cases.graphql@http://cases:4000/graphql',
+      '--out',
+      join(dir, 'x.graphql'),
+    ]);
     const failure = (await run.catch((error: unknown) => error)) as { code: number; stderr: string };
     expect(failure.code).toBe(1);
     expect(failure.stderr.trim()).toBe(

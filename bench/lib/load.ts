@@ -49,7 +49,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       {
         url: options.url,
         connections: options.connections,
-        ...(options.amount ? { amount: Math.max(options.amount, options.connections) } : { duration: options.durationSeconds }),
+        ...(options.amount
+          ? { amount: Math.max(options.amount, options.connections) }
+          : { duration: options.durationSeconds }),
         ...(options.maxRequests ? { maxOverallRequests: options.maxRequests } : {}),
         timeout: 30,
         requests: options.requests,

@@ -24,7 +24,8 @@ const children = new Set<Child>();
 /** Environment for children: the parent's, minus anything that could point a process elsewhere. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const drop = /^(CLOUDFLARE_|AUTH_|REDIS_|BUDGET_|CACHE_|UPSTREAM_|SIMULATOR_|HIVE_|APOLLO_|OPENTELEMETRY|OTEL_|HTTPS?_PROXY$|ALL_PROXY$|NODE_OPTIONS$|PORT$|HOST$|NODE_ENV$|LOG_)/i;
+  const drop =
+    /^(CLOUDFLARE_|AUTH_|REDIS_|BUDGET_|CACHE_|UPSTREAM_|SIMULATOR_|HIVE_|APOLLO_|OPENTELEMETRY|OTEL_|HTTPS?_PROXY$|ALL_PROXY$|NODE_OPTIONS$|PORT$|HOST$|NODE_ENV$|LOG_)/i;
   for (const [key, value] of Object.entries(process.env)) if (!drop.test(key)) env[key] = value;
   return { ...env, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost', ...extra };
 }
@@ -96,7 +97,10 @@ export async function freePort(): Promise<number> {
 export async function waitReady(child: Child, url: string, timeoutMs = 30_000, init?: RequestInit): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited with ${child.process.exitCode}; see ${child.logFile}:\n${tail(child.logFile)}`);
+    if (child.process.exitCode !== null)
+      throw new Error(
+        `${child.name} exited with ${child.process.exitCode}; see ${child.logFile}:\n${tail(child.logFile)}`,
+      );
     try {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
       await response.arrayBuffer();
@@ -104,7 +108,10 @@ export async function waitReady(child: Child, url: string, timeoutMs = 30_000, i
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${child.name} not ready at ${url} after ${timeoutMs} ms; see ${child.logFile}:\n${tail(child.logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${child.name} not ready at ${url} after ${timeoutMs} ms; see ${child.logFile}:\n${tail(child.logFile)}`,
+      );
     await sleep(150);
   }
 }

@@ -39,7 +39,8 @@ export function createCaseManagementYoga(cases: CaseRecord[]) {
     typeDefs: parse(caseManagementTypeDefs),
     resolvers: {
       Query: {
-        cases: (_root: unknown, args: { offset: number; first: number }) => cases.slice(args.offset, args.offset + args.first),
+        cases: (_root: unknown, args: { offset: number; first: number }) =>
+          cases.slice(args.offset, args.offset + args.first),
       },
       Case: { message: (item: CaseRecord) => ({ __typename: 'Message', id: item.messageId }) },
       Message: {
@@ -53,7 +54,11 @@ export function createCaseManagementYoga(cases: CaseRecord[]) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const ids = (process.env.CASE_MESSAGE_IDS ?? '').split(',').filter(Boolean);
-  const cases = ids.map((messageId, index) => ({ id: `case-${index + 1}`, title: `Phishing wave ${index + 1}`, messageId }));
+  const cases = ids.map((messageId, index) => ({
+    id: `case-${index + 1}`,
+    title: `Phishing wave ${index + 1}`,
+    messageId,
+  }));
   const server = createServer(createCaseManagementYoga(cases));
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
   const stop = () => {

@@ -140,7 +140,10 @@ builder.queryType({
       resolve: (_root, args) => {
         const start = args.after ? Number(Buffer.from(args.after, 'base64url').toString()) + 1 : 0;
         const page = messages.slice(start, start + Math.min(100, args.first ?? 25));
-        const edges = page.map((node, index) => ({ cursor: Buffer.from(String(start + index)).toString('base64url'), node }));
+        const edges = page.map((node, index) => ({
+          cursor: Buffer.from(String(start + index)).toString('base64url'),
+          node,
+        }));
         return {
           totalCount: messages.length,
           pageInfo: {
@@ -156,7 +159,14 @@ builder.queryType({
   }),
 });
 
-const yoga = createYoga({ schema: builder.toSchema(), graphqlEndpoint: '/graphql', healthCheckEndpoint: '/health', logging: false, landingPage: false, graphiql: false });
+const yoga = createYoga({
+  schema: builder.toSchema(),
+  graphqlEndpoint: '/graphql',
+  healthCheckEndpoint: '/health',
+  logging: false,
+  landingPage: false,
+  graphiql: false,
+});
 const server = createServer(yoga);
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 const stop = () => {

@@ -24,7 +24,11 @@ const client = new Cloudflare({
 type Detection = Awaited<ReturnType<typeof client.emailSecurity.investigate.detections.get>>;
 
 async function triagePage(pageSize: number) {
-  const page = await client.emailSecurity.investigate.list({ account_id: accountId, detections_only: true, per_page: pageSize });
+  const page = await client.emailSecurity.investigate.list({
+    account_id: accountId,
+    detections_only: true,
+    per_page: pageSize,
+  });
   const messages = page.result;
   let detections: Detection[];
   if (mode === 'sequential') {
@@ -56,9 +60,15 @@ async function triagePage(pageSize: number) {
         detection: detection && {
           action: detection.action,
           finalDisposition: detection.final_disposition ?? null,
-          threatCategories: detection.threat_categories.map((category) => ({ id: category.id ?? null, name: category.name ?? null })),
+          threatCategories: detection.threat_categories.map((category) => ({
+            id: category.id ?? null,
+            name: category.name ?? null,
+          })),
           links: detection.links.map((link) => ({ href: link.href })),
-          attachments: detection.attachments.map((attachment) => ({ filename: attachment.filename ?? null, sha256: attachment.sha256 ?? null })),
+          attachments: detection.attachments.map((attachment) => ({
+            filename: attachment.filename ?? null,
+            sha256: attachment.sha256 ?? null,
+          })),
         },
       };
     }),

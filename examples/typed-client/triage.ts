@@ -19,8 +19,16 @@ export interface TriageRow {
 type Message = NonNullable<NonNullable<NonNullable<TriagePageQuery['messages']['edges']>[number]>['node']>;
 
 export async function loadTriage(endpoint: string, token?: string): Promise<TriageRow[]> {
-  const { data, errors } = await execute(endpoint, TriagePageDocument, { first: 10 }, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  if (!data) throw new Error(`triage page failed: ${errors?.map((error) => `${error.extensions?.code ?? ''} ${error.message}`).join('; ')}`);
+  const { data, errors } = await execute(
+    endpoint,
+    TriagePageDocument,
+    { first: 10 },
+    token ? { headers: { authorization: `Bearer ${token}` } } : {},
+  );
+  if (!data)
+    throw new Error(
+      `triage page failed: ${errors?.map((error) => `${error.extensions?.code ?? ''} ${error.message}`).join('; ')}`,
+    );
   const messages = (data.messages.edges ?? []).flatMap((edge) => (edge?.node ? [edge.node] : []));
   return messages.map((message: Message) => ({
     id: message.id,

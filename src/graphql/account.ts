@@ -8,7 +8,11 @@ export const accountIdArgOptions = {
 } as const;
 
 /** Validates a query's `accountId` argument (or picks the default) before any upstream call. */
-export function resolveAccountId(context: GatewayContext, argument: string | null | undefined, path: readonly (string | number)[] = ['accountId']): string {
+export function resolveAccountId(
+  context: GatewayContext,
+  argument: string | null | undefined,
+  path: readonly (string | number)[] = ['accountId'],
+): string {
   const parsed = accountIdFor(context).safeParse(argument);
   if (parsed.success) return parsed.data;
   throw badUserInput(parsed.error.issues[0]?.message ?? '`accountId` is invalid', path);

@@ -34,7 +34,9 @@ export const builder = new SchemaBuilder<{
     // A missing scope on a query field such as Message.raw is a FORBIDDEN GraphQL error. Mutations
     // check their scope in the mutation pipeline (./mutation.ts), which also audits the refusal.
     unauthorizedError: (_parent, context, info) => {
-      return new ForbiddenError(`${info.parentType.name}.${info.fieldName} requires a scope the caller (${context.auth.subject}) does not have`);
+      return new ForbiddenError(
+        `${info.parentType.name}.${info.fieldName} requires a scope the caller (${context.auth.subject}) does not have`,
+      );
     },
     authScopes: (context) => ({
       read: context.auth.scopes.has('email-security:read'),
@@ -58,14 +60,20 @@ export const builder = new SchemaBuilder<{
     hasPreviousPageFieldOptions: { description: 'True when items exist before this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first item of this page.' },
     endCursorFieldOptions: { description: 'Cursor of the last item of this page.' },
-    firstArgOptions: { description: 'Return at most this many items after `after` (capped; see the field description).' },
-    lastArgOptions: { description: 'Return at most this many items before `before` (capped; see the field description).' },
+    firstArgOptions: {
+      description: 'Return at most this many items after `after` (capped; see the field description).',
+    },
+    lastArgOptions: {
+      description: 'Return at most this many items before `before` (capped; see the field description).',
+    },
     afterArgOptions: { description: 'Opaque cursor: return items after this one.' },
     beforeArgOptions: { description: 'Opaque cursor: return items before this one.' },
   },
 });
 
-builder.mutationType({ description: 'Actions on mail, domains and insights. Each one is authorised, audited and never applied twice.' });
+builder.mutationType({
+  description: 'Actions on mail, domains and insights. Each one is authorised, audited and never applied twice.',
+});
 // Every read needs `email-security:read`: declared once on the root types (and on the entity types,
 // which `_entities` and mutation payloads reach without passing through a Query field).
 builder.queryType({
@@ -79,7 +87,8 @@ builder.subscriptionType({
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({
-    description: 'Total number of items matching the query, as Cloudflare reports it (null when Cloudflare does not say).',
+    description:
+      'Total number of items matching the query, as Cloudflare reports it (null when Cloudflare does not say).',
     resolve: (parent) => parent.totalCount,
   }),
 );

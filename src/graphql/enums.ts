@@ -58,23 +58,31 @@ export const Disposition = wireEnum('Disposition', 'Final verdict on a message (
 });
 
 /** E1's `final_disposition` filter takes only six values (reference §7.5). */
-export const SearchDisposition = wireEnum('SearchDisposition', 'Dispositions the message search can filter on (Cloudflare accepts six).', {
-  MALICIOUS: upper('MALICIOUS', 'Malicious.'),
-  SUSPICIOUS: upper('SUSPICIOUS', 'Suspicious.'),
-  SPOOF: upper('SPOOF', 'Spoofed sender.'),
-  SPAM: upper('SPAM', 'Spam.'),
-  BULK: upper('BULK', 'Bulk.'),
-  NONE: upper('NONE', 'Clean.'),
-});
+export const SearchDisposition = wireEnum(
+  'SearchDisposition',
+  'Dispositions the message search can filter on (Cloudflare accepts six).',
+  {
+    MALICIOUS: upper('MALICIOUS', 'Malicious.'),
+    SUSPICIOUS: upper('SUSPICIOUS', 'Suspicious.'),
+    SPOOF: upper('SPOOF', 'Spoofed sender.'),
+    SPAM: upper('SPAM', 'Spam.'),
+    BULK: upper('BULK', 'Bulk.'),
+    NONE: upper('NONE', 'Clean.'),
+  },
+);
 
-export const ReclassifyDisposition = wireEnum('ReclassifyDisposition', 'The disposition an analyst says a message should have had (E10).', {
-  NONE: upper('NONE', 'Clean: report a false positive.'),
-  BULK: upper('BULK', 'Bulk.'),
-  MALICIOUS: upper('MALICIOUS', 'Malicious: report a false negative.'),
-  SPAM: upper('SPAM', 'Spam.'),
-  SPOOF: upper('SPOOF', 'Spoofed sender.'),
-  SUSPICIOUS: upper('SUSPICIOUS', 'Suspicious.'),
-});
+export const ReclassifyDisposition = wireEnum(
+  'ReclassifyDisposition',
+  'The disposition an analyst says a message should have had (E10).',
+  {
+    NONE: upper('NONE', 'Clean: report a false positive.'),
+    BULK: upper('BULK', 'Bulk.'),
+    MALICIOUS: upper('MALICIOUS', 'Malicious: report a false negative.'),
+    SPAM: upper('SPAM', 'Spam.'),
+    SPOOF: upper('SPOOF', 'Spoofed sender.'),
+    SUSPICIOUS: upper('SUSPICIOUS', 'Suspicious.'),
+  },
+);
 
 export const Destination = wireEnum('Destination', 'Mailbox folder a message can be moved to.', {
   INBOX: upper('Inbox', 'The inbox (Cloudflare `Inbox`).'),

@@ -25,7 +25,15 @@ import {
 export type ErrorCode = UpstreamErrorCode | 'QUERY_TOO_COMPLEX' | 'PERSISTED_QUERY_ONLY' | 'PERSISTED_QUERY_NOT_FOUND';
 
 /** The codes a typed mutation error can carry (the GraphQL enum `ActionErrorCode`). */
-export const MUTATION_ERROR_CODES = ['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'RATE_LIMITED', 'UPSTREAM_ERROR', 'OUTCOME_UNKNOWN'] as const satisfies readonly ErrorCode[];
+export const MUTATION_ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'UPSTREAM_ERROR',
+  'OUTCOME_UNKNOWN',
+] as const satisfies readonly ErrorCode[];
 export type MutationErrorCode = (typeof MUTATION_ERROR_CODES)[number];
 
 // ───────────────────────────── typed mutation errors ─────────────────────────────
@@ -44,7 +52,11 @@ export interface ValidationIssue {
 export class ValidationError extends MutationError {
   readonly code = 'BAD_USER_INPUT' as const;
   constructor(readonly issues: ValidationIssue[]) {
-    super(issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; '));
+    super(
+      issues
+        .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+        .join('; '),
+    );
   }
 }
 export class NotFoundError extends MutationError {
@@ -92,7 +104,9 @@ const cloudflareEntries = (error: UpstreamCallError): CloudflareErrorEntry[] =>
 
 /** What the client may read about a failure: our parser's internals stay in the operator log. */
 function clientMessage(error: UpstreamCallError): string {
-  return error instanceof UpstreamSchemaMismatchError ? `Cloudflare answered ${error.endpoint ?? 'a call'} with an unexpected shape` : error.message;
+  return error instanceof UpstreamSchemaMismatchError
+    ? `Cloudflare answered ${error.endpoint ?? 'a call'} with an unexpected shape`
+    : error.message;
 }
 
 /**
@@ -104,10 +118,12 @@ export function toMutationError(error: UpstreamCallError): MutationError {
   if (error instanceof UpstreamOutcomeUnknownError) return new OutcomeUnknownError(error.message);
   if (error instanceof UpstreamRateLimitedError) return new RateLimitedError(error.message, error.retryAfterSeconds);
   if (error instanceof UpstreamNotFoundError) return new NotFoundError(error.message);
-  if (error instanceof UpstreamForbiddenError || error instanceof UpstreamUnauthenticatedError) return new ForbiddenError(error.message);
+  if (error instanceof UpstreamForbiddenError || error instanceof UpstreamUnauthenticatedError)
+    return new ForbiddenError(error.message);
   if (error instanceof UpstreamConflictError) return new ConflictError(error.message);
   // A request the client layer refused to build (endpoint null) never left the gateway: the input is at fault.
-  if (error instanceof UpstreamBadRequestError && error.endpoint === null) return new ValidationError([{ path: [], message: error.message }]);
+  if (error instanceof UpstreamBadRequestError && error.endpoint === null)
+    return new ValidationError([{ path: [], message: error.message }]);
   return new UpstreamError(clientMessage(error), error.status, cloudflareEntries(error));
 }
 
@@ -159,6 +175,12 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
   }
   if (!mapped) return defaultMaskError(error, message, isDev);
   return error instanceof GraphQLError
-    ? new GraphQLError(mapped.message, { nodes: error.nodes, path: error.path, extensions: mapped.extensions, source: error.source, positions: error.positions })
+    ? new GraphQLError(mapped.message, {
+        nodes: error.nodes,
+        path: error.path,
+        extensions: mapped.extensions,
+        source: error.source,
+        positions: error.positions,
+      })
     : createGraphQLError(mapped.message, { extensions: mapped.extensions });
 }

@@ -12,7 +12,15 @@ import {
   UpstreamUnavailableError,
 } from '../upstream/errors.js';
 import { builder } from './builder.js';
-import { ConflictError, ForbiddenError, MutationError, OutcomeUnknownError, RateLimitedError, toMutationError, ValidationError } from './errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  MutationError,
+  OutcomeUnknownError,
+  RateLimitedError,
+  toMutationError,
+  ValidationError,
+} from './errors.js';
 import { mutationErrorTypes } from './results.js';
 import { parseInput } from './validation.js';
 
@@ -85,25 +93,39 @@ export interface MutationSpec<Schema extends z.ZodType, Payload extends Replayab
 }
 
 /** Registers a mutation field whose resolver is the pipeline. */
-export function defineMutation<Schema extends z.ZodType, Payload extends Replayable>(name: string, spec: MutationSpec<Schema, Payload>): void {
+export function defineMutation<Schema extends z.ZodType, Payload extends Replayable>(
+  name: string,
+  spec: MutationSpec<Schema, Payload>,
+): void {
   builder.mutationField(name, (t) =>
     t.field({
       type: spec.payload as never,
       description: spec.description,
       errors: { types: [...mutationErrorTypes], union: spec.result },
       args: { input: t.arg({ type: spec.input as never, required: true, description: spec.inputDescription }) },
-      resolve: ((_root: unknown, args: { input: unknown }, context: GatewayContext) => runMutation(name, spec, context, args.input)) as never,
+      resolve: ((_root: unknown, args: { input: unknown }, context: GatewayContext) =>
+        runMutation(name, spec, context, args.input)) as never,
     }),
   );
 }
 
 // ───────────────────────────── the pipeline ─────────────────────────────
 
-async function runMutation<Schema extends z.ZodType, Payload extends Replayable>(name: string, spec: MutationSpec<Schema, Payload>, context: GatewayContext, input: unknown): Promise<Payload> {
+async function runMutation<Schema extends z.ZodType, Payload extends Replayable>(
+  name: string,
+  spec: MutationSpec<Schema, Payload>,
+  context: GatewayContext,
+  input: unknown,
+): Promise<Payload> {
   type Parsed = z.output<Schema>;
   const actor = actorOf(context);
   const idempotencyKey = keyOf(input);
-  const audit = (target: AuditTarget | null, result: AuditResult, outcomes: AuditOutcome[], details?: Record<string, unknown>) =>
+  const audit = (
+    target: AuditTarget | null,
+    result: AuditResult,
+    outcomes: AuditOutcome[],
+    details?: Record<string, unknown>,
+  ) =>
     writeAudit(context.logger, {
       actor,
       authMode: context.auth.mode,
@@ -116,7 +138,8 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
       idempotencyKey,
       details: { ...target?.details, ...details },
     });
-  const each = (target: AuditTarget, outcome: string, reason?: string | null) => target.ids.map((id) => ({ id, outcome, ...(reason !== undefined ? { reason } : {}) }));
+  const each = (target: AuditTarget, outcome: string, reason?: string | null) =>
+    target.ids.map((id) => ({ id, outcome, ...(reason !== undefined ? { reason } : {}) }));
 
   // 1. Input: a failure sends nothing and holds no key.
   let parsed: Parsed;
@@ -146,11 +169,15 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
     if (existing) {
       if (existing.fingerprint !== fingerprint) {
         audit(target, 'refused', each(target, 'CONFLICT'), { reason: 'idempotency key reused with another input' });
-        throw new ConflictError('This idempotencyKey was already used with a different input; use a new key for a different action');
+        throw new ConflictError(
+          'This idempotencyKey was already used with a different input; use a new key for a different action',
+        );
       }
       if (existing.state === 'pending') {
         audit(target, 'refused', each(target, 'CONFLICT'), { reason: 'idempotency key still in progress' });
-        throw new ConflictError('A request with this idempotencyKey is still in progress; retry it once that one has finished');
+        throw new ConflictError(
+          'A request with this idempotencyKey is still in progress; retry it once that one has finished',
+        );
       }
       if (existing.state === 'outcome-unknown') {
         audit(target, 'replayed', each(target, 'OUTCOME_UNKNOWN'), { stored: 'outcome-unknown' });
@@ -170,24 +197,36 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
     const wrote = context.upstream.attempts.slice(attemptsBefore).some((attempt) => attempt.method !== 'GET');
     const failure = classifyFailure(error, wrote);
     if (storeKey) {
-      if (failure.error instanceof OutcomeUnknownError) await store.settle(storeKey, { state: 'outcome-unknown', fingerprint, message: failure.error.message }, ttl);
+      if (failure.error instanceof OutcomeUnknownError)
+        await store.settle(storeKey, { state: 'outcome-unknown', fingerprint, message: failure.error.message }, ttl);
       else await store.release(storeKey);
     }
     if (wrote) await settleQuietly(context, name, () => spec.settle?.(context, parsed));
-    if (failure.internal) context.logger.error({ err: failure.internal, mutation: name }, 'mutation failed unexpectedly');
-    audit(target, failure.result, each(target, failure.error?.code ?? 'INTERNAL_ERROR', failure.error?.message ?? 'internal error'));
+    if (failure.internal)
+      context.logger.error({ err: failure.internal, mutation: name }, 'mutation failed unexpectedly');
+    audit(
+      target,
+      failure.result,
+      each(target, failure.error?.code ?? 'INTERNAL_ERROR', failure.error?.message ?? 'internal error'),
+    );
     throw failure.error ?? failure.internal;
   }
   await settleQuietly(context, name, () => spec.settle?.(context, parsed));
   const stored = { ...payload, replayed: false };
   if (storeKey) await store.settle(storeKey, { state: 'done', fingerprint, result: stored }, ttl);
-  const reading = spec.audit ? spec.audit(payload, parsed) : { result: 'applied' as const, outcomes: each(target, 'APPLIED') };
+  const reading = spec.audit
+    ? spec.audit(payload, parsed)
+    : { result: 'applied' as const, outcomes: each(target, 'APPLIED') };
   audit(target, reading.result, reading.outcomes, reading.details);
   return stored;
 }
 
 /** Cache invalidation after a write must not turn an applied write into a failure (or strand its key). */
-async function settleQuietly(context: GatewayContext, name: string, settle: () => Promise<void> | void | undefined): Promise<void> {
+async function settleQuietly(
+  context: GatewayContext,
+  name: string,
+  settle: () => Promise<void> | void | undefined,
+): Promise<void> {
   try {
     await settle();
   } catch (error) {
@@ -209,7 +248,8 @@ interface Failure {
   result: AuditResult;
 }
 
-const isWrite = (endpoint: string | null) => endpoint !== null && endpoint in endpoints && endpoints[endpoint as keyof typeof endpoints].method !== 'GET';
+const isWrite = (endpoint: string | null) =>
+  endpoint !== null && endpoint in endpoints && endpoints[endpoint as keyof typeof endpoints].method !== 'GET';
 
 /**
  * One table for every write:
@@ -232,7 +272,9 @@ export function classifyFailure(error: unknown, wrote: boolean): Failure {
   }
   if (wrote) {
     return {
-      error: new OutcomeUnknownError('The write was sent to Cloudflare, then the gateway failed to read its outcome: it may have been applied. Check before retrying.'),
+      error: new OutcomeUnknownError(
+        'The write was sent to Cloudflare, then the gateway failed to read its outcome: it may have been applied. Check before retrying.',
+      ),
       internal: error,
       result: 'outcome-unknown',
     };
@@ -245,7 +287,10 @@ function sentAndUnclear(error: UpstreamCallError): boolean {
   if (error instanceof UpstreamAbortedError || error instanceof UpstreamTimeoutError) return true;
   // "Cloudflare is unreachable" is a connection that never opened (nothing sent); anything else
   // unexpected on the way may have happened after the request left.
-  return error instanceof UpstreamUnavailableError && (error.status !== null || error.message.startsWith('Unexpected failure'));
+  return (
+    error instanceof UpstreamUnavailableError &&
+    (error.status !== null || error.message.startsWith('Unexpected failure'))
+  );
 }
 
 function unknownMessage(error: UpstreamCallError): string {
@@ -258,14 +303,18 @@ function unknownMessage(error: UpstreamCallError): string {
 
 function resultOf(error: MutationError): AuditResult {
   if (error instanceof OutcomeUnknownError) return 'outcome-unknown';
-  if (error instanceof ValidationError || error instanceof ConflictError || error instanceof RateLimitedError) return 'refused';
+  if (error instanceof ValidationError || error instanceof ConflictError || error instanceof RateLimitedError)
+    return 'refused';
   return 'failed';
 }
 
 // ───────────────────────────── helpers for domain files ─────────────────────────────
 
 /** Audit reading of per-id statuses: all `success` → applied; any unknown → outcome-unknown; some → partial. */
-export function readStatuses(outcomes: { id: string; status: string; reason: string | null }[], success: readonly string[]): AuditReading {
+export function readStatuses(
+  outcomes: { id: string; status: string; reason: string | null }[],
+  success: readonly string[],
+): AuditReading {
   const statuses = outcomes.map((outcome) => outcome.status);
   const succeeded = (status: string) => success.includes(status);
   const result: AuditReading['result'] = statuses.every(succeeded)

@@ -66,7 +66,8 @@ export function encodeCursor(payload: AnyCursorPayload): string {
 }
 
 export function decodeCursor(cursor: string, argumentName: 'after' | 'before'): AnyCursorPayload {
-  if (cursor.length > 8192) throw badUserInput(`\`${argumentName}\` is not a cursor issued by this gateway`, [argumentName]);
+  if (cursor.length > 8192)
+    throw badUserInput(`\`${argumentName}\` is not a cursor issued by this gateway`, [argumentName]);
   try {
     const payload = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     if (payload.v === 2 && payload.h !== checksum(payload)) throw new Error('checksum');
@@ -109,32 +110,51 @@ export interface PagingPlan<C extends AnyCursorPayload = CursorPayload> {
 }
 
 /** Validates first/last/after/before before any upstream call (offset cursors only: v1). */
-export function planPaging(args: ConnectionArgs, options: { digest: string; cap: number; defaultSize: number }): PagingPlan {
+export function planPaging(
+  args: ConnectionArgs,
+  options: { digest: string; cap: number; defaultSize: number },
+): PagingPlan {
   const plan = planAnyPaging(args, options);
-  for (const [name, cursor] of [['after', plan.after], ['before', plan.before]] as const) {
+  for (const [name, cursor] of [
+    ['after', plan.after],
+    ['before', plan.before],
+  ] as const) {
     if (cursor && cursor.v !== 1) throw badUserInput(`\`${name}\` is not a cursor of this list`, [name]);
   }
   return plan as PagingPlan;
 }
 
 /** Like planPaging, accepting both cursor kinds (a list whose upstream may page either way). */
-export function planAnyPaging(args: ConnectionArgs, options: { digest: string; cap: number; defaultSize: number }): PagingPlan<AnyCursorPayload> {
+export function planAnyPaging(
+  args: ConnectionArgs,
+  options: { digest: string; cap: number; defaultSize: number },
+): PagingPlan<AnyCursorPayload> {
   const { first, last } = args;
   if (first != null && last != null) throw badUserInput('Pass either `first` or `last`, not both', ['first']);
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (value != null && (value < 0 || value > options.cap)) {
       throw badUserInput(`\`${name}\` must be between 0 and ${options.cap}`, [name]);
     }
   }
   const after = args.after ? decodeCursor(args.after, 'after') : null;
   const before = args.before ? decodeCursor(args.before, 'before') : null;
-  for (const [name, cursor] of [['after', after], ['before', before]] as const) {
+  for (const [name, cursor] of [
+    ['after', after],
+    ['before', before],
+  ] as const) {
     if (cursor && cursor.k !== options.digest) {
-      throw badUserInput(`\`${name}\` was issued for a different filter or account; start again without a cursor`, [name]);
+      throw badUserInput(`\`${name}\` was issued for a different filter or account; start again without a cursor`, [
+        name,
+      ]);
     }
   }
-  if (after && before && after.v !== before.v) throw badUserInput('`after` and `before` come from different pagings; start again without a cursor', ['after']);
-  if (after?.v === 1 && before?.v === 1 && after.o >= before.o) throw badUserInput('`after` must come before `before`', ['after']);
+  if (after && before && after.v !== before.v)
+    throw badUserInput('`after` and `before` come from different pagings; start again without a cursor', ['after']);
+  if (after?.v === 1 && before?.v === 1 && after.o >= before.o)
+    throw badUserInput('`after` must come before `before`', ['after']);
   const direction = last != null || (before && first == null) ? 'backward' : 'forward';
   const size = (direction === 'backward' ? last : first) ?? options.defaultSize;
   return { after, before, direction, size };
@@ -186,10 +206,15 @@ export async function pageConnection<Item, Node>(
     map: (item: Item) => Node;
   },
 ) {
-  const plan = options.plan ?? planPaging(args, { digest: options.digest, cap: options.cap, defaultSize: options.defaultSize });
+  const plan =
+    options.plan ?? planPaging(args, { digest: options.digest, cap: options.cap, defaultSize: options.defaultSize });
   if (plan.size === 0) {
     // `first: 0` / `last: 0` asks for nothing: answer without spending a call.
-    return { edges: [], totalCount: null, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+    return {
+      edges: [],
+      totalCount: null,
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    };
   }
   let total: number | null = null;
   let probe: { items: Item[]; total: number | null } | null = null;
@@ -197,14 +222,16 @@ export async function pageConnection<Item, Node>(
     // `last` without `before` needs the total first (the Pothos #1287 lesson).
     probe = await options.fetch(1, Math.max(1, plan.size));
     total = probe.total;
-    if (total === null) throw badUserInput('`last` without `before` needs a total count, which Cloudflare did not send', ['last']);
+    if (total === null)
+      throw badUserInput('`last` without `before` needs a total count, which Cloudflare did not send', ['last']);
   }
   const range = windowFor(plan, total);
   let items: Item[] = [];
   if (range.end > range.start) {
     const { perPage, pages } = pagesFor(range);
     const reuseProbe = probe !== null && pages.length === 1 && pages[0] === 1 && perPage === Math.max(1, plan.size);
-    const results = reuseProbe && probe ? [probe] : await Promise.all(pages.map((page) => options.fetch(page, perPage)));
+    const results =
+      reuseProbe && probe ? [probe] : await Promise.all(pages.map((page) => options.fetch(page, perPage)));
     const firstPageStart = ((pages[0] ?? 1) - 1) * perPage;
     items = results.flatMap((result) => result.items).slice(range.start - firstPageStart, range.end - firstPageStart);
     total = total ?? results[0]?.total ?? null;
@@ -287,7 +314,12 @@ export async function upstreamCursorConnection<Item extends { id: string }, Node
     return {
       edges,
       totalCount: null,
-      pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: {
+        hasNextPage,
+        hasPreviousPage,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
     };
   };
   if (plan.size === 0) return emptyConnection(false, false);
@@ -338,7 +370,11 @@ export async function upstreamCursorConnection<Item extends { id: string }, Node
   }
 
   // Backward: from `before`'s page towards the start, following `previous`.
-  if (!before) throw badUserInput('`last` without `before` needs the end of the list, which Cloudflare’s cursor paging does not give: page forward, then back with `before`', ['last']);
+  if (!before)
+    throw badUserInput(
+      '`last` without `before` needs the end of the list, which Cloudflare’s cursor paging does not give: page forward, then back with `before`',
+      ['last'],
+    );
   let cursor: string | undefined;
   let take: number | undefined;
   if (before.i > 0) {
@@ -379,6 +415,7 @@ export async function upstreamCursorConnection<Item extends { id: string }, Node
   const kept = placed.slice(-plan.size);
   const firstKept = kept[0];
   const hasPreviousPage =
-    placed.length > kept.length || (!reachedStart && firstKept !== undefined && (firstKept.index > 0 || firstKept.page.previous !== null));
+    placed.length > kept.length ||
+    (!reachedStart && firstKept !== undefined && (firstKept.index > 0 || firstKept.page.previous !== null));
   return toConnection(kept, after !== null ? true : hasPreviousPage, true);
 }

@@ -24,21 +24,26 @@ const codeDescriptions: Record<(typeof MUTATION_ERROR_CODES)[number], string> = 
   CONFLICT: 'The object is not in a state that allows this change, or the idempotency key is taken.',
   RATE_LIMITED: 'The Cloudflare budget is exhausted; retry after `retryAfterSeconds`.',
   UPSTREAM_ERROR: 'Cloudflare refused the request (it answered with an error); nothing was applied.',
-  OUTCOME_UNKNOWN: 'The request reached Cloudflare and then failed, or was answered unreadably: it may have been applied. Check before retrying.',
+  OUTCOME_UNKNOWN:
+    'The request reached Cloudflare and then failed, or was answered unreadably: it may have been applied. Check before retrying.',
 };
 
 export const ActionErrorCode = builder.enumType('ActionErrorCode', {
   description: 'Stable code of a typed mutation error.',
-  values: Object.fromEntries(MUTATION_ERROR_CODES.map((code) => [code, { description: codeDescriptions[code] }])) as Record<
-    (typeof MUTATION_ERROR_CODES)[number],
-    { description: string }
-  >,
+  values: Object.fromEntries(
+    MUTATION_ERROR_CODES.map((code) => [code, { description: codeDescriptions[code] }]),
+  ) as Record<(typeof MUTATION_ERROR_CODES)[number], { description: string }>,
 });
 
 const MutationErrorInterface = builder.interfaceRef<MutationError>('MutationError').implement({
   description: 'Fields every typed mutation error has.',
   fields: (t) => ({
-    code: t.field({ type: ActionErrorCode, nullable: false, description: 'Stable error code.', resolve: (error) => error.code }),
+    code: t.field({
+      type: ActionErrorCode,
+      nullable: false,
+      description: 'Stable error code.',
+      resolve: (error) => error.code,
+    }),
     message: t.exposeString('message', { nullable: false, description: 'Human-readable explanation.' }),
   }),
 });
@@ -46,18 +51,23 @@ const MutationErrorInterface = builder.interfaceRef<MutationError>('MutationErro
 const ValidationIssueRef = builder.objectRef<ValidationIssue>('ValidationIssue').implement({
   description: 'One problem with the input.',
   fields: (t) => ({
-    path: t.exposeStringList('path', { nullable: false, description: 'Path of the offending input field, e.g. ["input", "ids", "3"].' }),
+    path: t.exposeStringList('path', {
+      nullable: false,
+      description: 'Path of the offending input field, e.g. ["input", "ids", "3"].',
+    }),
     message: t.exposeString('message', { nullable: false, description: 'What is wrong with it.' }),
   }),
 });
 
-const CloudflareErrorRef = builder.objectRef<{ code: number | null; message: string | null }>('CloudflareError').implement({
-  description: 'An entry of the `errors` array Cloudflare answered with.',
-  fields: (t) => ({
-    code: t.exposeInt('code', { description: 'Cloudflare error code.' }),
-    message: t.exposeString('message', { description: 'Cloudflare error message.' }),
-  }),
-});
+const CloudflareErrorRef = builder
+  .objectRef<{ code: number | null; message: string | null }>('CloudflareError')
+  .implement({
+    description: 'An entry of the `errors` array Cloudflare answered with.',
+    fields: (t) => ({
+      code: t.exposeInt('code', { description: 'Cloudflare error code.' }),
+      message: t.exposeString('message', { description: 'Cloudflare error message.' }),
+    }),
+  });
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',
@@ -65,13 +75,22 @@ builder.objectType(ValidationError, {
   interfaces: [MutationErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({
-    issues: t.field({ type: [ValidationIssueRef], nullable: false, description: 'Every problem found, one per input path.', resolve: (error) => error.issues }),
+    issues: t.field({
+      type: [ValidationIssueRef],
+      nullable: false,
+      description: 'Every problem found, one per input path.',
+      resolve: (error) => error.issues,
+    }),
   }),
 });
 
 const simpleErrors = [
   [NotFoundError, 'NotFoundError', 'Cloudflare does not know the object (HTTP 404).'],
-  [ForbiddenError, 'ForbiddenError', 'The caller lacks the required scope, or Cloudflare refused the credential (HTTP 403/401).'],
+  [
+    ForbiddenError,
+    'ForbiddenError',
+    'The caller lacks the required scope, or Cloudflare refused the credential (HTTP 403/401).',
+  ],
   [ConflictError, 'ConflictError', 'The object is not in a state that allows this change.'],
   [
     OutcomeUnknownError,
@@ -95,7 +114,10 @@ builder.objectType(RateLimitedError, {
   interfaces: [MutationErrorInterface],
   isTypeOf: (value) => value instanceof RateLimitedError,
   fields: (t) => ({
-    retryAfterSeconds: t.exposeInt('retryAfterSeconds', { nullable: false, description: 'Seconds to wait before retrying.' }),
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      nullable: false,
+      description: 'Seconds to wait before retrying.',
+    }),
   }),
 });
 
@@ -116,4 +138,12 @@ builder.objectType(UpstreamError, {
 });
 
 /** The error types every mutation can return. */
-export const mutationErrorTypes = [ValidationError, NotFoundError, ForbiddenError, ConflictError, RateLimitedError, UpstreamError, OutcomeUnknownError] as const;
+export const mutationErrorTypes = [
+  ValidationError,
+  NotFoundError,
+  ForbiddenError,
+  ConflictError,
+  RateLimitedError,
+  UpstreamError,
+  OutcomeUnknownError,
+] as const;

@@ -22,12 +22,18 @@ builder.scalarType('DateTime', {
   },
   parseValue: (value) => {
     const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? toDate(value) : null;
-    if (!date) throw new GraphQLError('DateTime must be an ISO 8601 date-time such as 2024-01-05T10:00:00Z', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (!date)
+      throw new GraphQLError('DateTime must be an ISO 8601 date-time such as 2024-01-05T10:00:00Z', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     return date;
   },
   parseLiteral: (ast) => {
     const date = ast.kind === Kind.STRING && /^\d{4}-\d{2}-\d{2}T/.test(ast.value) ? toDate(ast.value) : null;
-    if (!date) throw new GraphQLError('DateTime must be an ISO 8601 date-time such as 2024-01-05T10:00:00Z', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (!date)
+      throw new GraphQLError('DateTime must be an ISO 8601 date-time such as 2024-01-05T10:00:00Z', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     return date;
   },
 });

@@ -41,8 +41,14 @@ export const insightIdSchema = investigateIdSchema;
 export const jobIdSchema = investigateIdSchema;
 
 const HEX32 = /^[0-9a-f]{32}$/i;
-export const accountIdSchema = z.string().regex(HEX32, '`accountId` must be 32 hexadecimal characters').transform((value) => value.toLowerCase());
-export const zoneIdSchema = z.string().regex(HEX32, '`zoneId` must be 32 hexadecimal characters').transform((value) => value.toLowerCase());
+export const accountIdSchema = z
+  .string()
+  .regex(HEX32, '`accountId` must be 32 hexadecimal characters')
+  .transform((value) => value.toLowerCase());
+export const zoneIdSchema = z
+  .string()
+  .regex(HEX32, '`zoneId` must be 32 hexadecimal characters')
+  .transform((value) => value.toLowerCase());
 
 /** The optional `accountId` of a root field: given and valid, or the configured default. */
 export function accountIdFor(context: GatewayContext) {
@@ -52,7 +58,10 @@ export function accountIdFor(context: GatewayContext) {
     .transform((value, ctx) => {
       if (value == null) {
         if (context.defaultAccountId) return context.defaultAccountId;
-        ctx.addIssue({ code: 'custom', message: '`accountId` is required: the gateway has no CLOUDFLARE_ACCOUNT_ID configured' });
+        ctx.addIssue({
+          code: 'custom',
+          message: '`accountId` is required: the gateway has no CLOUDFLARE_ACCOUNT_ID configured',
+        });
         return z.NEVER;
       }
       const parsed = accountIdSchema.safeParse(value);
@@ -71,18 +80,32 @@ export interface ResolvedScope {
 }
 
 export const insightScopeSchema = z
-  .object({ accountId: z.string().nullish(), zoneId: z.string().nullish() }, { error: 'give exactly one of accountId or zoneId' })
+  .object(
+    { accountId: z.string().nullish(), zoneId: z.string().nullish() },
+    { error: 'give exactly one of accountId or zoneId' },
+  )
   .nullish()
   .transform((raw, ctx): ResolvedScope => {
     const accountId = raw?.accountId ?? null;
     const zoneId = raw?.zoneId ?? null;
-    if (accountId !== null && zoneId !== null) ctx.addIssue({ code: 'custom', message: 'give either accountId or zoneId, not both' });
-    else if (accountId === null && zoneId === null) ctx.addIssue({ code: 'custom', message: 'give exactly one of accountId or zoneId' });
+    if (accountId !== null && zoneId !== null)
+      ctx.addIssue({ code: 'custom', message: 'give either accountId or zoneId, not both' });
+    else if (accountId === null && zoneId === null)
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of accountId or zoneId' });
     else {
       const kind: InsightScopeKind = accountId !== null ? 'ACCOUNT' : 'ZONE';
       const parsed = (kind === 'ACCOUNT' ? accountIdSchema : zoneIdSchema).safeParse(accountId ?? zoneId);
-      if (parsed.success) return { kind, id: parsed.data, upstream: kind === 'ACCOUNT' ? { accountId: parsed.data } : { zoneId: parsed.data } };
-      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid', path: [kind === 'ACCOUNT' ? 'accountId' : 'zoneId'] });
+      if (parsed.success)
+        return {
+          kind,
+          id: parsed.data,
+          upstream: kind === 'ACCOUNT' ? { accountId: parsed.data } : { zoneId: parsed.data },
+        };
+      ctx.addIssue({
+        code: 'custom',
+        message: parsed.error.issues[0]?.message ?? 'invalid',
+        path: [kind === 'ACCOUNT' ? 'accountId' : 'zoneId'],
+      });
     }
     return z.NEVER;
   });

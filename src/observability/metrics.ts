@@ -44,7 +44,11 @@ export function createMetrics() {
     registry,
     budgetRemaining,
     recordAttempt(attempt: UpstreamAttempt) {
-      upstreamCalls.inc({ endpoint: attempt.endpoint, status: String(attempt.status ?? 'none'), outcome: attempt.outcome });
+      upstreamCalls.inc({
+        endpoint: attempt.endpoint,
+        status: String(attempt.status ?? 'none'),
+        outcome: attempt.outcome,
+      });
       upstreamAttempt.inc({ endpoint: attempt.endpoint, attempt: String(Math.min(attempt.attempt, 5)) });
       upstreamDuration.observe({ endpoint: attempt.endpoint }, attempt.durationMs / 1000);
     },

@@ -27,7 +27,8 @@ export function useAuthentication(services: GatewayServices, graphqlEndpoint: st
       // yoga serves GraphQL on any path ending in the endpoint (`/x/graphql` too): gate them all.
       if (!url.pathname.endsWith(graphqlEndpoint) || request.method === 'OPTIONS') return;
       // The GraphiQL page itself is static HTML with no data; its queries authenticate like any other.
-      if (services.config.graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
+      if (services.config.graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html'))
+        return;
       const result = await services.authenticate(request);
       if (result.ok) {
         authenticated.set(request, result.auth);
@@ -53,7 +54,10 @@ export function useAuthentication(services: GatewayServices, graphqlEndpoint: st
           JSON.stringify({
             errors: [{ message: `Authentication required: ${result.reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
           }),
-          { status: 401, headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': challenge } },
+          {
+            status: 401,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': challenge },
+          },
         ),
       );
     },
@@ -82,7 +86,10 @@ const EXPIRED = Symbol('expired');
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A subscription ends with an UNAUTHENTICATED error event when the caller's token expires. */
-async function* untilExpiry(source: AsyncIterable<ExecutionResult>, expiry: AbortSignal): AsyncGenerator<ExecutionResult> {
+async function* untilExpiry(
+  source: AsyncIterable<ExecutionResult>,
+  expiry: AbortSignal,
+): AsyncGenerator<ExecutionResult> {
   const iterator = source[Symbol.asyncIterator]();
   const expired = new Promise<typeof EXPIRED>((resolve) => {
     if (expiry.aborted) resolve(EXPIRED);
@@ -92,7 +99,14 @@ async function* untilExpiry(source: AsyncIterable<ExecutionResult>, expiry: Abor
     while (true) {
       const next = await Promise.race([iterator.next(), expired]);
       if (next === EXPIRED) {
-        yield { errors: [gatewayError('UNAUTHENTICATED', 'The token expired: the subscription has ended; subscribe again with a fresh token')] };
+        yield {
+          errors: [
+            gatewayError(
+              'UNAUTHENTICATED',
+              'The token expired: the subscription has ended; subscribe again with a fresh token',
+            ),
+          ],
+        };
         return;
       }
       if (next.done) return;

@@ -47,10 +47,13 @@ export function useSubgraphSdlGuard(): Plugin {
     Field(node) {
       if (node.name.value === '_service' && context.getParentType()?.name === 'Query') {
         context.reportError(
-          new GraphQLError('The subgraph SDL is not served here (introspection is off); set SUBGRAPH_SDL=true if your router composes from it', {
-            nodes: [node],
-            extensions: { code: 'FORBIDDEN' },
-          }),
+          new GraphQLError(
+            'The subgraph SDL is not served here (introspection is off); set SUBGRAPH_SDL=true if your router composes from it',
+            {
+              nodes: [node],
+              extensions: { code: 'FORBIDDEN' },
+            },
+          ),
         );
       }
     },

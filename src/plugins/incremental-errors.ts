@@ -15,7 +15,9 @@ interface IncrementalEntry {
 export function useIncrementalErrorMasking(maskError: MaskError): Plugin {
   const mask = (error: GraphQLError) => {
     const masked = maskError(error, 'Unexpected error.');
-    return masked instanceof GraphQLErrorClass ? masked : new GraphQLErrorClass(masked.message, { nodes: error.nodes, path: error.path });
+    return masked instanceof GraphQLErrorClass
+      ? masked
+      : new GraphQLErrorClass(masked.message, { nodes: error.nodes, path: error.path });
   };
   return {
     onExecute() {
@@ -27,7 +29,9 @@ export function useIncrementalErrorMasking(maskError: MaskError): Plugin {
               if (!incremental?.some((entry) => entry.errors?.length)) return;
               setResult({
                 ...result,
-                incremental: incremental.map((entry) => (entry.errors?.length ? { ...entry, errors: entry.errors.map(mask) } : entry)),
+                incremental: incremental.map((entry) =>
+                  entry.errors?.length ? { ...entry, errors: entry.errors.map(mask) } : entry,
+                ),
               } as typeof result);
             },
           };

@@ -61,22 +61,40 @@ const FIELD_COST: Record<string, number> = {
 /** Page size a connection field uses when neither `first` nor `last` is given. */
 const DEFAULT_PAGE = 25;
 
-export function estimateUpstreamCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): number {
+export function estimateUpstreamCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return 0;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!root) return 0;
 
-  const argumentValue = (node: { arguments?: readonly { name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }[] }, name: string): unknown => {
+  const argumentValue = (
+    node: { arguments?: readonly { name: { value: string }; value: Parameters<typeof valueFromASTUntyped>[0] }[] },
+    name: string,
+  ): unknown => {
     const argument = node.arguments?.find((arg) => arg.name.value === name);
     return argument ? valueFromASTUntyped(argument.value, variables) : undefined;
   };
 
-  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType, multiplier: number, seen: Set<string>): number => {
+  const walk = (
+    selectionSet: SelectionSetNode,
+    parentType: GraphQLNamedType,
+    multiplier: number,
+    seen: Set<string>,
+  ): number => {
     let total = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -128,7 +146,12 @@ export function estimateUpstreamCost(schema: GraphQLSchema, document: DocumentNo
 function useUpstreamCostLimit(maxUpstreamCost: number): Plugin {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = estimateUpstreamCost(args.schema, args.document, args.operationName, (args.variableValues ?? {}) as Record<string, unknown>);
+      const cost = estimateUpstreamCost(
+        args.schema,
+        args.document,
+        args.operationName,
+        (args.variableValues ?? {}) as Record<string, unknown>,
+      );
       if (cost > maxUpstreamCost) {
         setResultAndStopExecution({
           errors: [

@@ -17,7 +17,10 @@ function onOperationDone(result: unknown, done: (errors: number) => void) {
   const errorsOf = (value: unknown) => {
     const errors = (value as { errors?: unknown[] } | null)?.errors;
     const incremental = (value as { incremental?: { errors?: unknown[] }[] } | null)?.incremental ?? [];
-    return (Array.isArray(errors) ? errors.length : 0) + incremental.reduce((sum, part) => sum + (part.errors?.length ?? 0), 0);
+    return (
+      (Array.isArray(errors) ? errors.length : 0) +
+      incremental.reduce((sum, part) => sum + (part.errors?.length ?? 0), 0)
+    );
   };
   if (!isAsyncIterable(result)) {
     done(errorsOf(result));
@@ -81,7 +84,10 @@ export function useOperationTracing(services: GatewayServices): Plugin<GatewayCo
       const operation = operationNameOf(args) ?? 'anonymous';
       const span = tracing.tracer.startSpan(
         `graphql ${operation}`,
-        { kind: SpanKind.SERVER, attributes: { 'graphql.operation.name': operation, 'gateway.request_id': context.requestId } },
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'graphql.operation.name': operation, 'gateway.request_id': context.requestId },
+        },
         parent,
       );
       context.trace.span = span;
@@ -150,7 +156,9 @@ export function useReadiness(services: GatewayServices): Plugin {
         socket.destroy();
         resolve({ reachable: false, error: 'timeout' });
       });
-      socket.once('error', (error) => resolve({ reachable: false, error: (error as NodeJS.ErrnoException).code ?? error.message }));
+      socket.once('error', (error) =>
+        resolve({ reachable: false, error: (error as NodeJS.ErrnoException).code ?? error.message }),
+      );
     });
     cached = { at: Date.now(), ...result };
     return cached;
@@ -213,7 +221,10 @@ export function useReadiness(services: GatewayServices): Plugin {
   };
 }
 
-function operationNameOf(args: { document: Parameters<typeof getOperationAST>[0]; operationName?: string | null }): string | undefined {
+function operationNameOf(args: {
+  document: Parameters<typeof getOperationAST>[0];
+  operationName?: string | null;
+}): string | undefined {
   return args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value;
 }
 

@@ -23,14 +23,25 @@ export function usePersistedOperationsOnly(): Plugin {
     extractPersistedOperationId: (params) => {
       const documentId = (params as { documentId?: unknown }).documentId;
       if (typeof documentId === 'string') return documentId;
-      const persisted = (params.extensions as { persistedQuery?: { version?: number; sha256Hash?: unknown } } | undefined)?.persistedQuery;
+      const persisted = (
+        params.extensions as { persistedQuery?: { version?: number; sha256Hash?: unknown } } | undefined
+      )?.persistedQuery;
       return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' ? persisted.sha256Hash : null;
     },
     getPersistedOperation: (key) => documents.get(key) ?? null,
     customErrors: {
-      persistedQueryOnly: { message: 'Only trusted documents may run on this gateway: send documentId', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
-      notFound: { message: 'Unknown documentId: it is not in the trusted-documents manifest', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
-      keyNotFound: { message: 'Send documentId (or extensions.persistedQuery.sha256Hash)', extensions: { code: 'PERSISTED_QUERY_ONLY' } },
+      persistedQueryOnly: {
+        message: 'Only trusted documents may run on this gateway: send documentId',
+        extensions: { code: 'PERSISTED_QUERY_ONLY' },
+      },
+      notFound: {
+        message: 'Unknown documentId: it is not in the trusted-documents manifest',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+      },
+      keyNotFound: {
+        message: 'Send documentId (or extensions.persistedQuery.sha256Hash)',
+        extensions: { code: 'PERSISTED_QUERY_ONLY' },
+      },
     },
   });
 }

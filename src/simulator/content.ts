@@ -53,15 +53,20 @@ export function contentOf(msg: Message): MessageContent {
   for (let i = 0; i < linkCount; i++) {
     links.push({
       href: `https://${linkDomain}/${pick(rng, ['login', 'doc', 'invoice', 'track', 'unsubscribe', 'view'])}/${hex(rng, 10)}`,
-      text: chance(rng, 0.2) ? null : pick(rng, ['Click here', 'View document', 'Sign in', 'Track your order', 'Unsubscribe', 'Open']),
+      text: chance(rng, 0.2)
+        ? null
+        : pick(rng, ['Click here', 'View document', 'Sign in', 'Track your order', 'Unsubscribe', 'Open']),
     });
   }
   const attachments: AttachmentContent[] = [];
   const attachmentCount = bad ? int(rng, 0, 2) : chance(rng, 0.3) ? 1 : 0;
   for (let i = 0; i < attachmentCount; i++) {
     const [ext, contentType] = pick(rng, [
-      ['pdf', 'application/pdf'], ['docm', 'application/vnd.ms-word.document.macroEnabled.12'], ['html', 'text/html'],
-      ['zip', 'application/zip'], ['xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+      ['pdf', 'application/pdf'],
+      ['docm', 'application/vnd.ms-word.document.macroEnabled.12'],
+      ['html', 'text/html'],
+      ['zip', 'application/zip'],
+      ['xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     ] as const);
     const name = `${pick(rng, ['invoice', 'statement', 'scan', 'report', 'remittance'])}_${int(rng, 100, 999)}.${ext}`;
     const size = int(rng, 200, 4000);
@@ -72,14 +77,16 @@ export function contentOf(msg: Message): MessageContent {
       contentType,
       data,
       detection: bad && chance(rng, 0.7) ? disp : chance(rng, 0.2) ? null : 'NONE',
-      encrypted: disp === 'ENCRYPTED' || ext === 'zip' && chance(rng, 0.3),
+      encrypted: disp === 'ENCRYPTED' || (ext === 'zip' && chance(rng, 0.3)),
     });
   }
   const greeting = msg.to_name?.[0]?.split(' ')[0] ?? 'there';
   const bodyText = [
     `Hi ${greeting},`,
     '',
-    bad ? 'Please review the attached document and confirm your details using the link below.' : 'Following up on our conversation, details below.',
+    bad
+      ? 'Please review the attached document and confirm your details using the link below.'
+      : 'Following up on our conversation, details below.',
     ...links.map((l) => `${l.text ?? 'Link'}: ${l.href}`),
     '',
     'Regards,',
@@ -102,7 +109,10 @@ export function attachmentDigests(att: AttachmentContent): { md5: string; sha1: 
 export function headersOf(msg: Message): { name: string; value: string }[] {
   const content = contentOf(msg);
   const headers: { name: string; value: string }[] = [
-    { name: 'Received', value: `from mail.${msg.from?.split('@')[1] ?? 'unknown'} (${content.senderIp}) by mx.cloudflare.net; ${msg.sent_date ?? ''}` },
+    {
+      name: 'Received',
+      value: `from mail.${msg.from?.split('@')[1] ?? 'unknown'} (${content.senderIp}) by mx.cloudflare.net; ${msg.sent_date ?? ''}`,
+    },
     { name: 'From', value: msg.from_name ? `"${msg.from_name}" <${msg.from ?? ''}>` : (msg.from ?? '') },
     { name: 'To', value: (msg.to ?? []).join(', ') },
     { name: 'Subject', value: msg.subject ?? '' },
@@ -112,8 +122,16 @@ export function headersOf(msg: Message): { name: string; value: string }[] {
   ];
   if (msg.replyto) headers.push({ name: 'Reply-To', value: msg.replyto });
   const v = msg.validation;
-  if (v) headers.push({ name: 'Authentication-Results', value: `mx.cloudflare.net; spf=${v.spf ?? 'none'}; dkim=${v.dkim ?? 'none'}; dmarc=${v.dmarc ?? 'none'}` });
-  if (msg.final_disposition === 'BULK') headers.push({ name: 'List-Unsubscribe', value: `<${contentOf(msg).links[0]?.href ?? 'mailto:unsubscribe@example.com'}>` });
+  if (v)
+    headers.push({
+      name: 'Authentication-Results',
+      value: `mx.cloudflare.net; spf=${v.spf ?? 'none'}; dkim=${v.dkim ?? 'none'}; dmarc=${v.dmarc ?? 'none'}`,
+    });
+  if (msg.final_disposition === 'BULK')
+    headers.push({
+      name: 'List-Unsubscribe',
+      value: `<${contentOf(msg).links[0]?.href ?? 'mailto:unsubscribe@example.com'}>`,
+    });
   return headers;
 }
 
@@ -147,7 +165,11 @@ export function buildDetection(msg: Message): Detection {
       pld: msg.from?.split('@')[1] ?? null,
     },
     threat_categories: nonBenign
-      ? (msg.threat_categories ?? []).map((name) => ({ id: THREAT_CATEGORY_IDS[name]?.id ?? 1200, name, description: THREAT_CATEGORY_IDS[name]?.description ?? null }))
+      ? (msg.threat_categories ?? []).map((name) => ({
+          id: THREAT_CATEGORY_IDS[name]?.id ?? 1200,
+          name,
+          description: THREAT_CATEGORY_IDS[name]?.description ?? null,
+        }))
       : [],
     validation: msg.validation ?? { comment: null, dkim: null, dmarc: null, spf: null },
     final_disposition: msg.final_disposition ?? null,
@@ -160,11 +182,31 @@ export function buildRaw(msg: Message): string {
 }
 
 const PALETTES: readonly (readonly [Rgb, Rgb, Rgb])[] = [
-  [[0, 120, 212], [243, 242, 241], [96, 94, 92]],
-  [[246, 130, 31], [255, 255, 255], [64, 64, 64]],
-  [[16, 124, 16], [250, 250, 250], [80, 80, 80]],
-  [[164, 38, 44], [255, 248, 240], [70, 60, 60]],
-  [[92, 45, 145], [245, 243, 250], [60, 60, 90]],
+  [
+    [0, 120, 212],
+    [243, 242, 241],
+    [96, 94, 92],
+  ],
+  [
+    [246, 130, 31],
+    [255, 255, 255],
+    [64, 64, 64],
+  ],
+  [
+    [16, 124, 16],
+    [250, 250, 250],
+    [80, 80, 80],
+  ],
+  [
+    [164, 38, 44],
+    [255, 248, 240],
+    [70, 60, 60],
+  ],
+  [
+    [92, 45, 145],
+    [245, 243, 250],
+    [60, 60, 90],
+  ],
 ];
 
 /** E4/E5 `screenshot`: a real 64x40 PNG "email" (header bar, text lines, maybe a button), base64. */
@@ -194,18 +236,35 @@ export function buildTrace(msg: Message): Trace {
   add(inbound, -2000, `connect from mail.${msg.from?.split('@')[1] ?? 'unknown'}[${content.senderIp}]`);
   add(inbound, -1500, `${msg.postfix_id}: client=${content.senderIp}, helo=${msg.smtp_helo_server_ip ?? 'unknown'}`);
   add(inbound, -1000, `${msg.postfix_id}: message-id=${msg.message_id ?? ''}`);
-  add(inbound, -500, `${msg.postfix_id}: from=<${msg.envelope_from ?? msg.from ?? ''}>, size=${content.bodyText.length + 900}, nrcpt=${msg.client_recipients.length}`);
-  add(inbound, 0, `${msg.postfix_id}: scanned disposition=${msg.final_disposition ?? 'none'} reasons=${msg.detection_reasons.length}`);
+  add(
+    inbound,
+    -500,
+    `${msg.postfix_id}: from=<${msg.envelope_from ?? msg.from ?? ''}>, size=${content.bodyText.length + 900}, nrcpt=${msg.client_recipients.length}`,
+  );
+  add(
+    inbound,
+    0,
+    `${msg.postfix_id}: scanned disposition=${msg.final_disposition ?? 'none'} reasons=${msg.detection_reasons.length}`,
+  );
   const status = msg.delivery_status ?? [];
   const outbound: TraceLine[] = [];
   if (msg.is_quarantined) {
     add(inbound, 500, `${msg.postfix_id}: quarantined (${msg.final_disposition ?? 'UNKNOWN'})`);
   } else {
-    for (const rcpt of msg.client_recipients) add(outbound, 1500, `${msg.postfix_id_outbound ?? msg.postfix_id}: to=<${rcpt}>, status=${status.includes('bounced') ? 'bounced' : status.includes('deferred') ? 'deferred' : 'sent'} (250 2.0.0 OK)`);
+    for (const rcpt of msg.client_recipients)
+      add(
+        outbound,
+        1500,
+        `${msg.postfix_id_outbound ?? msg.postfix_id}: to=<${rcpt}>, status=${status.includes('bounced') ? 'bounced' : status.includes('deferred') ? 'deferred' : 'sent'} (250 2.0.0 OK)`,
+      );
   }
   for (const entry of msg.action_log) {
     const at = Date.parse(entry.completed_at) - scanned;
-    add(outbound, at, `${msg.postfix_id}: ${entry.operation}${entry.properties?.folder ? ` folder=${entry.properties.folder}` : ''} status=${entry.status ?? 'completed'}`);
+    add(
+      outbound,
+      at,
+      `${msg.postfix_id}: ${entry.operation}${entry.properties?.folder ? ` folder=${entry.properties.folder}` : ''} status=${entry.status ?? 'completed'}`,
+    );
   }
   const pending = status.includes('queued') || status.includes('deferred');
   return {

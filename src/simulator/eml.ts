@@ -14,7 +14,14 @@ function base64Lines(data: Buffer): string {
 export function buildEml(headers: readonly { name: string; value: string }[], content: MessageContent): string {
   const head = headers.map((h) => `${h.name}: ${h.value}`);
   if (content.attachments.length === 0) {
-    return [...head, 'Content-Type: text/plain; charset="utf-8"', 'Content-Transfer-Encoding: 7bit', '', content.bodyText, ''].join('\r\n');
+    return [
+      ...head,
+      'Content-Type: text/plain; charset="utf-8"',
+      'Content-Transfer-Encoding: 7bit',
+      '',
+      content.bodyText,
+      '',
+    ].join('\r\n');
   }
   const boundary = `=_sim_${content.attachments.map((a) => a.data.length).join('_')}`;
   const parts: string[] = [

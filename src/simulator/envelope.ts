@@ -92,16 +92,26 @@ export function errorResponse(error: ApiError): SimResponse {
 /** Default error body for an injected `status` fault: a plausible Cloudflare envelope per status. */
 export function defaultErrorFor(status: number): Envelope {
   switch (status) {
-    case 400: return errorEnvelope(CODES.BAD_REQUEST, 'Bad request');
-    case 401: return errorEnvelope(CODES.AUTH, 'Authentication error');
-    case 403: return errorEnvelope(CODES.UNAUTHORIZED, 'Unauthorized to access requested resource');
-    case 404: return errorEnvelope(CODES.NO_ROUTE, 'No route for that URI');
-    case 405: return errorEnvelope(CODES.METHOD_NOT_ALLOWED, 'Method not allowed');
-    case 409: return errorEnvelope(CODES.CONFLICT, 'Conflict');
-    case 429: return errorEnvelope(CODES.RATE_LIMITED, 'Please wait and consider throttling your request speed');
-    case 502: return errorEnvelope(10013, 'Bad gateway');
-    case 503: return errorEnvelope(10013, 'Service temporarily unavailable');
-    case 504: return errorEnvelope(10013, 'Gateway timeout');
+    case 400:
+      return errorEnvelope(CODES.BAD_REQUEST, 'Bad request');
+    case 401:
+      return errorEnvelope(CODES.AUTH, 'Authentication error');
+    case 403:
+      return errorEnvelope(CODES.UNAUTHORIZED, 'Unauthorized to access requested resource');
+    case 404:
+      return errorEnvelope(CODES.NO_ROUTE, 'No route for that URI');
+    case 405:
+      return errorEnvelope(CODES.METHOD_NOT_ALLOWED, 'Method not allowed');
+    case 409:
+      return errorEnvelope(CODES.CONFLICT, 'Conflict');
+    case 429:
+      return errorEnvelope(CODES.RATE_LIMITED, 'Please wait and consider throttling your request speed');
+    case 502:
+      return errorEnvelope(10013, 'Bad gateway');
+    case 503:
+      return errorEnvelope(10013, 'Service temporarily unavailable');
+    case 504:
+      return errorEnvelope(10013, 'Gateway timeout');
     default:
       return status >= 500
         ? errorEnvelope(10013, 'An unknown error has occurred')

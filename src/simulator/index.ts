@@ -9,12 +9,31 @@
  *   await sim.close();
  */
 import type { EndpointId } from '../upstream/endpoints.js';
-import type { BudgetOptions, FaultRule, POLL_ENDPOINT, RecordedRequest, SimEndpointId, SimulatorOptions } from './api-types.js';
+import type {
+  BudgetOptions,
+  FaultRule,
+  POLL_ENDPOINT,
+  RecordedRequest,
+  SimEndpointId,
+  SimulatorOptions,
+} from './api-types.js';
 import { SimulatorServer } from './server.js';
 import { SimulatorState } from './state.js';
 
-export { SIMULATOR_ACCOUNT_ID, SIMULATOR_SECOND_ACCOUNT_ID, SIMULATOR_ZONE_ID, SIMULATOR_ZONE_NUMERIC_ID } from './constants.js';
-export type { BudgetOptions, FaultResponse, FaultRule, RecordedRequest, SimEndpointId, SimulatorOptions } from './api-types.js';
+export {
+  SIMULATOR_ACCOUNT_ID,
+  SIMULATOR_SECOND_ACCOUNT_ID,
+  SIMULATOR_ZONE_ID,
+  SIMULATOR_ZONE_NUMERIC_ID,
+} from './constants.js';
+export type {
+  BudgetOptions,
+  FaultResponse,
+  FaultRule,
+  RecordedRequest,
+  SimEndpointId,
+  SimulatorOptions,
+} from './api-types.js';
 export { POLL_ENDPOINT } from './api-types.js';
 export type { SimulatorState } from './state.js';
 

@@ -4,12 +4,27 @@
  */
 import { type Rng, alnum, chance, hex, int, pick, sample, weighted } from './prng.js';
 import type {
-  ActionLogEntry, AuthResult, DeliveryMode, DeliveryStatus, Disposition, Message, MessageFinding, PostDeliveryOp,
+  ActionLogEntry,
+  AuthResult,
+  DeliveryMode,
+  DeliveryStatus,
+  Disposition,
+  Message,
+  MessageFinding,
+  PostDeliveryOp,
 } from './types.js';
 import { AUTH_RESULTS, DELIVERY_MODES, DISPOSITIONS, NON_BENIGN, PATTERN_TYPES } from './types.js';
 import {
-  BAD_DOMAINS, BULK_SENDERS, DETECTION_REASONS, FIRST_NAMES, FREEMAIL_DOMAINS, LAST_NAMES, PARTNER_DOMAINS, SPAM_DOMAINS,
-  SUBJECTS, THREAT_CATEGORIES,
+  BAD_DOMAINS,
+  BULK_SENDERS,
+  DETECTION_REASONS,
+  FIRST_NAMES,
+  FREEMAIL_DOMAINS,
+  LAST_NAMES,
+  PARTNER_DOMAINS,
+  SPAM_DOMAINS,
+  SUBJECTS,
+  THREAT_CATEGORIES,
 } from './vocabulary.js';
 
 export interface AccountProfile {
@@ -54,7 +69,13 @@ function randomIp(rng: Rng): string {
 
 function authResult(rng: Rng, good: boolean): AuthResult | null {
   if (chance(rng, 0.06)) return null; // §8: validation.* may be null
-  return good ? weighted(rng, [['pass', 90], ['none', 5], ['neutral', 5]]) : pick(rng, AUTH_RESULTS);
+  return good
+    ? weighted(rng, [
+        ['pass', 90],
+        ['none', 5],
+        ['neutral', 5],
+      ])
+    : pick(rng, AUTH_RESULTS);
 }
 
 function fillTemplate(rng: Rng, template: string, name: string): string {
@@ -137,14 +158,24 @@ export function makeMessage(rng: Rng, input: MessageSeedInput): Message {
   const later = (minutes: number) => isoZ(Math.min(scannedAt + minutes * 60_000, input.now));
   if (!quarantined && chance(rng, 0.12)) {
     const folder = pick(rng, ['JunkEmail', 'DeletedItems', 'Inbox']);
-    actionLog.push({ completed_at: later(30), completed_timestamp: later(30), operation: 'MOVE', properties: { folder, requested_by: 'soc@' + profile.orgDomain }, status: 'completed' });
+    actionLog.push({
+      completed_at: later(30),
+      completed_timestamp: later(30),
+      operation: 'MOVE',
+      properties: { folder, requested_by: 'soc@' + profile.orgDomain },
+      status: 'completed',
+    });
     ops.push('MOVE');
     deliveryStatus = ['moved'];
   } else if (!quarantined && chance(rng, 0.08)) {
     deliveryStatus = [pick(rng, ['rejected', 'deferred', 'bounced', 'queued', 'move_failed'] as const)];
   }
   if (nonBenign && chance(rng, 0.15)) {
-    actionLog.push({ completed_at: later(12), operation: 'PREVIEW', properties: { requested_by: profile.employees[0]?.email ?? 'soc' } });
+    actionLog.push({
+      completed_at: later(12),
+      operation: 'PREVIEW',
+      properties: { requested_by: profile.employees[0]?.email ?? 'soc' },
+    });
     ops.push('PREVIEW');
   }
   if (submission || chance(rng, 0.05)) {
@@ -154,17 +185,19 @@ export function makeMessage(rng: Rng, input: MessageSeedInput): Message {
 
   const findings: MessageFinding[] | null | undefined = nonBenign
     ? chance(rng, 0.85)
-      ? [{
-          name: pick(rng, THREAT_CATEGORIES[disp].length > 0 ? THREAT_CATEGORIES[disp] : ['Heuristic']),
-          detail: pick(rng, DETECTION_REASONS[disp]),
-          detection: chance(rng, 0.1) ? null : disp,
-          field: pick(rng, ['body', 'subject', 'from', 'link', 'attachment']),
-          portion: chance(rng, 0.5) ? 'header' : null,
-          reason: pick(rng, DETECTION_REASONS[disp]),
-          score: Math.round(rng() * 100) / 100,
-          value: chance(rng, 0.5) ? fromAddress : null,
-          attachment: chance(rng, 0.3) ? 'invoice.docm' : null,
-        }]
+      ? [
+          {
+            name: pick(rng, THREAT_CATEGORIES[disp].length > 0 ? THREAT_CATEGORIES[disp] : ['Heuristic']),
+            detail: pick(rng, DETECTION_REASONS[disp]),
+            detection: chance(rng, 0.1) ? null : disp,
+            field: pick(rng, ['body', 'subject', 'from', 'link', 'attachment']),
+            portion: chance(rng, 0.5) ? 'header' : null,
+            reason: pick(rng, DETECTION_REASONS[disp]),
+            score: Math.round(rng() * 100) / 100,
+            value: chance(rng, 0.5) ? fromAddress : null,
+            attachment: chance(rng, 0.3) ? 'invoice.docm' : null,
+          },
+        ]
       : null
     : undefined;
 
@@ -226,7 +259,8 @@ export function makeMessage(rng: Rng, input: MessageSeedInput): Message {
     smtp_helo_server_ip: randomIp(rng),
     smtp_previous_hop_ip: chance(rng, 0.7) ? randomIp(rng) : null,
     subject,
-    threat_categories: threatCategories.length > 0 ? sample(rng, threatCategories, int(rng, 1, 2)) : chance(rng, 0.5) ? [] : null,
+    threat_categories:
+      threatCategories.length > 0 ? sample(rng, threatCategories, int(rng, 1, 2)) : chance(rng, 0.5) ? [] : null,
     to: toAddresses,
     to_name: recipients.map((r) => r.name),
     validation,
@@ -238,8 +272,16 @@ export function makeMessage(rng: Rng, input: MessageSeedInput): Message {
 }
 
 const DISPOSITION_WEIGHTS: readonly (readonly [Disposition, number])[] = [
-  ['NONE', 40], ['BULK', 14], ['SPAM', 10], ['MALICIOUS', 9], ['SUSPICIOUS', 8], ['SPOOF', 5], ['MALICIOUS-BEC', 4],
-  ['EXTERNAL', 5], ['ENCRYPTED', 2], ['UNKNOWN', 3],
+  ['NONE', 40],
+  ['BULK', 14],
+  ['SPAM', 10],
+  ['MALICIOUS', 9],
+  ['SUSPICIOUS', 8],
+  ['SPOOF', 5],
+  ['MALICIOUS-BEC', 4],
+  ['EXTERNAL', 5],
+  ['ENCRYPTED', 2],
+  ['UNKNOWN', 3],
 ];
 
 /**
@@ -247,7 +289,13 @@ const DISPOSITION_WEIGHTS: readonly (readonly [Disposition, number])[] = [
  * default 30-day window so nothing falls out of it mid-test), plus `submissionCount` messages that
  * live only in the submissions datastore.
  */
-export function seedMessages(rng: Rng, profile: AccountProfile, now: number, count: number, submissionCount: number): StoredMessage[] {
+export function seedMessages(
+  rng: Rng,
+  profile: AccountProfile,
+  now: number,
+  count: number,
+  submissionCount: number,
+): StoredMessage[] {
   const out: StoredMessage[] = [];
   const span = 29.5 * DAY;
   for (let i = 0; i < count + submissionCount; i++) {
@@ -259,9 +307,18 @@ export function seedMessages(rng: Rng, profile: AccountProfile, now: number, cou
     if (i === DISPOSITIONS.length) disposition = undefined; // at least one without final_disposition
     if (i === DISPOSITIONS.length + 1) disposition = null;
     let deliveryMode: DeliveryMode | null =
-      i < DELIVERY_MODES.length ? DELIVERY_MODES[(i + 3) % DELIVERY_MODES.length] as DeliveryMode : weighted(rng, [['DIRECT', 70], ['BCC', 12], ['JOURNAL', 10], ['API', 4], ['RETRO_SCAN', 4]] as const);
+      i < DELIVERY_MODES.length
+        ? (DELIVERY_MODES[(i + 3) % DELIVERY_MODES.length] as DeliveryMode)
+        : weighted(rng, [
+            ['DIRECT', 70],
+            ['BCC', 12],
+            ['JOURNAL', 10],
+            ['API', 4],
+            ['RETRO_SCAN', 4],
+          ] as const);
     if (i >= DELIVERY_MODES.length && chance(rng, 0.02)) deliveryMode = null;
-    if (submission) deliveryMode = pick(rng, ['REVIEW_SUBMISSION', 'THREAT_INTEL_SUBMISSION', 'SIMULATION_SUBMISSION'] as const);
+    if (submission)
+      deliveryMode = pick(rng, ['REVIEW_SUBMISSION', 'THREAT_INTEL_SUBMISSION', 'SIMULATION_SUBMISSION'] as const);
     const scannedAt = Math.floor((now - rng() * span) / 1000) * 1000;
     const msg = makeMessage(rng, { profile, scannedAt, disposition, deliveryMode, submission, now });
     out.push({ accountId: profile.id, msg, submission, seq: i });

@@ -92,7 +92,8 @@ export function parseSearch(raw: RawSearch, now: number, allDispositions: boolea
   }
   const deliveryStatus = str('delivery_status', raw.delivery_status);
   if (deliveryStatus !== undefined) {
-    if (!(DELIVERY_STATUSES as readonly string[]).includes(deliveryStatus)) throw badRequest(`delivery_status: must be one of ${DELIVERY_STATUSES.join(', ')}`);
+    if (!(DELIVERY_STATUSES as readonly string[]).includes(deliveryStatus))
+      throw badRequest(`delivery_status: must be one of ${DELIVERY_STATUSES.join(', ')}`);
     filter.deliveryStatus = deliveryStatus as DeliveryStatus;
   }
   const action = str('message_action', raw.message_action);
@@ -139,15 +140,33 @@ function stripBrackets(id: string): string {
 function queryHaystack(stored: StoredMessage): string {
   const m = stored.msg;
   const parts: (string | null | undefined)[] = [
-    m.alert_id, m.from, m.envelope_from, m.from_name, m.final_disposition, m.replyto, m.message_id, m.smtp_helo_server_ip,
-    m.smtp_previous_hop_ip, m.x_originating_ip, m.subject, m.ts, m.scanned_at?.slice(0, 19), m.sent_at?.slice(0, 19),
-    ...(m.to ?? []), ...(m.envelope_to ?? []), ...(m.to_name ?? []), ...m.detection_reasons,
+    m.alert_id,
+    m.from,
+    m.envelope_from,
+    m.from_name,
+    m.final_disposition,
+    m.replyto,
+    m.message_id,
+    m.smtp_helo_server_ip,
+    m.smtp_previous_hop_ip,
+    m.x_originating_ip,
+    m.subject,
+    m.ts,
+    m.scanned_at?.slice(0, 19),
+    m.sent_at?.slice(0, 19),
+    ...(m.to ?? []),
+    ...(m.envelope_to ?? []),
+    ...(m.to_name ?? []),
+    ...m.detection_reasons,
   ];
   for (const att of contentOf(m).attachments) {
     const d = attachmentDigests(att);
     parts.push(att.filename, d.md5, d.sha1, d.sha256);
   }
-  return parts.filter((p): p is string => typeof p === 'string').join('\n').toLowerCase();
+  return parts
+    .filter((p): p is string => typeof p === 'string')
+    .join('\n')
+    .toLowerCase();
 }
 
 export function matchesSearch(stored: StoredMessage, f: SearchFilter): boolean {
@@ -166,9 +185,16 @@ export function matchesSearch(stored: StoredMessage, f: SearchFilter): boolean {
   if (f.exactSubject !== undefined && m.subject !== f.exactSubject) return false;
   if (f.subject !== undefined) {
     const subject = (m.subject ?? '').toLowerCase();
-    if (!f.subject.split(/\s+/).filter(Boolean).every((word) => subject.includes(word))) return false;
+    if (
+      !f.subject
+        .split(/\s+/)
+        .filter(Boolean)
+        .every((word) => subject.includes(word))
+    )
+      return false;
   }
-  if (f.sender !== undefined && !addressMatches(m.from, f.sender) && !addressMatches(m.envelope_from, f.sender)) return false;
+  if (f.sender !== undefined && !addressMatches(m.from, f.sender) && !addressMatches(m.envelope_from, f.sender))
+    return false;
   if (f.recipient !== undefined) {
     const all = [...(m.to ?? []), ...(m.envelope_to ?? []), ...m.client_recipients];
     if (!all.some((a) => addressMatches(a, f.recipient as string))) return false;
@@ -186,7 +212,13 @@ export function matchesSearch(stored: StoredMessage, f: SearchFilter): boolean {
   if (f.query !== undefined) {
     const haystack = queryHaystack(stored);
     // "Space-delimited, case-insensitive": every term must appear.
-    if (!f.query.split(/\s+/).filter(Boolean).every((term) => haystack.includes(term))) return false;
+    if (
+      !f.query
+        .split(/\s+/)
+        .filter(Boolean)
+        .every((term) => haystack.includes(term))
+    )
+      return false;
   }
   return true;
 }

@@ -11,9 +11,22 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { matchEndpoint } from '../upstream/endpoints.js';
-import { type BudgetOptions, type FaultRule, POLL_ENDPOINT, type RecordedRequest, type SimEndpointId } from './api-types.js';
 import {
-  ApiError, CODES, type Envelope, type SimResponse, defaultErrorFor, errorEnvelope, errorResponse, ok,
+  type BudgetOptions,
+  type FaultRule,
+  POLL_ENDPOINT,
+  type RecordedRequest,
+  type SimEndpointId,
+} from './api-types.js';
+import {
+  ApiError,
+  CODES,
+  type Envelope,
+  type SimResponse,
+  defaultErrorFor,
+  errorEnvelope,
+  errorResponse,
+  ok,
 } from './envelope.js';
 import type { HandlerContext } from './handlers/context.js';
 import { listMessages } from './handlers/investigate.js';
@@ -81,7 +94,8 @@ export class SimulatorServer {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         // Last resort: never let a handler bug kill the process or leave the socket open.
-        if (!res.headersSent && !res.destroyed) this.writeJson(res, 500, errorEnvelope(10013, `Simulator error: ${String(error)}`));
+        if (!res.headersSent && !res.destroyed)
+          this.writeJson(res, 500, errorEnvelope(10013, `Simulator error: ${String(error)}`));
         else res.destroy();
       });
     });
@@ -177,7 +191,8 @@ export class SimulatorServer {
       query[key] = list;
     }
     const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
+    for (const [key, value] of Object.entries(req.headers))
+      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;
     const record: RecordedRequest = {
       at: Date.now(),
       method,
@@ -196,7 +211,13 @@ export class SimulatorServer {
     try {
       outcome = await this.dispatch(url, record, extraHeaders);
     } catch (error) {
-      outcome = { type: 'response', response: error instanceof ApiError ? errorResponse(error) : { status: 500, body: errorEnvelope(10013, 'An unknown error has occurred') } };
+      outcome = {
+        type: 'response',
+        response:
+          error instanceof ApiError
+            ? errorResponse(error)
+            : { status: 500, body: errorEnvelope(10013, 'An unknown error has occurred') },
+      };
     }
     if (outcome.type === 'hang') {
       // Never answer; the socket is freed when the client aborts (or when the simulator closes).
@@ -213,7 +234,11 @@ export class SimulatorServer {
     if (outcome.type === 'reset-mid-body') {
       const data = Buffer.from(JSON.stringify(response.body ?? null));
       record.status = response.status;
-      res.writeHead(response.status, { ...allHeaders, 'content-type': 'application/json', 'content-length': String(data.length) });
+      res.writeHead(response.status, {
+        ...allHeaders,
+        'content-type': 'application/json',
+        'content-length': String(data.length),
+      });
       res.write(data.subarray(0, Math.max(1, Math.floor(data.length / 2))), () => {
         const t = setTimeout(() => req.socket.destroy(), 5);
         this.timers.add(t);
@@ -223,7 +248,12 @@ export class SimulatorServer {
     record.status = response.status;
     if (response.raw) {
       const data = typeof response.raw.data === 'string' ? Buffer.from(response.raw.data) : response.raw.data;
-      res.writeHead(response.status, { ...allHeaders, 'content-type': response.raw.contentType, 'content-length': String(data.length), 'cf-ray': cfRay() });
+      res.writeHead(response.status, {
+        ...allHeaders,
+        'content-type': response.raw.contentType,
+        'content-length': String(data.length),
+        'cf-ray': cfRay(),
+      });
       res.end(data);
       return;
     }
@@ -232,7 +262,8 @@ export class SimulatorServer {
 
   private async dispatch(url: URL, record: RecordedRequest, extraHeaders: Record<string, string>): Promise<Outcome> {
     const respond = (response: SimResponse): Outcome => ({ type: 'response', response });
-    if (!url.pathname.startsWith(`${BASE}/`)) return respond(errorResponse(new ApiError(404, CODES.NO_ROUTE, 'No route for that URI')));
+    if (!url.pathname.startsWith(`${BASE}/`))
+      return respond(errorResponse(new ApiError(404, CODES.NO_ROUTE, 'No route for that URI')));
 
     // 1. Route.
     let endpoint: SimEndpointId;
@@ -248,7 +279,15 @@ export class SimulatorServer {
         match = matchEndpoint(record.method, record.path);
       } catch {
         // decodeURIComponent on a malformed %-sequence.
-        return respond(errorResponse(new ApiError(400, CODES.BAD_IDENTIFIER, `Could not route to ${record.path}, perhaps your object identifier is invalid?`)));
+        return respond(
+          errorResponse(
+            new ApiError(
+              400,
+              CODES.BAD_IDENTIFIER,
+              `Could not route to ${record.path}, perhaps your object identifier is invalid?`,
+            ),
+          ),
+        );
       }
       if (match.id === null) {
         if (match.pathMatched) return respond(methodNotAllowed(allowedMethods(record.path)));
@@ -279,11 +318,20 @@ export class SimulatorServer {
     const scopeKind = params.scope === 'zones' ? 'zones' : 'accounts';
     const scopeId = params.scope_id ?? params.account_id ?? '';
     if (!HEX32.test(scopeId)) {
-      return respond(errorResponse(new ApiError(400, CODES.BAD_IDENTIFIER, `Could not route to /${scopeKind}/${scopeId}, perhaps your object identifier is invalid?`)));
+      return respond(
+        errorResponse(
+          new ApiError(
+            400,
+            CODES.BAD_IDENTIFIER,
+            `Could not route to /${scopeKind}/${scopeId}, perhaps your object identifier is invalid?`,
+          ),
+        ),
+      );
     }
     const scope = endpoint.startsWith('securityCenter.') ? this.state.insightScope(scopeKind, scopeId) : undefined;
     const known = scopeKind === 'zones' ? scope !== undefined : this.state.hasAccount(scopeId);
-    if (!known) return respond(errorResponse(new ApiError(403, CODES.UNAUTHORIZED, 'Unauthorized to access requested resource')));
+    if (!known)
+      return respond(errorResponse(new ApiError(403, CODES.UNAUTHORIZED, 'Unauthorized to access requested resource')));
 
     const ctx: HandlerContext = {
       state: this.state,
@@ -342,14 +390,20 @@ export class SimulatorServer {
     return {
       status: 202,
       headers: { location, 'retry-after': '0' },
-      body: { success: true, errors: [], messages: [{ code: 202, message: 'Search in progress; poll the Location URL for results' }], result: null },
+      body: {
+        success: true,
+        errors: [],
+        messages: [{ code: 202, message: 'Search in progress; poll the Location URL for results' }],
+        result: null,
+      },
     };
   }
 
   private poll(ctx: HandlerContext): SimResponse {
     const id = ctx.params.search_id ?? '';
     const pending = this.pendingSearches.get(id);
-    if (!pending || pending.accountId !== ctx.accountId) throw new ApiError(404, CODES.NO_ROUTE, 'Search not found or expired');
+    if (!pending || pending.accountId !== ctx.accountId)
+      throw new ApiError(404, CODES.NO_ROUTE, 'Search not found or expired');
     if (pending.remaining > 0) {
       pending.remaining--;
       return this.pendingAnswer(ctx.accountId, id);
@@ -384,11 +438,17 @@ export class SimulatorServer {
       case 'empty-204':
         return respond({ status: 204, raw: { contentType: 'application/json', data: '' } });
       case 'success-false':
-        return respond({ status: 200, body: errorEnvelope(1000, 'An internal error occurred while processing the request') });
+        return respond({
+          status: 200,
+          body: errorEnvelope(1000, 'An internal error occurred while processing the request'),
+        });
       case 'html':
         return respond({
           status: r.status,
-          raw: { contentType: 'text/html; charset=UTF-8', data: `<!DOCTYPE html>\n<html><head><title>${r.status} | Gateway error</title></head><body><h1>Error ${r.status}</h1><p>The upstream proxy returned an error page.</p></body></html>\n` },
+          raw: {
+            contentType: 'text/html; charset=UTF-8',
+            data: `<!DOCTYPE html>\n<html><head><title>${r.status} | Gateway error</title></head><body><h1>Error ${r.status}</h1><p>The upstream proxy returned an error page.</p></body></html>\n`,
+          },
         });
       case 'reset':
         return { type: 'reset' };
@@ -418,14 +478,18 @@ export class SimulatorServer {
     if (usage.lockedUntil > now) {
       const wait = Math.ceil((usage.lockedUntil - now) / 1000);
       headers.ratelimit = `"default";r=0;t=${wait}`;
-      return new ApiError(429, CODES.RATE_LIMITED, 'Please wait and consider throttling your request speed', { 'retry-after': String(wait) });
+      return new ApiError(429, CODES.RATE_LIMITED, 'Please wait and consider throttling your request speed', {
+        'retry-after': String(wait),
+      });
     }
     usage.used++;
     if (usage.used > budget.limit) {
       usage.lockedUntil = now + budget.lockoutSeconds * 1000;
       const wait = Math.max(1, budget.lockoutSeconds);
       headers.ratelimit = `"default";r=0;t=${wait}`;
-      return new ApiError(429, CODES.RATE_LIMITED, 'Please wait and consider throttling your request speed', { 'retry-after': String(wait) });
+      return new ApiError(429, CODES.RATE_LIMITED, 'Please wait and consider throttling your request speed', {
+        'retry-after': String(wait),
+      });
     }
     const reset = Math.max(0, Math.ceil((usage.windowStart + budget.windowSeconds * 1000 - now) / 1000));
     headers.ratelimit = `"default";r=${budget.limit - usage.used};t=${reset}`;
@@ -444,7 +508,12 @@ export class SimulatorServer {
 
   private writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const data = Buffer.from(JSON.stringify(body ?? null));
-    res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': String(data.length), 'cf-ray': cfRay() });
+    res.writeHead(status, {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': String(data.length),
+      'cf-ray': cfRay(),
+    });
     res.end(data);
   }
 
@@ -465,7 +534,11 @@ export class SimulatorServer {
     switch (action) {
       case 'GET requests': {
         const endpoint = url.searchParams.get('endpoint');
-        return this.writeJson(res, 200, endpoint ? this.requests.filter((r) => r.endpoint === endpoint) : this.requests);
+        return this.writeJson(
+          res,
+          200,
+          endpoint ? this.requests.filter((r) => r.endpoint === endpoint) : this.requests,
+        );
       }
       case 'GET counts': {
         const counts: Record<string, number> = {};
@@ -482,7 +555,8 @@ export class SimulatorServer {
         this.resetRequests();
         return this.writeJson(res, 200, { ok: true });
       case 'POST faults': {
-        if (typeof fields.response !== 'object' || fields.response === null) return this.writeJson(res, 400, { ok: false, error: 'a FaultRule needs a response' });
+        if (typeof fields.response !== 'object' || fields.response === null)
+          return this.writeJson(res, 400, { ok: false, error: 'a FaultRule needs a response' });
         this.injectFault(fields as unknown as FaultRule);
         return this.writeJson(res, 200, { ok: true });
       }
@@ -490,29 +564,43 @@ export class SimulatorServer {
         this.clearFaults();
         return this.writeJson(res, 200, { ok: true });
       case 'POST latency':
-        if (typeof fields.ms !== 'number') return this.writeJson(res, 400, { ok: false, error: '{ms: number} expected' });
+        if (typeof fields.ms !== 'number')
+          return this.writeJson(res, 400, { ok: false, error: '{ms: number} expected' });
         this.setLatency(fields.ms);
         return this.writeJson(res, 200, { ok: true });
       case 'POST budget': {
         const budget = body === null || body === undefined ? null : (fields as unknown as BudgetOptions);
-        if (budget && !(typeof budget.limit === 'number' && typeof budget.windowSeconds === 'number' && typeof budget.lockoutSeconds === 'number')) {
-          return this.writeJson(res, 400, { ok: false, error: '{limit, windowSeconds, lockoutSeconds} or null expected' });
+        if (
+          budget &&
+          !(
+            typeof budget.limit === 'number' &&
+            typeof budget.windowSeconds === 'number' &&
+            typeof budget.lockoutSeconds === 'number'
+          )
+        ) {
+          return this.writeJson(res, 400, {
+            ok: false,
+            error: '{limit, windowSeconds, lockoutSeconds} or null expected',
+          });
         }
         this.setBudget(budget);
         return this.writeJson(res, 200, { ok: true });
       }
       case 'POST slow-search':
-        if (typeof fields.pollsBeforeReady !== 'number') return this.writeJson(res, 400, { ok: false, error: '{pollsBeforeReady: number} expected' });
+        if (typeof fields.pollsBeforeReady !== 'number')
+          return this.writeJson(res, 400, { ok: false, error: '{pollsBeforeReady: number} expected' });
         this.setSlowSearch(fields.pollsBeforeReady);
         return this.writeJson(res, 200, { ok: true });
       case 'POST e1-paging':
-        if (fields.mode !== 'cursor' && fields.mode !== 'legacy') return this.writeJson(res, 400, { ok: false, error: "{mode: 'cursor' | 'legacy'} expected" });
+        if (fields.mode !== 'cursor' && fields.mode !== 'legacy')
+          return this.writeJson(res, 400, { ok: false, error: "{mode: 'cursor' | 'legacy'} expected" });
         this.state.e1Paging = fields.mode;
         return this.writeJson(res, 200, { ok: true });
       case 'POST messages': {
         const accountId = typeof fields.accountId === 'string' ? fields.accountId : '';
         const count = typeof fields.count === 'number' ? fields.count : 1;
-        if (!this.state.hasAccount(accountId)) return this.writeJson(res, 400, { ok: false, error: 'unknown accountId' });
+        if (!this.state.hasAccount(accountId))
+          return this.writeJson(res, 400, { ok: false, error: 'unknown accountId' });
         return this.writeJson(res, 200, { ok: true, ids: this.state.addMessages(accountId, count) });
       }
       default:
@@ -544,7 +632,11 @@ function allowedMethods(path: string): string[] {
 }
 
 function methodNotAllowed(allow: string[]): SimResponse {
-  return { status: 405, headers: { allow: allow.join(', ') }, body: errorEnvelope(CODES.METHOD_NOT_ALLOWED, 'Method not allowed') };
+  return {
+    status: 405,
+    headers: { allow: allow.join(', ') },
+    body: errorEnvelope(CODES.METHOD_NOT_ALLOWED, 'Method not allowed'),
+  };
 }
 
 function defaultResponse(): SimResponse {

@@ -7,15 +7,32 @@
  * that `bulkJobStepMs` of real time allow. No timers, so nothing to leak and fully deterministic
  * for a given sequence of calls.
  */
-import { SIMULATOR_ACCOUNT_ID, SIMULATOR_SECOND_ACCOUNT_ID, SIMULATOR_ZONE_ID, SIMULATOR_ZONE_NUMERIC_ID } from './constants.js';
+import {
+  SIMULATOR_ACCOUNT_ID,
+  SIMULATOR_SECOND_ACCOUNT_ID,
+  SIMULATOR_ZONE_ID,
+  SIMULATOR_ZONE_NUMERIC_ID,
+} from './constants.js';
 import { ApiError, CODES, badRequest } from './envelope.js';
 import { type InsightSeed, type StoredIssue, seedInsights } from './insights-data.js';
 import { type AccountProfile, type StoredMessage, isoZ, makeMessage, makeProfile, seedMessages } from './messages.js';
 import { type Rng, chance, mulberry32, pick, uuid4, uuid7, weighted } from './prng.js';
 import { type SearchFilter, matchesSearch } from './search.js';
 import type {
-  AuditField, AuditLogEntry, BulkAction, BulkJob, BulkJobMessage, Destination, Disposition, Issue, Message, Miscategorization,
-  MoveResult, ReleaseResult, SearchParams, UserClassification,
+  AuditField,
+  AuditLogEntry,
+  BulkAction,
+  BulkJob,
+  BulkJobMessage,
+  Destination,
+  Disposition,
+  Issue,
+  Message,
+  Miscategorization,
+  MoveResult,
+  ReleaseResult,
+  SearchParams,
+  UserClassification,
 } from './types.js';
 import { TERMINAL_JOB_STATUSES } from './types.js';
 
@@ -121,7 +138,9 @@ export class SimulatorState {
   /** Messages newest first. `submissions: true` lists the submissions datastore instead. */
   listMessages(accountId: string, options: { submissions?: boolean } = {}): Message[] {
     this.tick();
-    return this.sortedMessages(accountId).filter((s) => s.submission === (options.submissions ?? false)).map((s) => s.msg);
+    return this.sortedMessages(accountId)
+      .filter((s) => s.submission === (options.submissions ?? false))
+      .map((s) => s.msg);
   }
 
   getBulkJob(accountId: string, jobId: string): BulkJob | undefined {
@@ -175,17 +194,49 @@ export class SimulatorState {
     this.seedJobs(mulberry32((seed ^ 0x27d4eb2f) >>> 0), SIMULATOR_ACCOUNT_ID);
 
     const insightRng = mulberry32((seed ^ 0x165667b1) >>> 0);
-    this.addScope('accounts', SIMULATOR_ACCOUNT_ID, SIMULATOR_ACCOUNT_ID, seedInsights(insightRng, {
-      count: 60, now: seedNow, accountId: SIMULATOR_ACCOUNT_ID,
-      subjects: ['contoso.com', 'www.contoso.com', 'api.contoso.com', 'mail.contoso.com', 'shop.contoso.com', 'contoso.net'],
-    }));
-    this.addScope('zones', SIMULATOR_ZONE_ID, SIMULATOR_ACCOUNT_ID, seedInsights(insightRng, {
-      count: 15, now: seedNow, accountId: SIMULATOR_ACCOUNT_ID, zoneTag: SIMULATOR_ZONE_ID, numericZoneId: SIMULATOR_ZONE_NUMERIC_ID,
-      subjects: ['contoso.com', 'www.contoso.com', 'api.contoso.com'],
-    }), SIMULATOR_ZONE_NUMERIC_ID);
-    this.addScope('accounts', SIMULATOR_SECOND_ACCOUNT_ID, SIMULATOR_SECOND_ACCOUNT_ID, seedInsights(insightRng, {
-      count: 10, now: seedNow, accountId: SIMULATOR_SECOND_ACCOUNT_ID, subjects: ['fabrikam.com', 'www.fabrikam.com'],
-    }));
+    this.addScope(
+      'accounts',
+      SIMULATOR_ACCOUNT_ID,
+      SIMULATOR_ACCOUNT_ID,
+      seedInsights(insightRng, {
+        count: 60,
+        now: seedNow,
+        accountId: SIMULATOR_ACCOUNT_ID,
+        subjects: [
+          'contoso.com',
+          'www.contoso.com',
+          'api.contoso.com',
+          'mail.contoso.com',
+          'shop.contoso.com',
+          'contoso.net',
+        ],
+      }),
+    );
+    this.addScope(
+      'zones',
+      SIMULATOR_ZONE_ID,
+      SIMULATOR_ACCOUNT_ID,
+      seedInsights(insightRng, {
+        count: 15,
+        now: seedNow,
+        accountId: SIMULATOR_ACCOUNT_ID,
+        zoneTag: SIMULATOR_ZONE_ID,
+        numericZoneId: SIMULATOR_ZONE_NUMERIC_ID,
+        subjects: ['contoso.com', 'www.contoso.com', 'api.contoso.com'],
+      }),
+      SIMULATOR_ZONE_NUMERIC_ID,
+    );
+    this.addScope(
+      'accounts',
+      SIMULATOR_SECOND_ACCOUNT_ID,
+      SIMULATOR_SECOND_ACCOUNT_ID,
+      seedInsights(insightRng, {
+        count: 10,
+        now: seedNow,
+        accountId: SIMULATOR_SECOND_ACCOUNT_ID,
+        subjects: ['fabrikam.com', 'www.fabrikam.com'],
+      }),
+    );
   }
 
   private addAccount(profile: AccountProfile, messages: StoredMessage[]): void {
@@ -197,8 +248,21 @@ export class SimulatorState {
     this.accounts.set(profile.id, data);
   }
 
-  private addScope(kind: 'accounts' | 'zones', id: string, accountId: string, seed: InsightSeed, numericZoneId?: number): void {
-    const scope: InsightScope = { kind, id, accountId, issues: seed.issues, byId: new Map(seed.issues.map((s) => [s.issue.id ?? '', s])), audit: seed.audit };
+  private addScope(
+    kind: 'accounts' | 'zones',
+    id: string,
+    accountId: string,
+    seed: InsightSeed,
+    numericZoneId?: number,
+  ): void {
+    const scope: InsightScope = {
+      kind,
+      id,
+      accountId,
+      issues: seed.issues,
+      byId: new Map(seed.issues.map((s) => [s.issue.id ?? '', s])),
+      audit: seed.audit,
+    };
     if (numericZoneId !== undefined) scope.numericZoneId = numericZoneId;
     this.scopes.set(id, scope);
   }
@@ -253,8 +317,21 @@ export class SimulatorState {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const rng = this.runtimeRng;
-      const disposition = weighted<Disposition>(rng, [['NONE', 5], ['BULK', 2], ['SPAM', 1], ['MALICIOUS', 1], ['SUSPICIOUS', 1]]);
-      const msg = makeMessage(rng, { profile: data.profile, scannedAt: now, disposition, deliveryMode: 'DIRECT', submission: false, now });
+      const disposition = weighted<Disposition>(rng, [
+        ['NONE', 5],
+        ['BULK', 2],
+        ['SPAM', 1],
+        ['MALICIOUS', 1],
+        ['SUSPICIOUS', 1],
+      ]);
+      const msg = makeMessage(rng, {
+        profile: data.profile,
+        scannedAt: now,
+        disposition,
+        deliveryMode: 'DIRECT',
+        submission: false,
+        now,
+      });
       data.messages.set(msg.id, { accountId, msg, submission: false, seq: this.seq++ });
       ids.push(msg.id);
     }
@@ -271,19 +348,27 @@ export class SimulatorState {
     const msg = stored.msg;
     const at = isoZ(this.now());
     const undeliverable = (msg.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced');
-    const results = msg.client_recipients.map((recipient): MoveResult => ({
-      success: !undeliverable,
-      completed_at: undeliverable ? null : at,
-      completed_timestamp: at,
-      destination,
-      item_count: undeliverable ? 0 : 1,
-      message_id: this.moveResultMessageId === 'investigate' ? msg.id : (msg.message_id ?? null),
-      operation: 'MOVE',
-      recipient,
-      status: undeliverable ? 'failed' : 'completed',
-    }));
+    const results = msg.client_recipients.map(
+      (recipient): MoveResult => ({
+        success: !undeliverable,
+        completed_at: undeliverable ? null : at,
+        completed_timestamp: at,
+        destination,
+        item_count: undeliverable ? 0 : 1,
+        message_id: this.moveResultMessageId === 'investigate' ? msg.id : (msg.message_id ?? null),
+        operation: 'MOVE',
+        recipient,
+        status: undeliverable ? 'failed' : 'completed',
+      }),
+    );
     if (!undeliverable) {
-      msg.action_log.push({ completed_at: at, completed_timestamp: at, operation: 'MOVE', properties: { folder: destination, requested_by: requestedBy }, status: 'completed' });
+      msg.action_log.push({
+        completed_at: at,
+        completed_timestamp: at,
+        operation: 'MOVE',
+        properties: { folder: destination, requested_by: requestedBy },
+        status: 'completed',
+      });
       msg.post_delivery_operations = addUnique(msg.post_delivery_operations, 'MOVE');
       msg.delivery_status = ['moved'];
       msg.is_quarantined = false;
@@ -294,22 +379,51 @@ export class SimulatorState {
   /** E11 (and bulk RELEASE). */
   releaseMessage(stored: StoredMessage, requestedBy: string): ReleaseResult {
     const msg = stored.msg;
-    if (!msg.is_quarantined) return { id: msg.id, postfix_id: msg.postfix_id, delivered: [], failed: [], undelivered: [...msg.client_recipients] };
+    if (!msg.is_quarantined)
+      return {
+        id: msg.id,
+        postfix_id: msg.postfix_id,
+        delivered: [],
+        failed: [],
+        undelivered: [...msg.client_recipients],
+      };
     const at = isoZ(this.now());
     msg.is_quarantined = false;
     msg.delivery_status = ['delivered'];
-    msg.action_log.push({ completed_at: at, completed_timestamp: at, operation: 'RELEASE', properties: { requested_by: requestedBy }, status: 'completed' });
+    msg.action_log.push({
+      completed_at: at,
+      completed_timestamp: at,
+      operation: 'RELEASE',
+      properties: { requested_by: requestedBy },
+      status: 'completed',
+    });
     msg.post_delivery_operations = addUnique(msg.post_delivery_operations, 'QUARANTINE_RELEASE');
-    return { id: msg.id, postfix_id: msg.postfix_id, delivered: [...msg.client_recipients], failed: [], undelivered: [] };
+    return {
+      id: msg.id,
+      postfix_id: msg.postfix_id,
+      delivered: [...msg.client_recipients],
+      failed: [],
+      undelivered: [],
+    };
   }
 
   /**
    * E10. The SDK says reclassification "is processed asynchronously", so final_disposition is NOT
    * changed; the request is recorded and the action log gains a RECLASSIFY entry.
    */
-  reclassify(stored: StoredMessage, record: Omit<ReclassificationRecord, 'at' | 'accountId' | 'investigateId'>, requestedBy: string): void {
+  reclassify(
+    stored: StoredMessage,
+    record: Omit<ReclassificationRecord, 'at' | 'accountId' | 'investigateId'>,
+    requestedBy: string,
+  ): void {
     const at = isoZ(this.now());
-    stored.msg.action_log.push({ completed_at: at, completed_timestamp: at, operation: 'RECLASSIFY', properties: { requested_by: requestedBy }, status: 'pending' });
+    stored.msg.action_log.push({
+      completed_at: at,
+      completed_timestamp: at,
+      operation: 'RECLASSIFY',
+      properties: { requested_by: requestedBy },
+      status: 'pending',
+    });
     this.reclassifications.push({ accountId: stored.accountId, investigateId: stored.msg.id, at, ...record });
   }
 
@@ -324,16 +438,31 @@ export class SimulatorState {
     return this.jobRecords(accountId).map((r) => r.job);
   }
 
-  createJob(accountId: string, input: { action: BulkAction; searchParams: SearchParams; filter: SearchFilter; comment: string | null; destination?: Destination; expectedDisposition?: Disposition | null }): BulkJob {
+  createJob(
+    accountId: string,
+    input: {
+      action: BulkAction;
+      searchParams: SearchParams;
+      filter: SearchFilter;
+      comment: string | null;
+      destination?: Destination;
+      expectedDisposition?: Disposition | null;
+    },
+  ): BulkJob {
     this.tick();
     const data = this.accounts.get(accountId);
     if (!data) throw new ApiError(403, CODES.UNAUTHORIZED, 'Unauthorized to access requested resource');
     const job: BulkJob = {
       job_id: uuid4(this.runtimeRng),
       action_type: input.action,
-      action_params: input.action === 'MOVE'
-        ? { type: 'MOVE', destination: input.destination ?? 'JunkEmail', ...(input.expectedDisposition !== undefined ? { expected_disposition: input.expectedDisposition } : {}) }
-        : { type: 'RELEASE' },
+      action_params:
+        input.action === 'MOVE'
+          ? {
+              type: 'MOVE',
+              destination: input.destination ?? 'JunkEmail',
+              ...(input.expectedDisposition !== undefined ? { expected_disposition: input.expectedDisposition } : {}),
+            }
+          : { type: 'RELEASE' },
       search_params: input.searchParams,
       status: 'PENDING',
       created_at: isoZ(this.now()),
@@ -348,7 +477,14 @@ export class SimulatorState {
       started_at: null,
       status_message: null,
     };
-    data.jobs.set(job.job_id, { job, filter: input.filter, rows: [], cursor: 0, lastStepAt: Date.now(), seq: this.seq++ });
+    data.jobs.set(job.job_id, {
+      job,
+      filter: input.filter,
+      rows: [],
+      cursor: 0,
+      lastStepAt: Date.now(),
+      seq: this.seq++,
+    });
     return job;
   }
 
@@ -356,7 +492,11 @@ export class SimulatorState {
   deleteJob(accountId: string, jobId: string): void {
     const record = this.jobRecord(accountId, jobId);
     if (!TERMINAL_JOB_STATUSES.has(record.job.status)) {
-      throw new ApiError(409, CODES.CONFLICT, `Bulk job ${jobId} is ${record.job.status}; only COMPLETED, CANCELLED, FAILED or SKIPPED jobs can be deleted (cancel it first)`);
+      throw new ApiError(
+        409,
+        CODES.CONFLICT,
+        `Bulk job ${jobId} is ${record.job.status}; only COMPLETED, CANCELLED, FAILED or SKIPPED jobs can be deleted (cancel it first)`,
+      );
     }
     this.accounts.get(accountId)?.jobs.delete(jobId);
   }
@@ -474,9 +614,17 @@ export class SimulatorState {
     const clientRecipient = stored.msg.client_recipients[0] ?? '';
     const params = job.action_params;
     return {
-      action_params: params.type === 'MOVE'
-        ? { type: 'MOVE', client_recipient: clientRecipient, destination: params.destination, ...(params.expected_disposition !== undefined ? { expected_disposition: params.expected_disposition } : {}) }
-        : { type: 'RELEASE', client_recipient: clientRecipient },
+      action_params:
+        params.type === 'MOVE'
+          ? {
+              type: 'MOVE',
+              client_recipient: clientRecipient,
+              destination: params.destination,
+              ...(params.expected_disposition !== undefined
+                ? { expected_disposition: params.expected_disposition }
+                : {}),
+            }
+          : { type: 'RELEASE', client_recipient: clientRecipient },
       action_type: job.action_type,
       created_at: at,
       message_id: stored.msg.id,
@@ -497,13 +645,30 @@ export class SimulatorState {
     if (!data) return;
     const now = this.config.seedNow;
     const messages = this.sortedMessages(accountId);
-    const mk = (daysAgo: number, action: BulkAction, status: BulkJob['status'], count: number, statusMessage: string | null, comment: string | null) => {
+    const mk = (
+      daysAgo: number,
+      action: BulkAction,
+      status: BulkJob['status'],
+      count: number,
+      statusMessage: string | null,
+      comment: string | null,
+    ) => {
       const created = now - daysAgo * 86_400_000;
       const job: BulkJob = {
         job_id: uuid4(rng),
         action_type: action,
-        action_params: action === 'MOVE' ? { type: 'MOVE', destination: pick(rng, ['JunkEmail', 'DeletedItems'] as const), expected_disposition: 'SPAM' } : { type: 'RELEASE' },
-        search_params: action === 'MOVE' ? { final_disposition: 'SPAM', start: isoZ(created - 7 * 86_400_000), end: isoZ(created) } : { final_disposition: 'MALICIOUS', sender: 'invoice-portal.online' },
+        action_params:
+          action === 'MOVE'
+            ? {
+                type: 'MOVE',
+                destination: pick(rng, ['JunkEmail', 'DeletedItems'] as const),
+                expected_disposition: 'SPAM',
+              }
+            : { type: 'RELEASE' },
+        search_params:
+          action === 'MOVE'
+            ? { final_disposition: 'SPAM', start: isoZ(created - 7 * 86_400_000), end: isoZ(created) }
+            : { final_disposition: 'MALICIOUS', sender: 'invoice-portal.online' },
         status,
         created_at: isoZ(created),
         messages_cancelled: 0,
@@ -538,7 +703,14 @@ export class SimulatorState {
       job.messages_skipped = rows.filter((r) => r.status === 'SKIPPED').length;
       job.messages_failed = rows.filter((r) => r.status === 'FAILED').length;
       job.messages_cancelled = rows.filter((r) => r.status === 'CANCELLED').length;
-      data.jobs.set(job.job_id, { job, filter: { start: 0, end: 0 }, rows, cursor: rows.length, lastStepAt: 0, seq: this.seq++ });
+      data.jobs.set(job.job_id, {
+        job,
+        filter: { start: 0, end: 0 },
+        rows,
+        cursor: rows.length,
+        lastStepAt: 0,
+        seq: this.seq++,
+      });
     };
     mk(12, 'MOVE', 'COMPLETED', 8, null, 'Weekly spam clean-up');
     mk(6, 'RELEASE', 'FAILED', 3, 'Email integration is not authorized for this account', null);
@@ -562,10 +734,19 @@ export class SimulatorState {
   }
 
   /** S3 rules (§5 S3, seed 004). */
-  classify(scope: InsightScope, issueId: string, classification: UserClassification | null, rationale: string | undefined, changedBy: string): void {
+  classify(
+    scope: InsightScope,
+    issueId: string,
+    classification: UserClassification | null,
+    rationale: string | undefined,
+    changedBy: string,
+  ): void {
     const stored = this.issueOf(scope, issueId);
     const current = stored.issue.user_classification ?? null;
-    if ((classification === 'accept_risk' || classification === 'other') && (rationale === undefined || rationale.trim() === '')) {
+    if (
+      (classification === 'accept_risk' || classification === 'other') &&
+      (rationale === undefined || rationale.trim() === '')
+    ) {
       throw badRequest(`rationale is required when classification is '${classification}'`);
     }
     if (current !== null && classification !== null && current !== classification) {
@@ -577,11 +758,28 @@ export class SimulatorState {
     this.audit(scope, stored, 'user_classification', current, classification, changedBy, rationale ?? null);
   }
 
-  private audit(scope: InsightScope, stored: StoredIssue, field: AuditField, previous: string | null, current: string | null, by: string, rationale: string | null): void {
-    const at = Math.max(this.now(), Date.parse(scope.audit[scope.audit.length - 1]?.changed_at ?? '1970-01-01T00:00:00Z') + 1);
+  private audit(
+    scope: InsightScope,
+    stored: StoredIssue,
+    field: AuditField,
+    previous: string | null,
+    current: string | null,
+    by: string,
+    rationale: string | null,
+  ): void {
+    const at = Math.max(
+      this.now(),
+      Date.parse(scope.audit[scope.audit.length - 1]?.changed_at ?? '1970-01-01T00:00:00Z') + 1,
+    );
     const entry: AuditLogEntry = {
-      id: uuid7(this.runtimeRng, at), changed_at: new Date(at).toISOString(), changed_by: by, current_value: current,
-      previous_value: previous, field_changed: field, issue_id: stored.issue.id ?? '', rationale,
+      id: uuid7(this.runtimeRng, at),
+      changed_at: new Date(at).toISOString(),
+      changed_by: by,
+      current_value: current,
+      previous_value: previous,
+      field_changed: field,
+      issue_id: stored.issue.id ?? '',
+      rationale,
     };
     if (stored.numericZoneId !== undefined) entry.zone_id = stored.numericZoneId;
     scope.audit.push(entry);

@@ -81,27 +81,83 @@ export type Miscategorization = Omit<MiscategorizationCreateParams, 'account_id'
 
 // Enum value lists (§2.1). `satisfies` keeps them in lock-step with the SDK unions.
 export const DISPOSITIONS = [
-  'MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK', 'ENCRYPTED', 'EXTERNAL', 'UNKNOWN', 'NONE',
+  'MALICIOUS',
+  'MALICIOUS-BEC',
+  'SUSPICIOUS',
+  'SPOOF',
+  'SPAM',
+  'BULK',
+  'ENCRYPTED',
+  'EXTERNAL',
+  'UNKNOWN',
+  'NONE',
 ] as const satisfies readonly Disposition[];
 /** E1 `final_disposition` filter accepts only these six (§3 E1, §7.5). */
-export const DISPOSITIONS_6 = ['MALICIOUS', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK', 'NONE'] as const satisfies readonly Disposition[];
+export const DISPOSITIONS_6 = [
+  'MALICIOUS',
+  'SUSPICIOUS',
+  'SPOOF',
+  'SPAM',
+  'BULK',
+  'NONE',
+] as const satisfies readonly Disposition[];
 /** "Non-benign" (brief): E4/E6 are documented only for these. */
-export const NON_BENIGN: ReadonlySet<string> = new Set(['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK']);
-export const RECLASSIFY_DISPOSITIONS = ['NONE', 'BULK', 'MALICIOUS', 'SPAM', 'SPOOF', 'SUSPICIOUS'] as const satisfies readonly Disposition[];
+export const NON_BENIGN: ReadonlySet<string> = new Set([
+  'MALICIOUS',
+  'MALICIOUS-BEC',
+  'SUSPICIOUS',
+  'SPOOF',
+  'SPAM',
+  'BULK',
+]);
+export const RECLASSIFY_DISPOSITIONS = [
+  'NONE',
+  'BULK',
+  'MALICIOUS',
+  'SPAM',
+  'SPOOF',
+  'SUSPICIOUS',
+] as const satisfies readonly Disposition[];
 export const DESTINATIONS = [
-  'Inbox', 'JunkEmail', 'DeletedItems', 'RecoverableItemsDeletions', 'RecoverableItemsPurges',
+  'Inbox',
+  'JunkEmail',
+  'DeletedItems',
+  'RecoverableItemsDeletions',
+  'RecoverableItemsPurges',
 ] as const satisfies readonly Destination[];
 export const DELIVERY_MODES = [
-  'DIRECT', 'BCC', 'JOURNAL', 'REVIEW_SUBMISSION', 'DMARC_UNVERIFIED', 'DMARC_FAILURE_REPORT', 'DMARC_AGGREGATE_REPORT',
-  'THREAT_INTEL_SUBMISSION', 'SIMULATION_SUBMISSION', 'API', 'RETRO_SCAN',
+  'DIRECT',
+  'BCC',
+  'JOURNAL',
+  'REVIEW_SUBMISSION',
+  'DMARC_UNVERIFIED',
+  'DMARC_FAILURE_REPORT',
+  'DMARC_AGGREGATE_REPORT',
+  'THREAT_INTEL_SUBMISSION',
+  'SIMULATION_SUBMISSION',
+  'API',
+  'RETRO_SCAN',
 ] as const satisfies readonly DeliveryMode[];
 export const DELIVERY_STATUSES = [
-  'delivered', 'moved', 'quarantined', 'rejected', 'deferred', 'bounced', 'queued', 'move_failed',
+  'delivered',
+  'moved',
+  'quarantined',
+  'rejected',
+  'deferred',
+  'bounced',
+  'queued',
+  'move_failed',
 ] as const satisfies readonly DeliveryStatus[];
 export const AUTH_RESULTS = ['pass', 'neutral', 'fail', 'error', 'none'] as const satisfies readonly AuthResult[];
 export const PATTERN_TYPES = [
-  'quarantine_release', 'acceptable_sender', 'allowed_sender', 'allowed_recipient', 'domain_similarity', 'domain_recency',
-  'managed_acceptable_sender', 'outbound_ndr',
+  'quarantine_release',
+  'acceptable_sender',
+  'allowed_sender',
+  'allowed_recipient',
+  'domain_similarity',
+  'domain_recency',
+  'managed_acceptable_sender',
+  'outbound_ndr',
 ] as const satisfies readonly PatternType[];
 /** E1 `message_action` → the post-delivery operation it matches. `SUBMITTED` is seed-only (§2.1). */
 export const MESSAGE_ACTIONS: Readonly<Record<string, PostDeliveryOp>> = {
@@ -112,12 +168,28 @@ export const MESSAGE_ACTIONS: Readonly<Record<string, PostDeliveryOp>> = {
 };
 export const BULK_ACTIONS = ['MOVE', 'RELEASE'] as const satisfies readonly BulkAction[];
 /** §2.1 JobStatus (the reference's list; includes SKIPPED which 7.3.0 dropped from the job type). */
-export const JOB_STATUSES = ['PENDING', 'DISCOVERING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED', 'SKIPPED'] as const;
+export const JOB_STATUSES = [
+  'PENDING',
+  'DISCOVERING',
+  'PROCESSING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'SKIPPED',
+] as const;
 export const TERMINAL_JOB_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'CANCELLED', 'FAILED', 'SKIPPED']);
 export const ISSUE_TYPES = [
-  'compliance_violation', 'email_security', 'exposed_infrastructure', 'insecure_configuration', 'weak_authentication',
+  'compliance_violation',
+  'email_security',
+  'exposed_infrastructure',
+  'insecure_configuration',
+  'weak_authentication',
   'configuration_suggestion',
 ] as const satisfies readonly IssueType[];
 export const SEVERITIES = ['Low', 'Moderate', 'Critical'] as const satisfies readonly Severity[];
-export const USER_CLASSIFICATIONS = ['false_positive', 'accept_risk', 'other'] as const satisfies readonly UserClassification[];
+export const USER_CLASSIFICATIONS = [
+  'false_positive',
+  'accept_risk',
+  'other',
+] as const satisfies readonly UserClassification[];
 export const AUDIT_FIELDS = ['status', 'user_classification'] as const satisfies readonly AuditField[];

@@ -14,7 +14,10 @@ import type { SharedState } from './shared-state.js';
  */
 export async function createRedisState(config: Config, logger: Logger, fallback: SharedState): Promise<SharedState> {
   if (!config.redis.url) throw new Error('createRedisState needs config.redis.url');
-  const link = new RedisLink(createRedisClient(config.redis.url, config.redis.keyPrefix), logger.child({ component: 'redis' }));
+  const link = new RedisLink(
+    createRedisClient(config.redis.url, config.redis.keyPrefix),
+    logger.child({ component: 'redis' }),
+  );
   // Waits at most the connect timeout; if Redis is not there yet the gateway starts on local state
   // and the client keeps reconnecting in the background.
   await link.connect();

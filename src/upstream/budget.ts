@@ -25,7 +25,9 @@ export interface BudgetOptions {
 
 export type PermitKind = 'read' | 'write';
 
-export type PermitDecision = { granted: true; remaining: number } | { granted: false; retryAfterMs: number; lockedOut: boolean };
+export type PermitDecision =
+  | { granted: true; remaining: number }
+  | { granted: false; retryAfterMs: number; lockedOut: boolean };
 
 /** State store behind the governor: one process (memory) or every replica (Redis, atomic Lua). */
 export interface BudgetStore {
@@ -34,11 +36,18 @@ export interface BudgetStore {
   observe(credential: string, state: RateLimitState, now: number, options: BudgetOptions): Promise<void>;
   /** Cloudflare answered 429: nobody sends with this credential until it says so. */
   lockout(credential: string, untilMs: number): Promise<void>;
-  remaining(credential: string, now: number, options: BudgetOptions): Promise<{ remaining: number; resetMs: number; lockedUntil: number | null }>;
+  remaining(
+    credential: string,
+    now: number,
+    options: BudgetOptions,
+  ): Promise<{ remaining: number; resetMs: number; lockedUntil: number | null }>;
 }
 
 export class BudgetExhaustedError extends Error {
-  constructor(readonly retryAfterMs: number, readonly lockedOut: boolean) {
+  constructor(
+    readonly retryAfterMs: number,
+    readonly lockedOut: boolean,
+  ) {
     super(
       lockedOut
         ? `Cloudflare locked this credential out; retry in ${Math.ceil(retryAfterMs / 1000)} s`

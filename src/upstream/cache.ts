@@ -67,13 +67,18 @@ export class ResponseCache {
     // Untrusted (revoked, or not seen accepted lately): no cached answer and nothing stored; the
     // call goes to Cloudflare, whose verdict then decides.
     if (this.policy && !this.policy.allowsCachedRead(parts.credential)) return null;
-    const credentialGeneration = this.policy ? `${await this.store.generation(generationKey.credential(parts.credential))}:` : '';
+    const credentialGeneration = this.policy
+      ? `${await this.store.generation(generationKey.credential(parts.credential))}:`
+      : '';
     const kind = cacheClassOf(parts.endpoint);
     const scope = parts.pathParams.account_id ?? parts.pathParams.scope_id ?? '';
     let generation = '';
     if (kind === 'search') generation = String(await this.store.generation(generationKey.searches(scope)));
     if (kind === 'insights') generation = String(await this.store.generation(generationKey.insights(scope)));
-    if (kind === 'message') generation = String(await this.store.generation(generationKey.message(scope, parts.pathParams.investigate_id ?? '')));
+    if (kind === 'message')
+      generation = String(
+        await this.store.generation(generationKey.message(scope, parts.pathParams.investigate_id ?? '')),
+      );
     return `cf:${parts.credential}:${credentialGeneration}${parts.endpoint}:${generation}:${parts.request}`;
   }
 
@@ -87,7 +92,10 @@ export class ResponseCache {
 
   /** After an action on messages: their state, their trace and every search of the account are stale. */
   invalidateMessages(accountId: string, ids: string[]): Promise<void> {
-    return this.store.bump([generationKey.searches(accountId), ...ids.map((id) => generationKey.message(accountId, id))]);
+    return this.store.bump([
+      generationKey.searches(accountId),
+      ...ids.map((id) => generationKey.message(accountId, id)),
+    ]);
   }
 
   /** Cloudflare rejected this credential: everything cached for it is unreachable from now on (every replica). */

@@ -97,11 +97,22 @@ export type CloudflareClient = ReturnType<typeof createCloudflareClient>;
 export function createCloudflareClient(http: CloudflareHttp, binding: CallBinding) {
   // One request-wide deadline per binding, i.e. per GraphQL request (REQUEST_DEADLINE_MS; deadline.ts).
   const deadline = new RequestDeadline(binding.deadlineMs ?? http.requestDeadlineMs);
-  const call = async <E extends EndpointId>(endpoint: E, pathParams: Record<string, string>, extra: { query?: QueryParams; body?: unknown } = {}) => {
+  const call = async <E extends EndpointId>(
+    endpoint: E,
+    pathParams: Record<string, string>,
+    extra: { query?: QueryParams; body?: unknown } = {},
+  ) => {
     const signal = deadline.enter();
     try {
       return await http.call({
-        endpoint, pathParams, credentials: binding.credentials, signal: binding.signal, observer: binding.observer, logger: binding.logger, headers: binding.headers, tracer: binding.tracer,
+        endpoint,
+        pathParams,
+        credentials: binding.credentials,
+        signal: binding.signal,
+        observer: binding.observer,
+        logger: binding.logger,
+        headers: binding.headers,
+        tracer: binding.tracer,
         ...(signal ? { deadline: signal } : {}),
         ...extra,
       });
@@ -116,8 +127,10 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
     const hasAccount = 'accountId' in scope && scope.accountId !== undefined;
     const hasZone = 'zoneId' in scope && scope.zoneId !== undefined;
     // The SDK's own local checks and messages (§2.4).
-    if (hasAccount && hasZone) throw new UpstreamBadRequestError('You cannot provide both account_id and zone_id.', { endpoint: null });
-    if (!hasAccount && !hasZone) throw new UpstreamBadRequestError('You must provide either account_id or zone_id.', { endpoint: null });
+    if (hasAccount && hasZone)
+      throw new UpstreamBadRequestError('You cannot provide both account_id and zone_id.', { endpoint: null });
+    if (!hasAccount && !hasZone)
+      throw new UpstreamBadRequestError('You must provide either account_id or zone_id.', { endpoint: null });
     return hasAccount
       ? { scope: 'accounts', scope_id: (scope as { accountId: string }).accountId, ...extra }
       : { scope: 'zones', scope_id: (scope as { zoneId: string }).zoneId, ...extra };
@@ -136,7 +149,9 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
         },
         /** E2 */
         async get(accountId: string, investigateId: string, params: { submission?: boolean } = {}) {
-          const response = await call('emailSecurity.investigate.get', message(accountId, investigateId), { query: params });
+          const response = await call('emailSecurity.investigate.get', message(accountId, investigateId), {
+            query: params,
+          });
           return response.result;
         },
         detections: {
@@ -154,7 +169,9 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
           },
           /** E5: preview of any message. Body per SDK 7.3.0 (§8): `{"id": <investigate id>}`. */
           async create(accountId: string, investigateId: string) {
-            const response = await call('emailSecurity.investigate.preview.create', account(accountId), { body: { id: investigateId } });
+            const response = await call('emailSecurity.investigate.preview.create', account(accountId), {
+              body: { id: investigateId },
+            });
             return response.result;
           },
         },
@@ -174,8 +191,14 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
         },
         move: {
           /** E8 */
-          async create(accountId: string, investigateId: string, body: { destination: string; expected_disposition?: string }) {
-            const response = await call('emailSecurity.investigate.move.create', message(accountId, investigateId), { body });
+          async create(
+            accountId: string,
+            investigateId: string,
+            body: { destination: string; expected_disposition?: string },
+          ) {
+            const response = await call('emailSecurity.investigate.move.create', message(accountId, investigateId), {
+              body,
+            });
             return response.result;
           },
           /** E9: at most 1,000 ids per request (seed 001); `ids` required in 7.3.0 (§8). */
@@ -191,14 +214,20 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             investigateId: string,
             body: { expected_disposition: string; eml_content?: string; escalated_submission_id?: string },
           ) {
-            const response = await call('emailSecurity.investigate.reclassify.create', message(accountId, investigateId), { body });
+            const response = await call(
+              'emailSecurity.investigate.reclassify.create',
+              message(accountId, investigateId),
+              { body },
+            );
             return response.result ?? {};
           },
         },
         release: {
           /** E11: body `{"ids": [...]}` per SDK 7.3.0 (§8), not 7.1.0's bare array. */
           async bulk(accountId: string, ids: string[]) {
-            const response = await call('emailSecurity.investigate.release.bulk', account(accountId), { body: { ids } });
+            const response = await call('emailSecurity.investigate.release.bulk', account(accountId), {
+              body: { ids },
+            });
             return response.result;
           },
         },
@@ -209,7 +238,10 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             return response.result;
           },
           /** E13 */
-          async list(accountId: string, params: { page?: number; per_page?: number; action_type?: string; status?: string } = {}) {
+          async list(
+            accountId: string,
+            params: { page?: number; per_page?: number; action_type?: string; status?: string } = {},
+          ) {
             const response = await call('emailSecurity.investigate.bulk.list', account(accountId), { query: params });
             return {
               items: response.result,
@@ -223,20 +255,34 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
           },
           /** E15: only terminal jobs can be deleted. */
           async delete(accountId: string, jobId: string) {
-            const response = await call('emailSecurity.investigate.bulk.delete', { account_id: accountId, job_id: jobId });
+            const response = await call('emailSecurity.investigate.bulk.delete', {
+              account_id: accountId,
+              job_id: jobId,
+            });
             return response.result;
           },
           cancel: {
             /** E16: a body-less POST (§8). */
             async create(accountId: string, jobId: string) {
-              const response = await call('emailSecurity.investigate.bulk.cancel.create', { account_id: accountId, job_id: jobId });
+              const response = await call('emailSecurity.investigate.bulk.cancel.create', {
+                account_id: accountId,
+                job_id: jobId,
+              });
               return response.result;
             },
           },
           messages: {
             /** E17 */
-            async list(accountId: string, jobId: string, params: { page?: number; per_page?: number; status?: string } = {}) {
-              const response = await call('emailSecurity.investigate.bulk.messages.list', { account_id: accountId, job_id: jobId }, { query: params });
+            async list(
+              accountId: string,
+              jobId: string,
+              params: { page?: number; per_page?: number; status?: string } = {},
+            ) {
+              const response = await call(
+                'emailSecurity.investigate.bulk.messages.list',
+                { account_id: accountId, job_id: jobId },
+                { query: params },
+              );
               return {
                 items: response.result,
                 resultInfo: response.resultInfo ?? null,
@@ -261,7 +307,12 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
         async list(scope: InsightScope, params: InsightFilterParams & { page?: number; per_page?: number } = {}) {
           const response = await call('securityCenter.insights.list', scoped(scope), { query: params });
           const result = response.result;
-          return { count: result.count ?? null, issues: result.issues ?? [], page: result.page ?? null, perPage: result.per_page ?? null };
+          return {
+            count: result.count ?? null,
+            issues: result.issues ?? [],
+            page: result.page ?? null,
+            perPage: result.per_page ?? null,
+          };
         },
         /** S2 */
         async dismiss(scope: InsightScope, issueId: string, body: { dismiss?: boolean }) {
@@ -269,7 +320,11 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
         },
         classification: {
           /** S3 */
-          async update(scope: InsightScope, issueId: string, body: { classification: string | null; rationale?: string }) {
+          async update(
+            scope: InsightScope,
+            issueId: string,
+            body: { classification: string | null; rationale?: string },
+          ) {
             await call('securityCenter.insights.classification.update', scoped(scope, { issue_id: issueId }), { body });
           },
         },
@@ -302,14 +357,21 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
           },
           /** S8 */
           async listByInsight(scope: InsightScope, issueId: string, params: AuditLogParams = {}) {
-            const response = await call('securityCenter.insights.auditLogs.listByInsight', scoped(scope, { issue_id: issueId }), { query: params });
+            const response = await call(
+              'securityCenter.insights.auditLogs.listByInsight',
+              scoped(scope, { issue_id: issueId }),
+              { query: params },
+            );
             return cursorPage(response);
           },
         },
         context: {
           /** S9: account-only (§7.12). */
           async get(accountId: string, issueId: string) {
-            const response = await call('securityCenter.insights.context.get', { account_id: accountId, issue_id: issueId });
+            const response = await call('securityCenter.insights.context.get', {
+              account_id: accountId,
+              issue_id: issueId,
+            });
             return response.result;
           },
         },
@@ -318,7 +380,14 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
   };
 }
 
-function cursorPage(response: CallResult<'securityCenter.insights.auditLogs.list' | 'securityCenter.insights.auditLogs.listByInsight'>) {
+function cursorPage(
+  response: CallResult<'securityCenter.insights.auditLogs.list' | 'securityCenter.insights.auditLogs.listByInsight'>,
+) {
   const info = response.resultInfo;
-  return { items: response.result, cursor: info?.cursor || null, count: info?.count ?? null, perPage: info?.per_page ?? null };
+  return {
+    items: response.result,
+    cursor: info?.cursor || null,
+    count: info?.count ?? null,
+    perPage: info?.per_page ?? null,
+  };
 }

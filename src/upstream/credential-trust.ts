@@ -54,6 +54,8 @@ export class CredentialTrust {
   /** True when Cloudflare accepted the credential within the last `windowMs` and has not rejected it since. */
   acceptedWithin(credential: string, windowMs: number): boolean {
     const entry = this.seen.get(credential);
-    return !!entry && entry.rejectedAt === null && entry.acceptedAt !== null && this.now() - entry.acceptedAt < windowMs;
+    return (
+      !!entry && entry.rejectedAt === null && entry.acceptedAt !== null && this.now() - entry.acceptedAt < windowMs
+    );
   }
 }

@@ -21,7 +21,8 @@ export class RequestDeadline {
   /** The signal a starting call follows; arms a fresh deadline when a new burst begins. */
   enter(): AbortSignal | undefined {
     if (this.ms <= 0) return undefined;
-    if (this.controller === null || (this.inFlight === 0 && performance.now() - this.idleSince >= IDLE_RESET_MS)) this.arm();
+    if (this.controller === null || (this.inFlight === 0 && performance.now() - this.idleSince >= IDLE_RESET_MS))
+      this.arm();
     this.inFlight++;
     return (this.controller as AbortController).signal;
   }

@@ -51,10 +51,13 @@ export function interpret(outcome: AttemptOutcome, context: InterpretContext): I
     throw new UpstreamAbortedError('The caller aborted the request', { endpoint, cause: outcome.error });
   }
   if (outcome.kind === 'deadline') {
-    throw new UpstreamTimeoutError(`The request deadline of ${context.deadlineMs} ms passed before ${endpoint} answered`, {
-      endpoint,
-      cause: outcome.error,
-    });
+    throw new UpstreamTimeoutError(
+      `The request deadline of ${context.deadlineMs} ms passed before ${endpoint} answered`,
+      {
+        endpoint,
+        cause: outcome.error,
+      },
+    );
   }
   if (outcome.kind === 'budget') {
     // Nothing was sent: the governor refused the permit rather than let the credential be locked out.
@@ -72,7 +75,10 @@ export function interpret(outcome: AttemptOutcome, context: InterpretContext): I
         { endpoint, cause: outcome.error },
       );
     }
-    throw new UpstreamTimeoutError(`${endpoint} did not answer within ${context.timeoutMs} ms`, { endpoint, cause: outcome.error });
+    throw new UpstreamTimeoutError(`${endpoint} did not answer within ${context.timeoutMs} ms`, {
+      endpoint,
+      cause: outcome.error,
+    });
   }
   if (outcome.kind === 'network') {
     if (!isRead && !outcome.notSent) {
@@ -81,7 +87,10 @@ export function interpret(outcome: AttemptOutcome, context: InterpretContext): I
         { endpoint, cause: outcome.error },
       );
     }
-    throw new UpstreamUnavailableError(`Cloudflare is unreachable (${outcome.code ?? 'network error'})`, { endpoint, cause: outcome.error });
+    throw new UpstreamUnavailableError(`Cloudflare is unreachable (${outcome.code ?? 'network error'})`, {
+      endpoint,
+      cause: outcome.error,
+    });
   }
 
   const { status, text, headers } = outcome;
@@ -126,12 +135,19 @@ export function interpret(outcome: AttemptOutcome, context: InterpretContext): I
     throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with an empty body`, { endpoint, status });
   }
   if (parseProblem !== null || envelope === null) {
-    throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with a ${parseProblem}`, { endpoint, status });
+    throw new UpstreamSchemaMismatchError(`${endpoint} answered ${status} with a ${parseProblem}`, {
+      endpoint,
+      status,
+    });
   }
   if (!envelope.success) {
     // The SDK never checks this (§1.2); a refusal inside a 2xx is still a refusal.
     const first = envelope.errors[0]?.message ?? 'success:false';
-    throw new UpstreamRejectedError(`Cloudflare refused ${endpoint}: ${first}`, { endpoint, status, cloudflareErrors: envelope.errors });
+    throw new UpstreamRejectedError(`Cloudflare refused ${endpoint}: ${first}`, {
+      endpoint,
+      status,
+      cloudflareErrors: envelope.errors,
+    });
   }
   return { status, envelope, rateLimit: outcome.rateLimit };
 }

@@ -67,10 +67,7 @@ export class UpstreamConflictError extends UpstreamCallError {
 }
 export class UpstreamRateLimitedError extends UpstreamCallError {
   readonly code = 'RATE_LIMITED' as const;
-  constructor(
-    message: string,
-    details: UpstreamErrorDetails & { retryAfterSeconds: number },
-  ) {
+  constructor(message: string, details: UpstreamErrorDetails & { retryAfterSeconds: number }) {
     super(message, details);
     this.retryAfterSeconds = details.retryAfterSeconds;
   }
@@ -86,10 +83,7 @@ export class UpstreamTimeoutError extends UpstreamCallError {
 /** The body was not what the contract says (malformed JSON, empty, a field missing, a wrong type). */
 export class UpstreamSchemaMismatchError extends UpstreamCallError {
   readonly code = 'UPSTREAM_SCHEMA_MISMATCH' as const;
-  constructor(
-    message: string,
-    details: UpstreamErrorDetails & { issues?: { path: string; message: string }[] },
-  ) {
+  constructor(message: string, details: UpstreamErrorDetails & { issues?: { path: string; message: string }[] }) {
     super(message, details);
     this.issues = details.issues ?? [];
   }

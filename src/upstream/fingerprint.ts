@@ -15,7 +15,9 @@ const fingerprints = new WeakMap<CloudflareCredentials, string>();
 export function fingerprintCredentials(credentials: CloudflareCredentials): string {
   let fingerprint = fingerprints.get(credentials);
   if (fingerprint === undefined) {
-    fingerprint = credentialFingerprint(credentials.kind === 'token' ? credentials.token : `${credentials.email}:${credentials.key}`);
+    fingerprint = credentialFingerprint(
+      credentials.kind === 'token' ? credentials.token : `${credentials.email}:${credentials.key}`,
+    );
     fingerprints.set(credentials, fingerprint);
   }
   return fingerprint;

@@ -14,15 +14,35 @@ import type { UpstreamPacer } from './pacer.js';
 import type { ResponseCache } from './cache.js';
 import { type EndpointDefinition, type EndpointId, endpoints, type ResultInfoOf, type ResultOf } from './endpoints.js';
 import { type Envelope, interpret, parseField } from './envelope.js';
-import { UpstreamAbortedError, UpstreamCallError, UpstreamSchemaMismatchError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
+import {
+  UpstreamAbortedError,
+  UpstreamCallError,
+  UpstreamSchemaMismatchError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from './errors.js';
 import { fingerprintCredentials } from './fingerprint.js';
 import type { RateLimitState } from './rate-limit-headers.js';
 import { boundedRetryAfter, DEFAULT_LOCKOUT_MS, RetryPolicy } from './retry.js';
-import { type AttemptOutcome, buildPath, credentialHeaders, encodeQuery, HttpTransport, type QueryParams } from './transport.js';
+import {
+  type AttemptOutcome,
+  buildPath,
+  credentialHeaders,
+  encodeQuery,
+  HttpTransport,
+  type QueryParams,
+} from './transport.js';
 
 export type { Envelope } from './envelope.js';
 export { boundedRetryAfter, MAX_LOCKOUT_MS, retryAfterMillis } from './retry.js';
-export { credentialHeaders, encodePathParam, encodeQuery, MAX_PATH_PARAM_LENGTH, type QueryParams, type QueryValue } from './transport.js';
+export {
+  credentialHeaders,
+  encodePathParam,
+  encodeQuery,
+  MAX_PATH_PARAM_LENGTH,
+  type QueryParams,
+  type QueryValue,
+} from './transport.js';
 
 /** What every upstream attempt reports to observers (per-request counters, metrics, budget). */
 export interface UpstreamAttempt {
@@ -40,7 +60,11 @@ export interface UpstreamAttempt {
 
 /** Span per upstream attempt; kept abstract so this module does not depend on OpenTelemetry. */
 export interface UpstreamTracer {
-  startCall(endpoint: EndpointId, method: string, attempt: number): { headers: Record<string, string>; end(status: number | null, error?: string): void };
+  startCall(
+    endpoint: EndpointId,
+    method: string,
+    attempt: number,
+  ): { headers: Record<string, string>; end(status: number | null, error?: string): void };
 }
 
 export interface UpstreamObserver {
@@ -151,7 +175,12 @@ export class CloudflareHttp {
       if (cached !== undefined) {
         options.observer?.onCacheHit?.(options.endpoint);
         this.options.onCacheHit?.(options.endpoint);
-        return this.validated(options.endpoint, definition, { status: 200, envelope: JSON.parse(cached) as Envelope, rateLimit: null, attempts: 0 });
+        return this.validated(options.endpoint, definition, {
+          status: 200,
+          envelope: JSON.parse(cached) as Envelope,
+          rateLimit: null,
+          attempts: 0,
+        });
       }
     }
     const raw = await this.callUpstream(options, definition, path, search);
@@ -163,12 +192,22 @@ export class CloudflareHttp {
   }
 
   private validated<E extends EndpointId>(endpoint: E, definition: EndpointDefinition, raw: Raw): CallResult<E> {
-    const result = definition.result === 'envelope-only' ? undefined : parseField(raw.envelope, raw.status, endpoint, 'result', definition.result);
-    const resultInfo = definition.resultInfo ? parseField(raw.envelope, raw.status, endpoint, 'result_info', definition.resultInfo) : undefined;
+    const result =
+      definition.result === 'envelope-only'
+        ? undefined
+        : parseField(raw.envelope, raw.status, endpoint, 'result', definition.result);
+    const resultInfo = definition.resultInfo
+      ? parseField(raw.envelope, raw.status, endpoint, 'result_info', definition.resultInfo)
+      : undefined;
     return { ...raw, result: result as ResultOf<E>, resultInfo: resultInfo as ResultInfoOf<E> };
   }
 
-  private async callUpstream(options: CallOptions, definition: EndpointDefinition, path: string, search: string): Promise<Raw> {
+  private async callUpstream(
+    options: CallOptions,
+    definition: EndpointDefinition,
+    path: string,
+    search: string,
+  ): Promise<Raw> {
     const isRead = definition.semantics === 'read';
     for (let attempt = 1; ; attempt++) {
       this.throwIfStopped(options);
@@ -178,7 +217,10 @@ export class CloudflareHttp {
       } catch (error) {
         if (error instanceof UpstreamCallError) throw error;
         (options.logger ?? this.options.logger).error({ err: error }, 'unexpected upstream failure');
-        throw new UpstreamUnavailableError(`Unexpected failure calling ${options.endpoint}`, { endpoint: options.endpoint, cause: error });
+        throw new UpstreamUnavailableError(`Unexpected failure calling ${options.endpoint}`, {
+          endpoint: options.endpoint,
+          cause: error,
+        });
       }
       if (outcome.kind === 'response' && outcome.status === 202 && outcome.location && definition.poll202) {
         return this.pollSlowSearch(options, definition, outcome.location, attempt);
@@ -196,14 +238,22 @@ export class CloudflareHttp {
   }
 
   /** Seed 001: a long search answers 202 + Location; poll it, bounded in time. */
-  private async pollSlowSearch(options: CallOptions, definition: EndpointDefinition, location: string, attemptsSoFar: number): Promise<Raw> {
+  private async pollSlowSearch(
+    options: CallOptions,
+    definition: EndpointDefinition,
+    location: string,
+    attemptsSoFar: number,
+  ): Promise<Raw> {
     const deadline = Date.now() + this.options.searchPollTimeoutMs;
     const target = new URL(location, `${this.transport.origin}${this.transport.basePath}/`);
     if (target.origin !== this.transport.origin) {
-      throw new UpstreamSchemaMismatchError(`${definition.ref} answered 202 with a Location on another origin; refusing to follow it`, {
-        endpoint: options.endpoint,
-        status: 202,
-      });
+      throw new UpstreamSchemaMismatchError(
+        `${definition.ref} answered 202 with a Location on another origin; refusing to follow it`,
+        {
+          endpoint: options.endpoint,
+          status: 202,
+        },
+      );
     }
     let delay = 100;
     let attempts = attemptsSoFar;
@@ -211,17 +261,25 @@ export class CloudflareHttp {
       await this.wait(options, delay);
       delay = Math.min(delay * 2, 2_000);
       attempts++;
-      const outcome = await this.attempt(options, { ...definition, method: 'GET', semantics: 'read' }, target.pathname + target.search, attempts);
+      const outcome = await this.attempt(
+        options,
+        { ...definition, method: 'GET', semantics: 'read' },
+        target.pathname + target.search,
+        attempts,
+      );
       if (outcome.kind === 'response' && outcome.status === 202) {
         this.report(options, definition, outcome, attempts, 'retry');
         continue;
       }
       return this.finish(options, { ...definition, semantics: 'read' }, outcome, attempts);
     }
-    throw new UpstreamTimeoutError(`${definition.ref} search still pending after ${this.options.searchPollTimeoutMs} ms of polling`, {
-      endpoint: options.endpoint,
-      status: 202,
-    });
+    throw new UpstreamTimeoutError(
+      `${definition.ref} search still pending after ${this.options.searchPollTimeoutMs} ms of polling`,
+      {
+        endpoint: options.endpoint,
+        status: 202,
+      },
+    );
   }
 
   /** Sleeps, unless the caller goes away (REQUEST_ABORTED) or the deadline passes (UPSTREAM_TIMEOUT). */
@@ -233,14 +291,23 @@ export class CloudflareHttp {
 
   private throwIfStopped(options: CallOptions): void {
     if (options.deadline?.aborted) {
-      throw new UpstreamTimeoutError(`The request deadline of ${this.requestDeadlineMs} ms passed before ${options.endpoint} answered`, {
-        endpoint: options.endpoint,
-      });
+      throw new UpstreamTimeoutError(
+        `The request deadline of ${this.requestDeadlineMs} ms passed before ${options.endpoint} answered`,
+        {
+          endpoint: options.endpoint,
+        },
+      );
     }
-    if (options.signal?.aborted) throw new UpstreamAbortedError('The caller aborted the request', { endpoint: options.endpoint });
+    if (options.signal?.aborted)
+      throw new UpstreamAbortedError('The caller aborted the request', { endpoint: options.endpoint });
   }
 
-  private async attempt(options: CallOptions, definition: EndpointDefinition, pathAndQuery: string, attempt: number): Promise<AttemptOutcome> {
+  private async attempt(
+    options: CallOptions,
+    definition: EndpointDefinition,
+    pathAndQuery: string,
+    attempt: number,
+  ): Promise<AttemptOutcome> {
     const budget = this.options.budget;
     const credential = budget ? fingerprintCredentials(options.credentials) : '';
     const isRead = definition.semantics === 'read';
@@ -248,10 +315,15 @@ export class CloudflareHttp {
       const queued = performance.now();
       const signals = [options.signal, options.deadline].filter((s): s is AbortSignal => s !== undefined);
       try {
-        await budget.acquire(credential, isRead ? 'read' : 'write', signals.length ? AbortSignal.any(signals) : undefined);
+        await budget.acquire(
+          credential,
+          isRead ? 'read' : 'write',
+          signals.length ? AbortSignal.any(signals) : undefined,
+        );
       } catch (error) {
         const durationMs = performance.now() - queued;
-        if (error instanceof BudgetExhaustedError) return { kind: 'budget', durationMs, retryAfterMs: error.retryAfterMs, lockedOut: error.lockedOut };
+        if (error instanceof BudgetExhaustedError)
+          return { kind: 'budget', durationMs, retryAfterMs: error.retryAfterMs, lockedOut: error.lockedOut };
         if (options.deadline?.aborted) return { kind: 'deadline', durationMs, error };
         return { kind: 'aborted', durationMs, error };
       }
@@ -292,7 +364,9 @@ export class CloudflareHttp {
         outcome = await pacer.run(send, waitSignal);
       } catch (error) {
         const durationMs = performance.now() - queued;
-        outcome = options.deadline?.aborted ? { kind: 'deadline', durationMs, error } : { kind: 'aborted', durationMs, error };
+        outcome = options.deadline?.aborted
+          ? { kind: 'deadline', durationMs, error }
+          : { kind: 'aborted', durationMs, error };
       }
     } else {
       outcome = await send();
@@ -301,7 +375,10 @@ export class CloudflareHttp {
       if (outcome.rateLimit) await budget.observe(credential, outcome.rateLimit);
       if (outcome.status === 429) await budget.lockout(credential, this.lockoutMs(options, outcome.headers));
     }
-    span?.end(outcome.kind === 'response' ? outcome.status : null, outcome.kind === 'response' ? undefined : outcome.kind);
+    span?.end(
+      outcome.kind === 'response' ? outcome.status : null,
+      outcome.kind === 'response' ? undefined : outcome.kind,
+    );
     return outcome;
   }
 
@@ -329,12 +406,26 @@ export class CloudflareHttp {
       this.report(options, definition, outcome, attempt, 'ok');
       return { ...result, attempts: attempt };
     } catch (error) {
-      this.report(options, definition, outcome, attempt, 'error', error instanceof UpstreamCallError ? error.code : 'UNKNOWN');
+      this.report(
+        options,
+        definition,
+        outcome,
+        attempt,
+        'error',
+        error instanceof UpstreamCallError ? error.code : 'UNKNOWN',
+      );
       throw error;
     }
   }
 
-  private report(options: CallOptions, definition: EndpointDefinition, outcome: AttemptOutcome, attempt: number, result: UpstreamAttempt['outcome'], errorCode?: string) {
+  private report(
+    options: CallOptions,
+    definition: EndpointDefinition,
+    outcome: AttemptOutcome,
+    attempt: number,
+    result: UpstreamAttempt['outcome'],
+    errorCode?: string,
+  ) {
     const status = outcome.kind === 'response' ? outcome.status : null;
     const rateLimit = outcome.kind === 'response' ? outcome.rateLimit : null;
     const info: UpstreamAttempt = {

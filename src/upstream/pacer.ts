@@ -21,7 +21,10 @@ export class LocalPaceStore implements PaceStore {
 
   async reserve(ratePerSecond: number): Promise<number> {
     const now = this.now();
-    const tokens = Math.min(ratePerSecond, (this.tokens ?? ratePerSecond) + ((now - this.updatedAt) / 1000) * ratePerSecond);
+    const tokens = Math.min(
+      ratePerSecond,
+      (this.tokens ?? ratePerSecond) + ((now - this.updatedAt) / 1000) * ratePerSecond,
+    );
     this.updatedAt = now;
     // Taking the token even when it is not there yet queues callers in order: each waits its share.
     this.tokens = tokens - 1;

@@ -184,7 +184,14 @@ export function credentialHeaders(credentials: CloudflareCredentials): Record<st
  * investigate id such as `…-2024-01-05T10:00:00-…` goes out with raw colons, exactly as the SDK sends it.
  */
 const PCHAR_KEEP: Record<string, string> = {
-  '%3A': ':', '%40': '@', '%24': '$', '%26': '&', '%2B': '+', '%2C': ',', '%3B': ';', '%3D': '=',
+  '%3A': ':',
+  '%40': '@',
+  '%24': '$',
+  '%26': '&',
+  '%2B': '+',
+  '%2C': ',',
+  '%3B': ';',
+  '%3D': '=',
 };
 
 /** Cloudflare ids are ~50 characters; anything near this is not an id and must not become a URL. */
@@ -193,7 +200,10 @@ export const MAX_PATH_PARAM_LENGTH = 256;
 /** `endpoint` only names the call in the error; it is not interpreted. */
 export function encodePathParam(endpoint: EndpointId | null, name: string, value: string): string {
   const refuse = (why: string) =>
-    new UpstreamBadRequestError(`Invalid ${name} ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}: ${why}`, { endpoint });
+    new UpstreamBadRequestError(
+      `Invalid ${name} ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}: ${why}`,
+      { endpoint },
+    );
   if (value === '' || value === '.' || value === '..' || value.includes('/') || value.includes('\\')) {
     throw refuse('it must not be empty, "." or "..", or contain "/"');
   }

@@ -9,7 +9,16 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Flags from stack-verified.md §6: no sandbox as root, and no background traffic to Google hosts. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let t: TestGateway;
 let server: Server;
@@ -23,7 +32,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   profile = await mkdtemp(join(tmpdir(), 'graphiql-profile-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -44,12 +57,16 @@ describe('GraphiQL in a real browser', () => {
     await page.click('button.graphiql-execute-button');
     // Monaco renders spaces as NBSP, hence \s (stack-verified.md pitfall 10).
     // totalCount is null against today's cursor-paged E1 (reference §9); the page info is always there.
-    await page.waitForFunction(() => /"hasNextPage":\s*(true|false)/.test(document.body.innerText), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => /"hasNextPage":\s*(true|false)/.test(document.body.innerText), undefined, {
+      timeout: 30_000,
+    });
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).toMatch(/"finalDisposition":\s*"(MALICIOUS|MALICIOUS_BEC|SUSPICIOUS|SPOOF|SPAM|BULK)"/);
     await mkdir('test/artifacts', { recursive: true });
     await page.screenshot({ path: 'test/artifacts/graphiql.png' });
-    const foreign = requested.filter((url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'));
+    const foreign = requested.filter(
+      (url) => !url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:'),
+    );
     expect(foreign).toEqual([]);
     expect(requested.some((url) => url.startsWith(`${origin}/graphql`))).toBe(true);
     await page.close();
@@ -58,7 +75,13 @@ describe('GraphiQL in a real browser', () => {
   test('a bulkJobProgress subscription run from GraphiQL streams to COMPLETED over SSE (a POST, so CSRF prevention stays on)', async () => {
     const created = await t.query<{ createBulkAction: { job: { id: string } } }>(
       'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }',
-      { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() } } },
+      {
+        input: {
+          action: 'MOVE',
+          destination: 'JUNK_EMAIL',
+          searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() },
+        },
+      },
     );
     const id = created.body.data?.createBulkAction.job.id as string;
     expect(id).toBeTruthy();
@@ -67,20 +90,36 @@ describe('GraphiQL in a real browser', () => {
     const streams: { method: string; status: number; contentType: string | undefined }[] = [];
     page.on('response', (response) => {
       if (response.request().headers().accept?.includes('text/event-stream')) {
-        streams.push({ method: response.request().method(), status: response.status(), contentType: response.headers()['content-type'] });
+        streams.push({
+          method: response.request().method(),
+          status: response.status(),
+          contentType: response.headers()['content-type'],
+        });
       }
     });
     // GraphiQL opens the operation given in the URL (?query=) in a new tab.
     await page.goto(`${origin}/graphql?query=${encodeURIComponent(subscription)}`);
     await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
-    await page.waitForFunction((expected) => document.body.innerText.includes(expected), 'bulkJobProgress', { timeout: 30_000 });
+    await page.waitForFunction((expected) => document.body.innerText.includes(expected), 'bulkJobProgress', {
+      timeout: 30_000,
+    });
     await page.click('button.graphiql-execute-button');
-    await page.waitForFunction(() => /"status":\s*"COMPLETED"/.test(document.body.innerText) || /CSRF|error/i.test(document.querySelector('.result-window')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    const result = await page.evaluate(() => document.querySelector('.result-window')?.textContent ?? document.body.innerText);
+    await page.waitForFunction(
+      () =>
+        /"status":\s*"COMPLETED"/.test(document.body.innerText) ||
+        /CSRF|error/i.test(document.querySelector('.result-window')?.textContent ?? ''),
+      undefined,
+      { timeout: 30_000 },
+    );
+    const result = await page.evaluate(
+      () => document.querySelector('.result-window')?.textContent ?? document.body.innerText,
+    );
     expect(result).not.toMatch(/CSRF/);
     expect(result).toMatch(/"status":\s*"COMPLETED"/);
     expect(result).toMatch(/"isTerminal":\s*true/);
-    expect(streams).toEqual([{ method: 'POST', status: 200, contentType: expect.stringMatching(/^text\/event-stream/) }]);
+    expect(streams).toEqual([
+      { method: 'POST', status: 200, contentType: expect.stringMatching(/^text\/event-stream/) },
+    ]);
     await page.close();
   }, 90_000);
 });

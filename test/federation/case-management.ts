@@ -8,7 +8,10 @@ import { createYoga } from 'graphql-yoga';
  * cases reference e-mail messages by key, and which adds `cases` to `Message`.
  */
 /** The example subgraph the README composes with (`npm run supergraph`): one SDL, not a copy per use. */
-export const caseManagementTypeDefs = readFileSync(new URL('../../deploy/supergraph/cases.graphql', import.meta.url), 'utf8');
+export const caseManagementTypeDefs = readFileSync(
+  new URL('../../deploy/supergraph/cases.graphql', import.meta.url),
+  'utf8',
+);
 
 export function createCaseManagementYoga(cases: { id: string; title: string; messageId: string }[]) {
   const schema = buildSubgraphSchema({

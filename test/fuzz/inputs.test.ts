@@ -56,10 +56,19 @@ function expectTyped(outcome: Outcome, context: unknown): boolean {
   const requestError = outcome.status === 400 && outcome.data === undefined;
   for (const error of outcome.errors) {
     if (requestError && error.extensions?.code === undefined) continue;
-    expect(TYPED_CODES.has(String(error.extensions?.code)), `${label}: untyped error ${JSON.stringify(error).slice(0, 300)}`).toBe(true);
+    expect(
+      TYPED_CODES.has(String(error.extensions?.code)),
+      `${label}: untyped error ${JSON.stringify(error).slice(0, 300)}`,
+    ).toBe(true);
   }
-  const refused = requestError || outcome.errors.some((error) => error.extensions?.code === 'BAD_USER_INPUT' || error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED');
-  const typename = Object.values(outcome.data ?? {}).map((value) => (value as { __typename?: string } | null)?.__typename);
+  const refused =
+    requestError ||
+    outcome.errors.some(
+      (error) => error.extensions?.code === 'BAD_USER_INPUT' || error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED',
+    );
+  const typename = Object.values(outcome.data ?? {}).map(
+    (value) => (value as { __typename?: string } | null)?.__typename,
+  );
   const refusedByUnion = typename.includes('ValidationError');
   if (refused || refusedByUnion) {
     expect(outcome.simCalls, `${label}: refused input reached the simulator`).toBe(0);
@@ -71,12 +80,69 @@ function expectTyped(outcome: Outcome, context: unknown): boolean {
 // ───────────────────────────── arbitraries ─────────────────────────────
 
 const NASTY = [
-  '', ' ', '.', '..', '...', '/', '//', 'a/b', '../x', './', '..\\x', '\\', '%', '%%', '%2F', '%2f', '%2e%2e', '..%2F..', '%ZZ', '%00', '%u002e',
-  '\u0000', '\u0001', '\u001f', '\u007f', '\n', '\r\n', '\t', '\u2028', '\u202e', '\ufeff', '\ud800', '\udfff', '\udc00x\ud83d',
-  'é', 'ß', '𝕏', '🙂', '👩‍👩‍👧', '?', '#', '&', '=', ';', '*', '~', 'a b', '"', "'", '<script>', '$' + '{x}', '{{x}}', 'null', 'undefined', '0', '-1',
+  '',
+  ' ',
+  '.',
+  '..',
+  '...',
+  '/',
+  '//',
+  'a/b',
+  '../x',
+  './',
+  '..\\x',
+  '\\',
+  '%',
+  '%%',
+  '%2F',
+  '%2f',
+  '%2e%2e',
+  '..%2F..',
+  '%ZZ',
+  '%00',
+  '%u002e',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  '\n',
+  '\r\n',
+  '\t',
+  '\u2028',
+  '\u202e',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  '\udc00x\ud83d',
+  'é',
+  'ß',
+  '𝕏',
+  '🙂',
+  '👩‍👩‍👧',
+  '?',
+  '#',
+  '&',
+  '=',
+  ';',
+  '*',
+  '~',
+  'a b',
+  '"',
+  "'",
+  '<script>',
+  '$' + '{x}',
+  '{{x}}',
+  'null',
+  'undefined',
+  '0',
+  '-1',
 ];
 
-const piece = fc.oneof(fc.constantFrom(...NASTY), fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 6 }));
+const piece = fc.oneof(
+  fc.constantFrom(...NASTY),
+  fc.string({ maxLength: 6 }),
+  fc.string({ unit: 'binary', maxLength: 6 }),
+);
 
 /** Strings built from path-traversal pieces, percent signs, unicode, lone surrogates and control characters. */
 const nastyString = fc.oneof(
@@ -86,17 +152,32 @@ const nastyString = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
 );
 
-const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+const hex = (length: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
 
 /** Investigate-id shaped (`<postfix id>-<ISO time>-<hash>`) but not a seeded message. */
 const plausibleMessageId = fc
-  .tuple(fc.string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789'), minLength: 10, maxLength: 16 }), fc.date({ min: new Date('2000-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }), hex(8))
+  .tuple(
+    fc.string({
+      unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789'),
+      minLength: 10,
+      maxLength: 16,
+    }),
+    fc.date({ min: new Date('2000-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
+    hex(8),
+  )
   .map(([postfix, date, hash]) => `${postfix}-${date.toISOString().slice(0, 19)}-${hash}`);
 
 const accountIdArb = fc.oneof(
   hex(32),
   hex(32).map((id) => id.toUpperCase()),
-  fc.constantFrom(SIMULATOR_ACCOUNT_ID, `${SIMULATOR_ACCOUNT_ID}0`, SIMULATOR_ACCOUNT_ID.slice(1), `../${SIMULATOR_ACCOUNT_ID.slice(3)}`, `${SIMULATOR_ACCOUNT_ID.slice(0, 31)}g`),
+  fc.constantFrom(
+    SIMULATOR_ACCOUNT_ID,
+    `${SIMULATOR_ACCOUNT_ID}0`,
+    SIMULATOR_ACCOUNT_ID.slice(1),
+    `../${SIMULATOR_ACCOUNT_ID.slice(3)}`,
+    `${SIMULATOR_ACCOUNT_ID.slice(0, 31)}g`,
+  ),
   nastyString,
   fc.string({ minLength: 32, maxLength: 32 }),
 );
@@ -107,17 +188,37 @@ const categoryArb = fc.oneof(
   fc.integer({ min: -5, max: 200 }),
 );
 const categoryList = fc.option(
-  fc.oneof(fc.array(categoryArb, { maxLength: 8 }), categoryArb.chain((value) => fc.constant([value, value, value]))),
+  fc.oneof(
+    fc.array(categoryArb, { maxLength: 8 }),
+    categoryArb.chain((value) => fc.constant([value, value, value])),
+  ),
   { nil: undefined },
 );
 
 const dateTimeArb = fc.oneof(
-  fc.date({ min: new Date(-8_639_000_000_000_000), max: new Date(8_639_000_000_000_000), noInvalidDate: true }).map((date) => date.toISOString()),
-  fc.date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
+  fc
+    .date({ min: new Date(-8_639_000_000_000_000), max: new Date(8_639_000_000_000_000), noInvalidDate: true })
+    .map((date) => date.toISOString()),
+  fc
+    .date({ min: new Date('2020-01-01'), max: new Date('2035-01-01'), noInvalidDate: true })
+    .map((date) => date.toISOString()),
   fc.constantFrom(
-    '0001-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z',
-    '2024-02-30T00:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T25:00:00Z', '2024-01-01T00:00:00+25:00', '2024-01-01', '2024-01-01T00:00:00',
-    'yesterday', '', 'NaN', '2024-01-01T00:00:00.000000000000Z', '2024-01-01T00:00:00Z\u0000',
+    '0001-01-01T00:00:00Z',
+    '1970-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '+275760-09-13T00:00:00Z',
+    '-271821-04-20T00:00:00Z',
+    '2024-02-30T00:00:00Z',
+    '2024-13-01T00:00:00Z',
+    '2024-01-01T25:00:00Z',
+    '2024-01-01T00:00:00+25:00',
+    '2024-01-01',
+    '2024-01-01T00:00:00',
+    'yesterday',
+    '',
+    'NaN',
+    '2024-01-01T00:00:00.000000000000Z',
+    '2024-01-01T00:00:00Z\u0000',
   ),
   nastyString,
 );
@@ -128,7 +229,10 @@ const intArb = fc.oneof(
   fc.integer({ min: -3, max: 110 }),
 );
 /** Values that are not GraphQL Ints at all (refused by coercion, before any resolver). */
-const notAnInt = fc.oneof(fc.constantFrom(2_147_483_648, -2_147_483_649, 1.5, Number.MAX_SAFE_INTEGER, '10', true), fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)));
+const notAnInt = fc.oneof(
+  fc.constantFrom(2_147_483_648, -2_147_483_649, 1.5, Number.MAX_SAFE_INTEGER, '10', true),
+  fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)),
+);
 
 const ASSERT = { seed: SEED, numRuns: RUNS } as const;
 
@@ -214,7 +318,13 @@ describe('ids', () => {
           expectTyped(outcome, input);
           const result = Object.values(outcome.data ?? {})[0] as { __typename: string } | undefined;
           expect(outcome.errors).toEqual([]);
-          expect(['MoveMessagesPayload', 'ReleaseMessagesPayload', 'ValidationError', 'ConflictError', 'NotFoundError']).toContain(result?.__typename);
+          expect([
+            'MoveMessagesPayload',
+            'ReleaseMessagesPayload',
+            'ValidationError',
+            'ConflictError',
+            'NotFoundError',
+          ]).toContain(result?.__typename);
           // One E8/E9/E11 call per batch plus fresh E2 reads of the touched messages, nothing else.
           const writes = t.sim.requests.filter((r) => r.method !== 'GET').length;
           expect(writes).toBeLessThanOrEqual(1);
@@ -295,13 +405,20 @@ describe('accounts and scopes', () => {
   });
 
   test('insight scopes: anything but exactly one 32-hex accountId or zoneId is BAD_USER_INPUT with zero calls', async () => {
-    const scopeArb = fc.record({ accountId: fc.option(accountIdArb, { nil: undefined }), zoneId: fc.option(fc.oneof(accountIdArb, fc.constant(SIMULATOR_ZONE_ID)), { nil: undefined }) }, { requiredKeys: [] });
+    const scopeArb = fc.record(
+      {
+        accountId: fc.option(accountIdArb, { nil: undefined }),
+        zoneId: fc.option(fc.oneof(accountIdArb, fc.constant(SIMULATOR_ZONE_ID)), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    );
     await fc.assert(
       fc.asyncProperty(scopeArb, fc.option(intArb, { nil: undefined }), async (scope, first) => {
         const outcome = await run(INSIGHTS, { scope, first });
         const refused = expectTyped(outcome, { scope, first });
         const ids = [scope.accountId, scope.zoneId].filter((value) => value !== undefined);
-        if (ids.length !== 1 || !/^[0-9a-f]{32}$/i.test(ids[0] as string)) expect(refused, JSON.stringify(scope)).toBe(true);
+        if (ids.length !== 1 || !/^[0-9a-f]{32}$/i.test(ids[0] as string))
+          expect(refused, JSON.stringify(scope)).toBe(true);
         expect(outcome.simCalls).toBeLessThanOrEqual(2);
       }),
       ASSERT,
@@ -313,21 +430,41 @@ describe('categories', () => {
   test('miscategorization category lists (negative, zero, huge, 169/177, duplicates) answer a typed union member; invalid ones cost zero calls', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.record({
-          indicatorType: fc.constantFrom('DOMAIN', 'URL', 'IPV4', 'IPV6'),
-          url: fc.option(fc.oneof(fc.constantFrom('example.com', 'https://example.com/news/', 'http//broken', 'a..b', 'xn--nxasmq6b.com'), nastyString), { nil: undefined }),
-          ip: fc.option(fc.oneof(fc.constantFrom('1.2.3.4', '2001:db8::1', '256.1.1.1', '::', '1.2.3'), fc.ipV4(), fc.ipV6(), nastyString), { nil: undefined }),
-          contentAdds: categoryList,
-          contentRemoves: categoryList,
-          securityAdds: categoryList,
-          securityRemoves: categoryList,
-        }, { requiredKeys: ['indicatorType'] }),
+        fc.record(
+          {
+            indicatorType: fc.constantFrom('DOMAIN', 'URL', 'IPV4', 'IPV6'),
+            url: fc.option(
+              fc.oneof(
+                fc.constantFrom('example.com', 'https://example.com/news/', 'http//broken', 'a..b', 'xn--nxasmq6b.com'),
+                nastyString,
+              ),
+              { nil: undefined },
+            ),
+            ip: fc.option(
+              fc.oneof(
+                fc.constantFrom('1.2.3.4', '2001:db8::1', '256.1.1.1', '::', '1.2.3'),
+                fc.ipV4(),
+                fc.ipV6(),
+                nastyString,
+              ),
+              { nil: undefined },
+            ),
+            contentAdds: categoryList,
+            contentRemoves: categoryList,
+            securityAdds: categoryList,
+            securityRemoves: categoryList,
+          },
+          { requiredKeys: ['indicatorType'] },
+        ),
         async (input) => {
           const outcome = await run(SUBMIT, { input });
           const refused = expectTyped(outcome, input);
           expect(outcome.errors).toEqual([]);
-          const lists = [input.contentAdds, input.contentRemoves, input.securityAdds, input.securityRemoves].flatMap((list) => list ?? []);
-          if (lists.some((value) => value <= 0 || value === 169 || value === 177)) expect(refused, JSON.stringify(input)).toBe(true);
+          const lists = [input.contentAdds, input.contentRemoves, input.securityAdds, input.securityRemoves].flatMap(
+            (list) => list ?? [],
+          );
+          if (lists.some((value) => value <= 0 || value === 169 || value === 177))
+            expect(refused, JSON.stringify(input)).toBe(true);
           expect(outcome.simCalls).toBeLessThanOrEqual(1);
         },
       ),
@@ -338,7 +475,9 @@ describe('categories', () => {
   test('category values that are not GraphQL Ints are refused before any resolver', async () => {
     await fc.assert(
       fc.asyncProperty(notAnInt, async (value) => {
-        const outcome = await run(SUBMIT, { input: { indicatorType: 'DOMAIN', url: 'example.com', contentAdds: [value] } });
+        const outcome = await run(SUBMIT, {
+          input: { indicatorType: 'DOMAIN', url: 'example.com', contentAdds: [value] },
+        });
         expect(expectTyped(outcome, { value })).toBe(true);
       }),
       { ...ASSERT, numRuns: 50 },
@@ -349,23 +488,32 @@ describe('categories', () => {
 describe('dates', () => {
   test('filter.start / filter.end DateTime strings (valid, invalid, far past, far future) answer data or a typed error; refusals cost zero calls', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(dateTimeArb, { nil: undefined }), fc.option(dateTimeArb, { nil: undefined }), async (start, end) => {
-        const outcome = await run(MESSAGES, { first: 3, filter: { start, end } });
-        const refused = expectTyped(outcome, { start, end });
-        if (!refused) expect(outcome.simCalls).toBeLessThanOrEqual(2);
-        if (start !== undefined && Date.parse(start) > Date.now() + 60_000 && /^\d{4}-\d\d-\d\dT/.test(start)) expect(refused, start).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.option(dateTimeArb, { nil: undefined }),
+        fc.option(dateTimeArb, { nil: undefined }),
+        async (start, end) => {
+          const outcome = await run(MESSAGES, { first: 3, filter: { start, end } });
+          const refused = expectTyped(outcome, { start, end });
+          if (!refused) expect(outcome.simCalls).toBeLessThanOrEqual(2);
+          if (start !== undefined && Date.parse(start) > Date.now() + 60_000 && /^\d{4}-\d\d-\d\dT/.test(start))
+            expect(refused, start).toBe(true);
+        },
+      ),
       ASSERT,
     );
   });
 
   test('a window the gateway accepts is never answered 400 by Cloudflare (no invalid date reaches upstream)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.option(dateTimeArb, { nil: undefined }), fc.option(dateTimeArb, { nil: undefined }), async (start, end) => {
-        const outcome = await run(MESSAGES, { first: 3, filter: { start, end } });
-        expectTyped(outcome, { start, end });
-        expect(t.sim.count(undefined, { status: 400 }), JSON.stringify({ start, end })).toBe(0);
-      }),
+      fc.asyncProperty(
+        fc.option(dateTimeArb, { nil: undefined }),
+        fc.option(dateTimeArb, { nil: undefined }),
+        async (start, end) => {
+          const outcome = await run(MESSAGES, { first: 3, filter: { start, end } });
+          expectTyped(outcome, { start, end });
+          expect(t.sim.count(undefined, { status: 400 }), JSON.stringify({ start, end })).toBe(0);
+        },
+      ),
       { ...ASSERT, numRuns: 100 },
     );
   });
@@ -374,10 +522,19 @@ describe('dates', () => {
 describe('cursors and page sizes', () => {
   let real: { start: string; end: string; other: string };
   beforeAll(async () => {
-    const first = await t.query<{ messages: { pageInfo: { startCursor: string; endCursor: string } } }>(MESSAGES, { first: 5 });
-    const other = await t.query<{ messages: { pageInfo: { endCursor: string } } }>(MESSAGES, { first: 5, filter: { finalDisposition: 'SPAM' } });
+    const first = await t.query<{ messages: { pageInfo: { startCursor: string; endCursor: string } } }>(MESSAGES, {
+      first: 5,
+    });
+    const other = await t.query<{ messages: { pageInfo: { endCursor: string } } }>(MESSAGES, {
+      first: 5,
+      filter: { finalDisposition: 'SPAM' },
+    });
     const pageInfo = first.body.data?.messages.pageInfo;
-    real = { start: pageInfo?.startCursor as string, end: pageInfo?.endCursor as string, other: other.body.data?.messages.pageInfo.endCursor as string };
+    real = {
+      start: pageInfo?.startCursor as string,
+      end: pageInfo?.endCursor as string,
+      other: other.body.data?.messages.pageInfo.endCursor as string,
+    };
   });
 
   const flipByte = (cursor: string, index: number, bit: number) => {
@@ -395,7 +552,15 @@ describe('cursors and page sizes', () => {
       fc.nat({ max: 120 }).map((cut) => real.end.slice(0, cut)),
       fc.constant('OTHER'),
       fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
-      fc.record({ v: fc.constantFrom(1, 2), k: fc.string({ maxLength: 70 }), o: fc.oneof(fc.integer(), fc.double()), s: fc.string(), e: fc.string() }).map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
+      fc
+        .record({
+          v: fc.constantFrom(1, 2),
+          k: fc.string({ maxLength: 70 }),
+          o: fc.oneof(fc.integer(), fc.double()),
+          s: fc.string(),
+          e: fc.string(),
+        })
+        .map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
       nastyString,
     );
     await fc.assert(
@@ -418,12 +583,20 @@ describe('cursors and page sizes', () => {
 
   test('a cursor forged with the real filter digest but a window that is not a date is BAD_USER_INPUT without a call, not INTERNAL_SERVER_ERROR', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('s', 'e'), fc.oneof(fc.constantFrom('garbage', '', '2024-13-45T00:00:00Z', 'NaN'), fc.string({ maxLength: 12 }).filter((value) => Number.isNaN(Date.parse(value)))), fc.boolean(), async (field, value, backward) => {
-        const cursor = forge({ [field]: value });
-        const variables = backward ? { last: 3, before: cursor } : { first: 3, after: cursor };
-        const outcome = await run(MESSAGES, variables);
-        expect(expectTyped(outcome, { field, value }), 'refused').toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('s', 'e'),
+        fc.oneof(
+          fc.constantFrom('garbage', '', '2024-13-45T00:00:00Z', 'NaN'),
+          fc.string({ maxLength: 12 }).filter((value) => Number.isNaN(Date.parse(value))),
+        ),
+        fc.boolean(),
+        async (field, value, backward) => {
+          const cursor = forge({ [field]: value });
+          const variables = backward ? { last: 3, before: cursor } : { first: 3, after: cursor };
+          const outcome = await run(MESSAGES, variables);
+          expect(expectTyped(outcome, { field, value }), 'refused').toBe(true);
+        },
+      ),
       { ...ASSERT, numRuns: 50 },
     );
   });
@@ -444,21 +617,38 @@ describe('cursors and page sizes', () => {
 
   test('first/last out of range are BAD_USER_INPUT with zero calls; non-Int values are refused by coercion; 0 costs no call', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(intArb, notAnInt), fc.oneof(fc.constant(undefined), intArb), fc.boolean(), async (a, b, lastFirst) => {
-        const variables = lastFirst ? { last: a, first: b } : { first: a, last: b };
-        const outcome = await run(MESSAGES, variables);
-        const refused = expectTyped(outcome, variables);
-        const values = [a, b].filter((value) => value !== undefined);
-        const bad =
-          values.some((value) => typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100 || value > 2_147_483_647) ||
-          values.length === 2 ||
-          // `last` needs `before`: Cloudflare's cursor-paged E1 has no addressable end (reference §9).
-          (typeof variables.last === 'number' && variables.last > 0);
-        expect(refused, JSON.stringify(variables)).toBe(bad);
-        if (!refused && values.length === 1 && values[0] === 0 && variables.first === 0) expect(outcome.simCalls).toBe(0);
-        // Forward: one page, two when it straddles.
-        if (!refused) expect(outcome.simCalls, JSON.stringify({ variables, requests: t.sim.requests.map((r) => r.query) })).toBeLessThanOrEqual(2);
-      }),
+      fc.asyncProperty(
+        fc.oneof(intArb, notAnInt),
+        fc.oneof(fc.constant(undefined), intArb),
+        fc.boolean(),
+        async (a, b, lastFirst) => {
+          const variables = lastFirst ? { last: a, first: b } : { first: a, last: b };
+          const outcome = await run(MESSAGES, variables);
+          const refused = expectTyped(outcome, variables);
+          const values = [a, b].filter((value) => value !== undefined);
+          const bad =
+            values.some(
+              (value) =>
+                typeof value !== 'number' ||
+                !Number.isInteger(value) ||
+                value < 0 ||
+                value > 100 ||
+                value > 2_147_483_647,
+            ) ||
+            values.length === 2 ||
+            // `last` needs `before`: Cloudflare's cursor-paged E1 has no addressable end (reference §9).
+            (typeof variables.last === 'number' && variables.last > 0);
+          expect(refused, JSON.stringify(variables)).toBe(bad);
+          if (!refused && values.length === 1 && values[0] === 0 && variables.first === 0)
+            expect(outcome.simCalls).toBe(0);
+          // Forward: one page, two when it straddles.
+          if (!refused)
+            expect(
+              outcome.simCalls,
+              JSON.stringify({ variables, requests: t.sim.requests.map((r) => r.query) }),
+            ).toBeLessThanOrEqual(2);
+        },
+      ),
       { ...ASSERT, numRuns: 200 },
     );
   });
@@ -466,7 +656,9 @@ describe('cursors and page sizes', () => {
 
 describe('after the fuzzing', () => {
   test('the gateway still serves a normal page', async () => {
-    const { body } = await t.query<{ messages: { nodes: { id: string }[] } }>(`{ messages(first: 3) { nodes { id subject } } }`);
+    const { body } = await t.query<{ messages: { nodes: { id: string }[] } }>(
+      `{ messages(first: 3) { nodes { id subject } } }`,
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.messages.nodes).toHaveLength(3);
   });

@@ -50,19 +50,33 @@ const RECLASSIFY = /* GraphQL */ `
   }
 `;
 
-type Result = Record<string, unknown> & { __typename: string; code?: string; outcomes?: { id: string; status: string; reason: string | null }[] };
+type Result = Record<string, unknown> & {
+  __typename: string;
+  code?: string;
+  outcomes?: { id: string; status: string; reason: string | null }[];
+};
 
-async function mutate(document: string, input: Record<string, unknown>, headers?: Record<string, string>): Promise<Result> {
+async function mutate(
+  document: string,
+  input: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Promise<Result> {
   const { body } = await t.query<Record<string, Result>>(document, { input }, headers);
   expect(body.errors).toBeUndefined();
   return Object.values(body.data ?? {})[0] as Result;
 }
 
-async function messageIds(filter: (m: { id: string; isQuarantined: boolean; deliveryStatus: string[] | null }) => boolean, count: number) {
-  const { body } = await t.query<{ messages: { nodes: { id: string; isQuarantined: boolean; deliveryStatus: string[] | null }[] } }>(
-    `{ messages(first: 100) { nodes { id isQuarantined deliveryStatus } } }`,
-  );
-  const ids = (body.data?.messages.nodes ?? []).filter(filter).slice(0, count).map((m) => m.id);
+async function messageIds(
+  filter: (m: { id: string; isQuarantined: boolean; deliveryStatus: string[] | null }) => boolean,
+  count: number,
+) {
+  const { body } = await t.query<{
+    messages: { nodes: { id: string; isQuarantined: boolean; deliveryStatus: string[] | null }[] };
+  }>(`{ messages(first: 100) { nodes { id isQuarantined deliveryStatus } } }`);
+  const ids = (body.data?.messages.nodes ?? [])
+    .filter(filter)
+    .slice(0, count)
+    .map((m) => m.id);
   t.sim.resetRequests();
   return ids;
 }
@@ -71,26 +85,38 @@ const movable = (m: { isQuarantined: boolean; deliveryStatus: string[] | null })
   !(m.deliveryStatus ?? []).some((s) => s === 'REJECTED' || s === 'BOUNCED');
 
 const fakeIds = (count: number, prefix = 'x') =>
-  Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(6, '0')}-2024-01-05T10:00:00-00000000`);
+  Array.from(
+    { length: count },
+    (_, index) => `${prefix}${String(index).padStart(6, '0')}-2024-01-05T10:00:00-00000000`,
+  );
 
 describe('moveMessages', () => {
   test('moving one message uses E8 and the move is visible in a later query', async () => {
     const [id] = await messageIds(movable, 1);
     const result = await mutate(MOVE, { ids: [id], destination: 'JUNK_EMAIL' });
-    expect(result).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1, failedCount: 0, destination: 'JUNK_EMAIL' });
+    expect(result).toMatchObject({
+      __typename: 'MoveMessagesPayload',
+      movedCount: 1,
+      failedCount: 0,
+      destination: 'JUNK_EMAIL',
+    });
     expect(t.sim.count('emailSecurity.investigate.move.create')).toBe(1);
-    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.move.create')?.body).toEqual({ destination: 'JunkEmail' });
-    const later = await t.query<{ message: { actionLog: { operation: string; folder: string | null }[]; deliveryStatus: string[] } }>(
-      `query($id: ID!) { message(id: $id) { deliveryStatus actionLog { operation folder } } }`,
-      { id },
-    );
+    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.move.create')?.body).toEqual({
+      destination: 'JunkEmail',
+    });
+    const later = await t.query<{
+      message: { actionLog: { operation: string; folder: string | null }[]; deliveryStatus: string[] };
+    }>(`query($id: ID!) { message(id: $id) { deliveryStatus actionLog { operation folder } } }`, { id });
     expect(later.body.data?.message.actionLog.at(-1)).toEqual({ operation: 'MOVE', folder: 'JunkEmail' });
     expect(later.body.data?.message.deliveryStatus).toEqual(['MOVED']);
   });
 
   test('moving several messages uses E9 with one outcome per id', async () => {
     const ids = await messageIds(movable, 3);
-    const result = await mutate(MOVE, { ids: [...ids, 'unknown-2024-01-05T10:00:00-00000000'], destination: 'DELETED_ITEMS' });
+    const result = await mutate(MOVE, {
+      ids: [...ids, 'unknown-2024-01-05T10:00:00-00000000'],
+      destination: 'DELETED_ITEMS',
+    });
     expect(t.sim.count('emailSecurity.investigate.move.bulk')).toBe(1);
     expect(result.outcomes?.map((o) => o.status)).toEqual(['MOVED', 'MOVED', 'MOVED', 'NOT_FOUND']);
     expect(result).toMatchObject({ movedCount: 3, failedCount: 1 });
@@ -129,7 +155,11 @@ describe('moveMessages', () => {
 
   test('a 5xx on a single move is OutcomeUnknownError after exactly one upstream call', async () => {
     const [id] = await messageIds(movable, 1);
-    t.sim.injectFault({ endpoint: 'emailSecurity.investigate.move.create', afterProcessing: true, response: { kind: 'status', status: 500 } });
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.move.create',
+      afterProcessing: true,
+      response: { kind: 'status', status: 500 },
+    });
     const result = await mutate(MOVE, { ids: [id], destination: 'INBOX' });
     expect(result).toMatchObject({ __typename: 'OutcomeUnknownError', code: 'OUTCOME_UNKNOWN' });
     expect(t.sim.count('emailSecurity.investigate.move.create')).toBe(1);
@@ -185,8 +215,16 @@ describe('releaseMessages', () => {
     const [id] = await messageIds((m) => m.isQuarantined, 1);
     const result = await mutate(RELEASE, { ids: [id] });
     expect(result.__typename).toBe('ReleaseMessagesPayload');
-    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.release.bulk')?.body).toEqual({ ids: [id] });
-    const outcome = (result.outcomes as unknown as { status: string; delivered: string[]; message: { isQuarantined: boolean; actionLog: { operation: string }[] } }[])[0];
+    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.release.bulk')?.body).toEqual({
+      ids: [id],
+    });
+    const outcome = (
+      result.outcomes as unknown as {
+        status: string;
+        delivered: string[];
+        message: { isQuarantined: boolean; actionLog: { operation: string }[] };
+      }[]
+    )[0];
     expect(outcome?.status).toBe('RELEASED');
     expect(outcome?.delivered.length).toBeGreaterThan(0);
     expect(outcome?.message.isQuarantined).toBe(false);
@@ -204,14 +242,21 @@ describe('releaseMessages', () => {
   });
 
   test('Cloudflare refusing the credential is a ForbiddenError', async () => {
-    t.sim.injectFault({ endpoint: 'emailSecurity.investigate.release.bulk', response: { kind: 'status', status: 403 } });
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.release.bulk',
+      response: { kind: 'status', status: 403 },
+    });
     const result = await mutate(RELEASE, { ids: ['a-2024-01-05T10:00:00-00000000'] });
     expect(result).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
   });
 
   test('a release that times out after sending is OutcomeUnknownError after exactly one call', async () => {
     const [id] = await messageIds((m) => m.isQuarantined, 1);
-    t.sim.injectFault({ endpoint: 'emailSecurity.investigate.release.bulk', afterProcessing: true, response: { kind: 'reset' } });
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.release.bulk',
+      afterProcessing: true,
+      response: { kind: 'reset' },
+    });
     const result = await mutate(RELEASE, { ids: [id] });
     expect(result.__typename).toBe('OutcomeUnknownError');
     expect(t.sim.count('emailSecurity.investigate.release.bulk')).toBe(1);
@@ -222,14 +267,21 @@ describe('reclassifyMessage', () => {
   test('a reclassification is sent with its EML and recorded in the action log', async () => {
     const [id] = await messageIds(() => true, 1);
     const eml = Buffer.from('Subject: hi\r\n\r\nbody').toString('base64');
-    const result = await mutate(RECLASSIFY, { id, expectedDisposition: 'MALICIOUS', emlContent: eml, escalatedSubmissionId: 'sub-1' });
+    const result = await mutate(RECLASSIFY, {
+      id,
+      expectedDisposition: 'MALICIOUS',
+      emlContent: eml,
+      escalatedSubmissionId: 'sub-1',
+    });
     expect(result).toMatchObject({ __typename: 'ReclassifyMessagePayload', id, expectedDisposition: 'MALICIOUS' });
     expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.reclassify.create')?.body).toEqual({
       expected_disposition: 'MALICIOUS',
       eml_content: eml,
       escalated_submission_id: 'sub-1',
     });
-    expect((result.updatedMessage as { actionLog: { operation: string }[] }).actionLog.at(-1)?.operation).toBe('RECLASSIFY');
+    expect((result.updatedMessage as { actionLog: { operation: string }[] }).actionLog.at(-1)?.operation).toBe(
+      'RECLASSIFY',
+    );
   });
 
   test('EML that is not base64 is a ValidationError with zero upstream calls', async () => {
@@ -239,7 +291,10 @@ describe('reclassifyMessage', () => {
   });
 
   test('an unknown message is a NotFoundError', async () => {
-    const result = await mutate(RECLASSIFY, { id: 'missing-2024-01-05T10:00:00-00000000', expectedDisposition: 'NONE' });
+    const result = await mutate(RECLASSIFY, {
+      id: 'missing-2024-01-05T10:00:00-00000000',
+      expectedDisposition: 'NONE',
+    });
     expect(result).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
 });

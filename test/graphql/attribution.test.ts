@@ -14,7 +14,10 @@ let proxy: RewriteProxy;
 beforeAll(async () => {
   proxy = await startRewriteProxy();
   // The proxy rewrites each row from the investigate id, so the simulator must fill that one.
-  t = await startTestGateway({ env: { CLOUDFLARE_BASE_URL: `${proxy.origin}/client/v4` }, simulator: { moveResultMessageId: 'investigate' } });
+  t = await startTestGateway({
+    env: { CLOUDFLARE_BASE_URL: `${proxy.origin}/client/v4` },
+    simulator: { moveResultMessageId: 'investigate' },
+  });
   proxy.target = t.sim.origin;
 });
 afterAll(async () => {
@@ -31,7 +34,13 @@ const E2 = 'emailSecurity.investigate.get';
 const E9 = 'emailSecurity.investigate.move.bulk';
 const E11 = 'emailSecurity.investigate.release.bulk';
 
-type Outcome = { id: string; status: string; reason: string | null; recipients: { recipient: string; success: boolean }[]; message?: { id: string } | null };
+type Outcome = {
+  id: string;
+  status: string;
+  reason: string | null;
+  recipients: { recipient: string; success: boolean }[];
+  message?: { id: string } | null;
+};
 type MovePayload = { __typename: string; movedCount: number; failedCount: number; outcomes: Outcome[] };
 
 const MOVE = (withMessage: boolean) => /* GraphQL */ `
@@ -48,7 +57,10 @@ const MOVE = (withMessage: boolean) => /* GraphQL */ `
 function messages(count: number) {
   const found = t.sim.state
     .listMessages(SIMULATOR_ACCOUNT_ID)
-    .filter((m) => m.client_recipients.length >= 2 && !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))
+    .filter(
+      (m) =>
+        m.client_recipients.length >= 2 && !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'),
+    )
     .slice(0, count);
   expect(found).toHaveLength(count);
   return found;
@@ -59,17 +71,28 @@ function rewriteMoveRows(to: (id: string) => string | null) {
   proxy.rewrite = ({ path }, body) => {
     if (!path.endsWith('/email-security/investigate/move')) return body;
     const envelope = body as { result: { message_id: string | null }[] };
-    return { ...envelope, result: envelope.result.map((row) => ({ ...row, message_id: row.message_id === null ? null : to(row.message_id) })) };
+    return {
+      ...envelope,
+      result: envelope.result.map((row) => ({
+        ...row,
+        message_id: row.message_id === null ? null : to(row.message_id),
+      })),
+    };
   };
 }
 
 async function move(ids: string[], withMessage = false): Promise<MovePayload> {
-  const { body } = await t.query<{ moveMessages: MovePayload }>(MOVE(withMessage), { input: { ids, destination: 'JUNK_EMAIL' } });
+  const { body } = await t.query<{ moveMessages: MovePayload }>(MOVE(withMessage), {
+    input: { ids, destination: 'JUNK_EMAIL' },
+  });
   expect(body.errors).toBeUndefined();
   return body.data?.moveMessages as MovePayload;
 }
 
-const auditOf = (action: string) => t.logs.filter((line) => (line.audit as { action?: string } | undefined)?.action === action).map((line) => line.audit as Record<string, unknown>);
+const auditOf = (action: string) =>
+  t.logs
+    .filter((line) => (line.audit as { action?: string } | undefined)?.action === action)
+    .map((line) => line.audit as Record<string, unknown>);
 
 describe('move results matched by whichever id message_id holds', () => {
   test('rows carrying the investigate id are MOVED per message with their recipients and cost no read', async () => {
@@ -79,7 +102,9 @@ describe('move results matched by whichever id message_id holds', () => {
     expect(result).toMatchObject({ movedCount: 3, failedCount: 0 });
     picked.forEach((m, index) => {
       expect(result.outcomes[index]).toMatchObject({ id: m.id, status: 'MOVED' });
-      expect(result.outcomes[index]?.recipients.map((r) => r.recipient).sort()).toEqual([...m.client_recipients].sort());
+      expect(result.outcomes[index]?.recipients.map((r) => r.recipient).sort()).toEqual(
+        [...m.client_recipients].sort(),
+      );
     });
     expect(t.sim.count(E9)).toBe(1);
     expect(t.sim.count(E2)).toBe(0);
@@ -124,13 +149,17 @@ describe('move results matched by whichever id message_id holds', () => {
     const firstRecipient = picked[0]?.client_recipients[0];
     proxy.rewrite = ({ path }, body) => {
       if (!path.endsWith('/email-security/investigate/move')) return body;
-      const envelope = body as { result: { message_id: string; recipient: string; success: boolean; status: string }[] };
+      const envelope = body as {
+        result: { message_id: string; recipient: string; success: boolean; status: string }[];
+      };
       return {
         ...envelope,
         result: envelope.result.map((row) => ({
           ...row,
           message_id: rfc822.get(row.message_id) ?? row.message_id,
-          ...(row.message_id === picked[0]?.id && row.recipient === firstRecipient ? { success: false, status: 'mailbox unavailable' } : {}),
+          ...(row.message_id === picked[0]?.id && row.recipient === firstRecipient
+            ? { success: false, status: 'mailbox unavailable' }
+            : {}),
         })),
       };
     };
@@ -146,7 +175,10 @@ describe('move results matched by whichever id message_id holds', () => {
   test('more than 100 messages whose rows carry RFC 822 ids are not read one by one: they are ACCEPTED after one call', async () => {
     const picked = t.sim.state
       .listMessages(SIMULATOR_ACCOUNT_ID)
-      .filter((m) => m.client_recipients.length > 0 && !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))
+      .filter(
+        (m) =>
+          m.client_recipients.length > 0 && !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'),
+      )
       .slice(0, 120);
     expect(picked).toHaveLength(120);
     const rfc822 = new Map(picked.map((m) => [m.id, m.message_id as string]));
@@ -172,7 +204,12 @@ describe('move results matched by whichever id message_id holds', () => {
     expect(result.outcomes[0]?.reason).toMatch(/per-message detail is unavailable/);
     // Nothing to look up: a null id names no message.
     expect(t.sim.count(E2)).toBe(0);
-    expect(auditOf('moveMessages')).toEqual([expect.objectContaining({ result: 'applied', outcomes: picked.map((m) => expect.objectContaining({ id: m.id, outcome: 'ACCEPTED' })) })]);
+    expect(auditOf('moveMessages')).toEqual([
+      expect.objectContaining({
+        result: 'applied',
+        outcomes: picked.map((m) => expect.objectContaining({ id: m.id, outcome: 'ACCEPTED' })),
+      }),
+    ]);
   });
 
   test('unattributable rows of which some failed make the messages OUTCOME_UNKNOWN, not FAILED', async () => {
@@ -180,7 +217,10 @@ describe('move results matched by whichever id message_id holds', () => {
     proxy.rewrite = ({ path }, body) => {
       if (!path.endsWith('/email-security/investigate/move')) return body;
       const envelope = body as { result: Record<string, unknown>[] };
-      return { ...envelope, result: envelope.result.map((row, index) => ({ ...row, message_id: null, success: index !== 0 })) };
+      return {
+        ...envelope,
+        result: envelope.result.map((row, index) => ({ ...row, message_id: null, success: index !== 0 })),
+      };
     };
     const result = await move(picked.map((m) => m.id));
     expect(result.outcomes.map((o) => o.status)).toEqual(['OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN']);
@@ -190,7 +230,9 @@ describe('move results matched by whichever id message_id holds', () => {
     const [picked] = messages(1);
     proxy.rewrite = (_request, body) => {
       const envelope = body as { result?: unknown };
-      return Array.isArray(envelope.result) ? { ...envelope, result: envelope.result.map((row: Record<string, unknown>) => ({ ...row, message_id: null })) } : body;
+      return Array.isArray(envelope.result)
+        ? { ...envelope, result: envelope.result.map((row: Record<string, unknown>) => ({ ...row, message_id: null })) }
+        : body;
     };
     const result = await move([picked?.id as string]);
     expect(result.outcomes).toEqual([expect.objectContaining({ status: 'MOVED' })]);
@@ -205,7 +247,9 @@ describe('unknown ids', () => {
     const [known] = messages(1);
     const moved = await move([known?.id as string, unknown]);
     expect(moved.outcomes.map((o) => o.status)).toEqual(['MOVED', 'NOT_FOUND']);
-    const { body } = await t.query<{ releaseMessages: { outcomes: { id: string; status: string; failed: string[] }[] } }>(
+    const { body } = await t.query<{
+      releaseMessages: { outcomes: { id: string; status: string; failed: string[] }[] };
+    }>(
       `mutation($input: ReleaseMessagesInput!) { releaseMessages(input: $input) { ... on ReleaseMessagesPayload { outcomes { id status failed } } } }`,
       { input: { ids: [unknown] } },
     );
@@ -225,10 +269,15 @@ describe('unknown ids', () => {
       const envelope = body as { result: { id: string }[] };
       return { ...envelope, result: envelope.result.map((row) => ({ ...row, id: postfix.get(row.id) ?? row.id })) };
     };
-    const { body } = await t.query<{ releaseMessages: { releasedCount: number; outcomes: { id: string; status: string }[] } }>(
+    const { body } = await t.query<{
+      releaseMessages: { releasedCount: number; outcomes: { id: string; status: string }[] };
+    }>(
       `mutation($input: ReleaseMessagesInput!) { releaseMessages(input: $input) { ... on ReleaseMessagesPayload { releasedCount outcomes { id status } } } }`,
       { input: { ids: quarantined.map((m) => m.id) } },
     );
-    expect(body.data?.releaseMessages).toEqual({ releasedCount: 2, outcomes: quarantined.map((m) => ({ id: m.id, status: 'RELEASED' })) });
+    expect(body.data?.releaseMessages).toEqual({
+      releasedCount: 2,
+      outcomes: quarantined.map((m) => ({ id: m.id, status: 'RELEASED' })),
+    });
   });
 });

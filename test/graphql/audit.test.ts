@@ -17,11 +17,21 @@ let reader: Record<string, string>;
 beforeAll(async () => {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   t = await startTestGateway({
-    env: { AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'email-gateway' },
+    env: {
+      AUTH_PUBLIC_KEY: await exportSPKI(publicKey),
+      AUTH_ISSUER: 'https://idp.test',
+      AUTH_AUDIENCE: 'email-gateway',
+    },
     simulator: { bulkJobStepMs: 3_600_000 },
   });
   const sign = (scope: string) =>
-    new SignJWT({ scope }).setProtectedHeader({ alg: 'RS256' }).setSubject('auditor-7').setIssuer('https://idp.test').setAudience('email-gateway').setExpirationTime('10m').sign(privateKey);
+    new SignJWT({ scope })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('auditor-7')
+      .setIssuer('https://idp.test')
+      .setAudience('email-gateway')
+      .setExpirationTime('10m')
+      .sign(privateKey);
   writer = { authorization: `Bearer ${await sign('email-security:read email-security:write')}` };
   reader = { authorization: `Bearer ${await sign('email-security:read')}` };
 });
@@ -39,8 +49,14 @@ const movable = () =>
     .listMessages(SIMULATOR_ACCOUNT_ID)
     .filter((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'));
 const quarantined = () => movable().filter((m) => m.is_quarantined);
-const insights = () => state().listInsights(SIMULATOR_ACCOUNT_ID).filter((i) => i.user_classification == null && !i.dismissed);
-const terminalJobs = () => state().listBulkJobs(SIMULATOR_ACCOUNT_ID).filter((j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.status));
+const insights = () =>
+  state()
+    .listInsights(SIMULATOR_ACCOUNT_ID)
+    .filter((i) => i.user_classification == null && !i.dismissed);
+const terminalJobs = () =>
+  state()
+    .listBulkJobs(SIMULATOR_ACCOUNT_ID)
+    .filter((j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.status));
 
 async function runningJob(): Promise<string> {
   const { body } = await t.query<{ createBulkAction: { job: { id: string } } }>(
@@ -61,8 +77,20 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { mutation: 'moveMessages', inputType: 'MoveMessagesInput', write: 'emailSecurity.investigate.move.create', valid: (n) => ({ ids: [movable()[n]?.id], destination: 'JUNK_EMAIL' }), invalid: { ids: [], destination: 'INBOX' } },
-  { mutation: 'releaseMessages', inputType: 'ReleaseMessagesInput', write: 'emailSecurity.investigate.release.bulk', valid: (n) => ({ ids: [quarantined()[n]?.id] }), invalid: { ids: ['..'] } },
+  {
+    mutation: 'moveMessages',
+    inputType: 'MoveMessagesInput',
+    write: 'emailSecurity.investigate.move.create',
+    valid: (n) => ({ ids: [movable()[n]?.id], destination: 'JUNK_EMAIL' }),
+    invalid: { ids: [], destination: 'INBOX' },
+  },
+  {
+    mutation: 'releaseMessages',
+    inputType: 'ReleaseMessagesInput',
+    write: 'emailSecurity.investigate.release.bulk',
+    valid: (n) => ({ ids: [quarantined()[n]?.id] }),
+    invalid: { ids: ['..'] },
+  },
   {
     mutation: 'reclassifyMessage',
     inputType: 'ReclassifyMessageInput',
@@ -84,22 +112,55 @@ const CASES: Case[] = [
     valid: (n) => ({ scope: ACCOUNT, id: insights()[n]?.id, classification: 'FALSE_POSITIVE' }),
     invalid: { scope: ACCOUNT, id: 'x', classification: 'ACCEPT_RISK', rationale: '  ' },
   },
-  { mutation: 'dismissInsight', inputType: 'DismissInsightInput', write: 'securityCenter.insights.dismiss', valid: (n) => ({ scope: ACCOUNT, id: insights()[n]?.id }), invalid: { scope: { accountId: 'nope' }, id: 'x' } },
+  {
+    mutation: 'dismissInsight',
+    inputType: 'DismissInsightInput',
+    write: 'securityCenter.insights.dismiss',
+    valid: (n) => ({ scope: ACCOUNT, id: insights()[n]?.id }),
+    invalid: { scope: { accountId: 'nope' }, id: 'x' },
+  },
   {
     mutation: 'createBulkAction',
     inputType: 'CreateBulkActionInput',
     write: 'emailSecurity.investigate.bulk.create',
-    valid: (n) => ({ action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' }, comment: `audit ${n}` }),
+    valid: (n) => ({
+      action: 'MOVE',
+      destination: 'JUNK_EMAIL',
+      searchParams: { finalDisposition: 'SPAM' },
+      comment: `audit ${n}`,
+    }),
     invalid: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: {} },
   },
-  { mutation: 'cancelBulkJob', inputType: 'CancelBulkJobInput', write: 'emailSecurity.investigate.bulk.cancel.create', valid: async () => ({ id: await runningJob() }), invalid: { id: '../bulk' } },
-  { mutation: 'deleteBulkJob', inputType: 'DeleteBulkJobInput', write: 'emailSecurity.investigate.bulk.delete', valid: (n) => ({ id: terminalJobs()[n]?.job_id }), invalid: { id: '../bulk' } },
+  {
+    mutation: 'cancelBulkJob',
+    inputType: 'CancelBulkJobInput',
+    write: 'emailSecurity.investigate.bulk.cancel.create',
+    valid: async () => ({ id: await runningJob() }),
+    invalid: { id: '../bulk' },
+  },
+  {
+    mutation: 'deleteBulkJob',
+    inputType: 'DeleteBulkJobInput',
+    write: 'emailSecurity.investigate.bulk.delete',
+    valid: (n) => ({ id: terminalJobs()[n]?.job_id }),
+    invalid: { id: '../bulk' },
+  },
 ];
 
-type Audit = { actor: string; action: string; result: string; idempotencyKey: string | null; outcomes: { id: string; outcome: string }[]; details?: Record<string, unknown> };
+type Audit = {
+  actor: string;
+  action: string;
+  result: string;
+  idempotencyKey: string | null;
+  outcomes: { id: string; outcome: string }[];
+  details?: Record<string, unknown>;
+};
 
 describe.each(CASES.map((c) => [c.mutation, c] as const))('%s', (mutation, c) => {
-  async function attempt(input: Record<string, unknown>, headers = writer): Promise<{ typename: string; audits: Audit[] }> {
+  async function attempt(
+    input: Record<string, unknown>,
+    headers = writer,
+  ): Promise<{ typename: string; audits: Audit[] }> {
     const before = t.logs.length;
     const { body } = await t.query<{ result: { __typename: string } }>(
       `mutation($input: ${c.inputType}!) { result: ${mutation}(input: $input) { __typename } }`,
@@ -114,11 +175,19 @@ describe.each(CASES.map((c) => [c.mutation, c] as const))('%s', (mutation, c) =>
   test('success, replay, invalid input, missing scope, reused key and unknown outcome each write exactly one audit line in the closed vocabulary', async () => {
     const first = { ...(await c.valid(0)), idempotencyKey: `${mutation}-1` };
     const seen: string[] = [];
-    const step = async (input: Record<string, unknown>, expected: { typename: RegExp; result: string }, headers = writer) => {
+    const step = async (
+      input: Record<string, unknown>,
+      expected: { typename: RegExp; result: string },
+      headers = writer,
+    ) => {
       const { typename, audits } = await attempt(input, headers);
       expect(typename).toMatch(expected.typename);
       expect(audits).toHaveLength(1);
-      expect(audits[0]).toMatchObject({ action: mutation, actor: 'https://idp.test#auditor-7', result: expected.result });
+      expect(audits[0]).toMatchObject({
+        action: mutation,
+        actor: 'https://idp.test#auditor-7',
+        result: expected.result,
+      });
       expect(AUDIT_RESULTS).toContain(audits[0]?.result);
       seen.push(audits[0]?.result as string);
       return audits[0] as Audit;
@@ -131,7 +200,10 @@ describe.each(CASES.map((c) => [c.mutation, c] as const))('%s', (mutation, c) =>
     expect(invalid.details).toMatchObject({ reason: 'invalid input' });
     const forbidden = await step(await c.valid(1), { typename: /^ForbiddenError$/, result: 'refused' }, reader);
     expect(forbidden.details).toMatchObject({ reason: 'missing scope' });
-    await step({ ...(await c.valid(1)), idempotencyKey: `${mutation}-1` }, { typename: /^ConflictError$/, result: 'refused' });
+    await step(
+      { ...(await c.valid(1)), idempotencyKey: `${mutation}-1` },
+      { typename: /^ConflictError$/, result: 'refused' },
+    );
 
     t.sim.injectFault({ endpoint: c.write, afterProcessing: true, response: { kind: 'status', status: 502 } });
     const unknownInput = { ...(await c.valid(1)), idempotencyKey: `${mutation}-2` };

@@ -37,9 +37,19 @@ function seededJob(gw: TestGateway, status: 'COMPLETED' | 'FAILED' | 'CANCELLED'
   return job.job_id;
 }
 
-type AuditLine = { audit: { actor: string; action: string; result: string; outcomes: { id: string; outcome: string }[]; idempotencyKey?: string | null } };
+type AuditLine = {
+  audit: {
+    actor: string;
+    action: string;
+    result: string;
+    outcomes: { id: string; outcome: string }[];
+    idempotencyKey?: string | null;
+  };
+};
 const audits = (gw: TestGateway, action: string) =>
-  gw.logs.filter((line): line is AuditLine => 'audit' in line && (line as AuditLine).audit.action === action).map((line) => line.audit);
+  gw.logs
+    .filter((line): line is AuditLine => 'audit' in line && (line as AuditLine).audit.action === action)
+    .map((line) => line.audit);
 
 const CREATE = /* GraphQL */ `
   mutation Create($input: CreateBulkActionInput!) {
@@ -55,7 +65,15 @@ type CreateResult = {
   createBulkAction: {
     __typename: string;
     replayed?: boolean;
-    job?: { id: string; action: string; status: string; statusRaw: string; isTerminal: boolean; actionParams: { type: string; destination: string | null }; searchParams: { finalDisposition: string | null; start: string | null } };
+    job?: {
+      id: string;
+      action: string;
+      status: string;
+      statusRaw: string;
+      isTerminal: boolean;
+      actionParams: { type: string; destination: string | null };
+      searchParams: { finalDisposition: string | null; start: string | null };
+    };
     code?: string;
     message?: string;
     issues?: { path: string[]; message: string }[];
@@ -104,7 +122,10 @@ function subscribe(gw: TestGateway, id: string, signal?: AbortSignal) {
 
 interface SseEvent {
   event: string;
-  data: { data?: { bulkJobProgress: { status: string | null; progress: number; isTerminal: boolean } } | null; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+  data: {
+    data?: { bulkJobProgress: { status: string | null; progress: number; isTerminal: boolean } } | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  } | null;
 }
 
 /** Parses `event:` / `data:` blocks; `:` ping lines are ignored. */
@@ -114,7 +135,11 @@ function parseSse(text: string): SseEvent[] {
     .map((block) => block.split('\n').filter((line) => line && !line.startsWith(':')))
     .filter((lines) => lines.length > 0)
     .map((lines) => {
-      const event = lines.find((line) => line.startsWith('event:'))?.slice(6).trim() ?? 'message';
+      const event =
+        lines
+          .find((line) => line.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
       const data = lines
         .filter((line) => line.startsWith('data:'))
         .map((line) => line.slice(5).trim())
@@ -130,7 +155,14 @@ const ORDER = ['PENDING', 'DISCOVERING', 'PROCESSING', 'COMPLETED'];
 describe('bulk job queries', () => {
   test('every BulkJob field, its messages and their Message resolve for a seeded job', async () => {
     const id = seededJob(t, 'COMPLETED');
-    const { body } = await t.query<{ bulkJob: Record<string, unknown> & { messages: { totalCount: number; edges: { node: Record<string, unknown> & { message: { id: string } | null } }[] } } }>(
+    const { body } = await t.query<{
+      bulkJob: Record<string, unknown> & {
+        messages: {
+          totalCount: number;
+          edges: { node: Record<string, unknown> & { message: { id: string } | null } }[];
+        };
+      };
+    }>(
       /* GraphQL */ `
         query Job($id: ID!) {
           bulkJob(id: $id) {
@@ -195,7 +227,13 @@ describe('bulk job queries', () => {
   });
 
   test('bulkJobs pages forward and back over E13 with one call per page', async () => {
-    type Page = { bulkJobs: { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string }; nodes: { id: string }[] } };
+    type Page = {
+      bulkJobs: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+        nodes: { id: string }[];
+      };
+    };
     const PAGE = `query($first: Int, $last: Int, $after: String, $before: String) {
       bulkJobs(first: $first, last: $last, after: $after, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id } }
     }`;
@@ -249,11 +287,14 @@ describe('bulk job queries', () => {
     expect(t.sim.count(E14)).toBe(1);
   });
 
-  test.each(['../x', 'a/b', '..'])('bulkJob refuses the path-unsafe id %j with BAD_USER_INPUT and sends nothing', async (id) => {
-    const { body } = await t.query(`query($id: ID!) { bulkJob(id: $id) { id } }`, { id });
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(t.sim.requests).toHaveLength(0);
-  });
+  test.each(['../x', 'a/b', '..'])(
+    'bulkJob refuses the path-unsafe id %j with BAD_USER_INPUT and sends nothing',
+    async (id) => {
+      const { body } = await t.query(`query($id: ID!) { bulkJob(id: $id) { id } }`, { id });
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(t.sim.requests).toHaveLength(0);
+    },
+  );
 });
 
 // ───────────────────────────── mutations ─────────────────────────────
@@ -262,9 +303,20 @@ describe('createBulkAction', () => {
   test('a MOVE creates one job that moves every matching message to the destination', async () => {
     const spam = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).filter((m) => m.final_disposition === 'SPAM');
     expect(spam.length).toBeGreaterThan(0);
-    const result = await create(t, { action: 'MOVE', destination: 'DELETED_ITEMS', searchParams: { finalDisposition: 'SPAM' }, comment: 'test sweep' });
+    const result = await create(t, {
+      action: 'MOVE',
+      destination: 'DELETED_ITEMS',
+      searchParams: { finalDisposition: 'SPAM' },
+      comment: 'test sweep',
+    });
     expect(result.__typename).toBe('CreateBulkActionPayload');
-    expect(result.job).toMatchObject({ action: 'MOVE', status: 'PENDING', isTerminal: false, actionParams: { type: 'MOVE', destination: 'DELETED_ITEMS' }, searchParams: { finalDisposition: 'SPAM' } });
+    expect(result.job).toMatchObject({
+      action: 'MOVE',
+      status: 'PENDING',
+      isTerminal: false,
+      actionParams: { type: 'MOVE', destination: 'DELETED_ITEMS' },
+      searchParams: { finalDisposition: 'SPAM' },
+    });
     const id = result.job?.id as string;
     expect(t.sim.count(E12)).toBe(1);
     expect(t.sim.requests.find((r) => r.endpoint === E12)?.body).toEqual({
@@ -274,9 +326,20 @@ describe('createBulkAction', () => {
       comment: 'test sweep',
     });
 
-    await vi.waitFor(() => expect(t.sim.state.getBulkJob(SIMULATOR_ACCOUNT_ID, id)?.status).toBe('COMPLETED'), { timeout: 3000, interval: 20 });
+    await vi.waitFor(() => expect(t.sim.state.getBulkJob(SIMULATOR_ACCOUNT_ID, id)?.status).toBe('COMPLETED'), {
+      timeout: 3000,
+      interval: 20,
+    });
     const { body } = await t.query<{
-      bulkJob: { status: string; progress: number; totalMessagesDiscovered: number; messagesSuccessful: number; messages: { nodes: { status: string; message: { actionLog: { operation: string; folder: string | null }[] } } [] } };
+      bulkJob: {
+        status: string;
+        progress: number;
+        totalMessagesDiscovered: number;
+        messagesSuccessful: number;
+        messages: {
+          nodes: { status: string; message: { actionLog: { operation: string; folder: string | null }[] } }[];
+        };
+      };
     }>(
       `query($id: ID!) { bulkJob(id: $id) { status progress totalMessagesDiscovered messagesSuccessful
         messages(first: 5, status: COMPLETED) { nodes { status message { actionLog { operation folder } } } } } }`,
@@ -291,17 +354,45 @@ describe('createBulkAction', () => {
       expect(node.message.actionLog).toContainEqual({ operation: 'MOVE', folder: 'DeletedItems' });
     }
     const [line] = audits(t, 'createBulkAction');
-    expect(line).toMatchObject({ action: 'createBulkAction', result: 'applied', outcomes: [{ id, outcome: 'PENDING' }] });
+    expect(line).toMatchObject({
+      action: 'createBulkAction',
+      result: 'applied',
+      outcomes: [{ id, outcome: 'PENDING' }],
+    });
     expect(line?.actor).toEqual(expect.any(String));
   });
 
   test.each([
-    ['MOVE without destination', { action: 'MOVE', searchParams: { finalDisposition: 'SPAM' } }, ['input', 'destination']],
-    ['RELEASE with a destination', { action: 'RELEASE', destination: 'INBOX', searchParams: { finalDisposition: 'SPAM' } }, ['input', 'destination']],
+    [
+      'MOVE without destination',
+      { action: 'MOVE', searchParams: { finalDisposition: 'SPAM' } },
+      ['input', 'destination'],
+    ],
+    [
+      'RELEASE with a destination',
+      { action: 'RELEASE', destination: 'INBOX', searchParams: { finalDisposition: 'SPAM' } },
+      ['input', 'destination'],
+    ],
     ['an empty search', { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: {} }, ['input', 'searchParams']],
-    ['a search whose only field is a non-criterion', { action: 'RELEASE', searchParams: { submissions: false, metric: 'x' } }, ['input', 'searchParams']],
-    ['a blank sender', { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { sender: '  ' } }, ['input', 'searchParams', 'sender']],
-    ['a start in the future', { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: new Date(Date.now() + 86_400_000).toISOString() } }, ['input', 'searchParams', 'start']],
+    [
+      'a search whose only field is a non-criterion',
+      { action: 'RELEASE', searchParams: { submissions: false, metric: 'x' } },
+      ['input', 'searchParams'],
+    ],
+    [
+      'a blank sender',
+      { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { sender: '  ' } },
+      ['input', 'searchParams', 'sender'],
+    ],
+    [
+      'a start in the future',
+      {
+        action: 'MOVE',
+        destination: 'JUNK_EMAIL',
+        searchParams: { start: new Date(Date.now() + 86_400_000).toISOString() },
+      },
+      ['input', 'searchParams', 'start'],
+    ],
   ])('%s is a ValidationError and sends nothing', async (_name, input, path) => {
     const result = await create(t, input);
     expect(result.__typename).toBe('ValidationError');
@@ -316,11 +407,19 @@ describe('createBulkAction', () => {
     const end = daysAgo(1);
     const result = await create(slow, { action: 'RELEASE', searchParams: { start, end } });
     expect(result.__typename).toBe('CreateBulkActionPayload');
-    expect(slow.sim.requests.find((r) => r.endpoint === E12)?.body).toEqual({ action: 'RELEASE', search_params: { start, end } });
+    expect(slow.sim.requests.find((r) => r.endpoint === E12)?.body).toEqual({
+      action: 'RELEASE',
+      search_params: { start, end },
+    });
   });
 
   test('repeating createBulkAction with the same idempotencyKey creates one job and returns the same id', async () => {
-    const input = { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' }, idempotencyKey: 'bulk-once-1' };
+    const input = {
+      action: 'MOVE',
+      destination: 'JUNK_EMAIL',
+      searchParams: { finalDisposition: 'SPAM' },
+      idempotencyKey: 'bulk-once-1',
+    };
     const first = await create(slow, input);
     const second = await create(slow, input);
     expect(first.__typename).toBe('CreateBulkActionPayload');
@@ -335,14 +434,28 @@ describe('createBulkAction', () => {
 
 describe('cancelBulkJob', () => {
   test('cancelling a running job makes it CANCELLED and keeps its record', async () => {
-    const created = await create(slow, { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' } });
+    const created = await create(slow, {
+      action: 'MOVE',
+      destination: 'JUNK_EMAIL',
+      searchParams: { finalDisposition: 'SPAM' },
+    });
     const id = created.job?.id as string;
-    const { body } = await slow.query<{ cancelBulkJob: { __typename: string; job: { id: string; status: string; isTerminal: boolean; messagesCancelled: number } } }>(CANCEL, { id });
+    const { body } = await slow.query<{
+      cancelBulkJob: {
+        __typename: string;
+        job: { id: string; status: string; isTerminal: boolean; messagesCancelled: number };
+      };
+    }>(CANCEL, { id });
     expect(body.errors).toBeUndefined();
-    expect(body.data?.cancelBulkJob).toMatchObject({ __typename: 'CancelBulkJobPayload', job: { id, status: 'CANCELLED', isTerminal: true } });
+    expect(body.data?.cancelBulkJob).toMatchObject({
+      __typename: 'CancelBulkJobPayload',
+      job: { id, status: 'CANCELLED', isTerminal: true },
+    });
     expect(slow.sim.count(E16)).toBe(1);
     expect(slow.sim.state.getBulkJob(SIMULATOR_ACCOUNT_ID, id)?.status).toBe('CANCELLED');
-    expect(audits(slow, 'cancelBulkJob')).toEqual([expect.objectContaining({ result: 'applied', outcomes: [{ id, outcome: 'CANCELLED' }] })]);
+    expect(audits(slow, 'cancelBulkJob')).toEqual([
+      expect.objectContaining({ result: 'applied', outcomes: [{ id, outcome: 'CANCELLED' }] }),
+    ]);
   });
 
   test('cancelling a finished job is a ConflictError', async () => {
@@ -352,7 +465,9 @@ describe('cancelBulkJob', () => {
     expect(body.data?.cancelBulkJob).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
     expect(t.sim.count(E16)).toBe(1);
     expect(t.sim.state.getBulkJob(SIMULATOR_ACCOUNT_ID, id)?.status).toBe('COMPLETED');
-    expect(audits(t, 'cancelBulkJob')).toEqual([expect.objectContaining({ result: 'refused', outcomes: [expect.objectContaining({ id })] })]);
+    expect(audits(t, 'cancelBulkJob')).toEqual([
+      expect.objectContaining({ result: 'refused', outcomes: [expect.objectContaining({ id })] }),
+    ]);
   });
 
   test('cancelling a path-unsafe id is a ValidationError and sends nothing', async () => {
@@ -372,33 +487,53 @@ describe('deleteBulkJob', () => {
     expect(t.sim.count(E15)).toBe(1);
     const after = await t.query(`query($id: ID!) { bulkJob(id: $id) { id } }`, { id });
     expect(after.body.data).toEqual({ bulkJob: null });
-    expect(audits(t, 'deleteBulkJob')).toEqual([expect.objectContaining({ result: 'applied', outcomes: [{ id, outcome: 'DELETED' }] })]);
+    expect(audits(t, 'deleteBulkJob')).toEqual([
+      expect.objectContaining({ result: 'applied', outcomes: [{ id, outcome: 'DELETED' }] }),
+    ]);
   });
 
   test('deleting a running job is a ConflictError and sends no DELETE', async () => {
-    const created = await create(slow, { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' } });
+    const created = await create(slow, {
+      action: 'MOVE',
+      destination: 'JUNK_EMAIL',
+      searchParams: { finalDisposition: 'SPAM' },
+    });
     const id = created.job?.id as string;
     slow.sim.resetRequests();
-    const { body } = await slow.query<{ deleteBulkJob: { __typename: string; code: string; message: string } }>(DELETE, { id });
+    const { body } = await slow.query<{ deleteBulkJob: { __typename: string; code: string; message: string } }>(
+      DELETE,
+      { id },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.deleteBulkJob).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT' });
     expect(body.data?.deleteBulkJob.message).toMatch(/PENDING/);
     expect(slow.sim.count(E14)).toBe(1);
     expect(slow.sim.count(E15)).toBe(0);
     expect(slow.sim.state.getBulkJob(SIMULATOR_ACCOUNT_ID, id)).toBeDefined();
-    expect(audits(slow, 'deleteBulkJob')).toEqual([expect.objectContaining({ result: 'refused', outcomes: [expect.objectContaining({ id, outcome: 'CONFLICT' })] })]);
+    expect(audits(slow, 'deleteBulkJob')).toEqual([
+      expect.objectContaining({ result: 'refused', outcomes: [expect.objectContaining({ id, outcome: 'CONFLICT' })] }),
+    ]);
   });
 
   test("Cloudflare's 409 on DELETE is a ConflictError", async () => {
     const id = seededJob(t, 'COMPLETED');
-    t.sim.injectFault({ endpoint: E15, response: { kind: 'status', status: 409, body: { success: false, errors: [{ code: 1409, message: 'conflict' }], messages: [], result: null } } });
+    t.sim.injectFault({
+      endpoint: E15,
+      response: {
+        kind: 'status',
+        status: 409,
+        body: { success: false, errors: [{ code: 1409, message: 'conflict' }], messages: [], result: null },
+      },
+    });
     const { body } = await t.query<{ deleteBulkJob: { __typename: string } }>(DELETE, { id });
     expect(body.data?.deleteBulkJob.__typename).toBe('ConflictError');
     expect(t.sim.count(E15)).toBe(1);
   });
 
   test('deleting an unknown job is a NotFoundError', async () => {
-    const { body } = await t.query<{ deleteBulkJob: { __typename: string } }>(DELETE, { id: '00000000-0000-4000-8000-000000000000' });
+    const { body } = await t.query<{ deleteBulkJob: { __typename: string } }>(DELETE, {
+      id: '00000000-0000-4000-8000-000000000000',
+    });
     expect(body.data?.deleteBulkJob.__typename).toBe('NotFoundError');
     expect(t.sim.count(E15)).toBe(0);
   });
@@ -409,7 +544,11 @@ describe('deleteBulkJob', () => {
 describe('bulkJobProgress subscription (SSE)', () => {
   test('the stream follows a job to COMPLETED with non-decreasing statuses and then ends by itself', async () => {
     // ~240 messages in the last 30 days → about 14 simulator steps of 20 ms.
-    const created = await create(t, { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { start: daysAgo(30) } });
+    const created = await create(t, {
+      action: 'MOVE',
+      destination: 'JUNK_EMAIL',
+      searchParams: { start: daysAgo(30) },
+    });
     const id = created.job?.id as string;
     t.sim.resetRequests();
     const started = Date.now();
@@ -434,7 +573,9 @@ describe('bulkJobProgress subscription (SSE)', () => {
     expect(polls).toBeGreaterThanOrEqual(next.length);
     expect(polls).toBeLessThanOrEqual(6);
     expect(elapsed).toBeLessThan(5000);
-    console.info(`bulkJobProgress: ${next.length} events, ${polls} E14 polls, ${elapsed} ms, statuses ${statuses.join(' → ')}`);
+    console.info(
+      `bulkJobProgress: ${next.length} events, ${polls} E14 polls, ${elapsed} ms, statuses ${statuses.join(' → ')}`,
+    );
   });
 
   test('a finished job gives exactly one event and one poll', async () => {
@@ -459,7 +600,11 @@ describe('bulkJobProgress subscription (SSE)', () => {
   });
 
   test('a client that disconnects stops the polling', async () => {
-    const created = await create(slow, { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' } });
+    const created = await create(slow, {
+      action: 'MOVE',
+      destination: 'JUNK_EMAIL',
+      searchParams: { finalDisposition: 'SPAM' },
+    });
     const id = created.job?.id as string;
     slow.sim.resetRequests();
     const controller = new AbortController();

@@ -49,8 +49,10 @@ async function page(variables: Record<string, unknown>): Promise<InsightPage> {
 const ids = (result: InsightPage) => result.insights.edges.map((edge) => edge.node.id);
 const simIds = (scopeId = SIMULATOR_ACCOUNT_ID) => t.sim.state.listInsights(scopeId).map((issue) => issue.id as string);
 const unclassified = (scopeId = SIMULATOR_ACCOUNT_ID) =>
-  t.sim.state.listInsights(scopeId).find((issue) => issue.user_classification == null && issue.dismissed === false)?.id as string;
-const classifiedAs = (value: string) => t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).find((issue) => issue.user_classification === value)?.id as string;
+  t.sim.state.listInsights(scopeId).find((issue) => issue.user_classification == null && issue.dismissed === false)
+    ?.id as string;
+const classifiedAs = (value: string) =>
+  t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).find((issue) => issue.user_classification === value)?.id as string;
 const auditLines = () => t.logs.filter((line) => 'audit' in line).map((line) => line.audit as Record<string, unknown>);
 
 const CLASSIFY = /* GraphQL */ `
@@ -135,21 +137,43 @@ describe('Insight fields and scope', () => {
     expect((insight.context as { issue_id: string }).issue_id).toBe(id);
     const auditLog = insight.auditLog as { totalCount: null; edges: { node: Record<string, unknown> }[] };
     expect(auditLog.totalCount).toBeNull();
-    expect(auditLog.edges.some((e) => e.node.fieldChanged === 'USER_CLASSIFICATION' && e.node.currentValue === 'accept_risk' && e.node.issueId === id)).toBe(true);
+    expect(
+      auditLog.edges.some(
+        (e) =>
+          e.node.fieldChanged === 'USER_CLASSIFICATION' &&
+          e.node.currentValue === 'accept_risk' &&
+          e.node.issueId === id,
+      ),
+    ).toBe(true);
     expect(t.sim.count(LIST)).toBe(1);
     expect(t.sim.count('securityCenter.insights.context.get')).toBe(1);
     expect(t.sim.count('securityCenter.insights.auditLogs.listByInsight')).toBe(1);
   });
 
   test('zone insights are listed under /zones/, carry the zone id, and have a null context without a call', async () => {
-    const { body } = await t.query<{ insights: { totalCount: number; nodes: { scopeKind: string; zoneId: string; accountId: null; context: null; auditLog: { nodes: { zoneId: string | null }[] } }[] } }>(
+    const { body } = await t.query<{
+      insights: {
+        totalCount: number;
+        nodes: {
+          scopeKind: string;
+          zoneId: string;
+          accountId: null;
+          context: null;
+          auditLog: { nodes: { zoneId: string | null }[] };
+        }[];
+      };
+    }>(
       `query($scope: InsightScope!) { insights(scope: $scope, first: 20) { totalCount nodes { scopeKind zoneId accountId context auditLog(first: 5) { nodes { zoneId } } } } }`,
       { scope: ZONE },
     );
     expect(body.errors).toBeUndefined();
     const nodes = body.data?.insights.nodes ?? [];
     expect(body.data?.insights.totalCount).toBe(simIds(SIMULATOR_ZONE_ID).length);
-    expect(nodes.every((n) => n.scopeKind === 'ZONE' && n.zoneId === SIMULATOR_ZONE_ID && n.accountId === null && n.context === null)).toBe(true);
+    expect(
+      nodes.every(
+        (n) => n.scopeKind === 'ZONE' && n.zoneId === SIMULATOR_ZONE_ID && n.accountId === null && n.context === null,
+      ),
+    ).toBe(true);
     // §7.9: Cloudflare's numeric zone_id arrives as a string.
     const zoneIds = nodes.flatMap((n) => n.auditLog.nodes.map((e) => e.zoneId));
     expect(zoneIds.length).toBeGreaterThan(0);
@@ -179,7 +203,10 @@ describe('Insight fields and scope', () => {
   });
 
   test('insight returns null for an unknown id after one S1 call', async () => {
-    const { body } = await t.query(`query($scope: InsightScope!) { insight(scope: $scope, id: "00000000000000000000000000000000") { id } }`, { scope: ACCOUNT });
+    const { body } = await t.query(
+      `query($scope: InsightScope!) { insight(scope: $scope, id: "00000000000000000000000000000000") { id } }`,
+      { scope: ACCOUNT },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data).toEqual({ insight: null });
     expect(t.sim.count(LIST)).toBe(1);
@@ -230,7 +257,12 @@ describe('insights paging and filters', () => {
   test('a cursor replayed under a different filter is BAD_USER_INPUT without a call', async () => {
     const first = await page({ first: 5 });
     t.sim.resetRequests();
-    const { body } = await t.query(PAGE, { scope: ACCOUNT, first: 5, after: first.insights.pageInfo.endCursor, filter: { dismissed: true } });
+    const { body } = await t.query(PAGE, {
+      scope: ACCOUNT,
+      first: 5,
+      after: first.insights.pageInfo.endCursor,
+      filter: { dismissed: true },
+    });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(t.sim.requests).toHaveLength(0);
   });
@@ -275,7 +307,10 @@ describe('insights paging and filters', () => {
   });
 
   test('a severity exclusion filters the results and the total', async () => {
-    const expected = t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).filter((i) => i.severity !== 'Low').map((i) => i.id);
+    const expected = t.sim.state
+      .listInsights(SIMULATOR_ACCOUNT_ID)
+      .filter((i) => i.severity !== 'Low')
+      .map((i) => i.id);
     const result = await page({ first: 100, filter: { severityNot: ['LOW'] } });
     expect(ids(result)).toEqual(expected);
     expect(result.insights.totalCount).toBe(expected.length);
@@ -287,25 +322,31 @@ describe('insight counts', () => {
     ['CLASS', 'securityCenter.insights.class.get', 'issue_class'],
     ['SEVERITY', 'securityCenter.insights.severity.get', 'severity'],
     ['TYPE', 'securityCenter.insights.type.get', 'issue_type'],
-  ] as const)('counts grouped by %s come from one call, add up to the insights and name severities as the enum does', async (groupBy, endpoint, field) => {
-    const { body } = await t.query<{ insightCounts: { value: string; count: number }[] }>(
-      `query($scope: InsightScope!, $groupBy: InsightCountGroup!) { insightCounts(scope: $scope, groupBy: $groupBy) { value count } }`,
-      { scope: ACCOUNT, groupBy },
-    );
-    expect(body.errors).toBeUndefined();
-    const expected = new Map<string, number>();
-    for (const issue of t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID)) {
-      // Severities come back as the Severity enum names (LOW), the spelling the filter takes.
-      const value = groupBy === 'SEVERITY' ? String(issue[field]).toUpperCase() : (issue[field] as string);
-      expected.set(value, (expected.get(value) ?? 0) + 1);
-    }
-    expect(new Map(body.data?.insightCounts.map((c) => [c.value, c.count]))).toEqual(expected);
-    expect(t.sim.count(endpoint)).toBe(1);
-    expect(t.sim.requests).toHaveLength(1);
-  });
+  ] as const)(
+    'counts grouped by %s come from one call, add up to the insights and name severities as the enum does',
+    async (groupBy, endpoint, field) => {
+      const { body } = await t.query<{ insightCounts: { value: string; count: number }[] }>(
+        `query($scope: InsightScope!, $groupBy: InsightCountGroup!) { insightCounts(scope: $scope, groupBy: $groupBy) { value count } }`,
+        { scope: ACCOUNT, groupBy },
+      );
+      expect(body.errors).toBeUndefined();
+      const expected = new Map<string, number>();
+      for (const issue of t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID)) {
+        // Severities come back as the Severity enum names (LOW), the spelling the filter takes.
+        const value = groupBy === 'SEVERITY' ? String(issue[field]).toUpperCase() : (issue[field] as string);
+        expected.set(value, (expected.get(value) ?? 0) + 1);
+      }
+      expect(new Map(body.data?.insightCounts.map((c) => [c.value, c.count]))).toEqual(expected);
+      expect(t.sim.count(endpoint)).toBe(1);
+      expect(t.sim.requests).toHaveLength(1);
+    },
+  );
 
   test('the count filter reaches Cloudflare with ~neq keys', async () => {
-    const { body } = await t.query(`query($scope: InsightScope!) { insightCounts(scope: $scope, groupBy: TYPE, filter: { severityNot: [CRITICAL], dismissed: false }) { value count } }`, { scope: ACCOUNT });
+    const { body } = await t.query(
+      `query($scope: InsightScope!) { insightCounts(scope: $scope, groupBy: TYPE, filter: { severityNot: [CRITICAL], dismissed: false }) { value count } }`,
+      { scope: ACCOUNT },
+    );
     expect(body.errors).toBeUndefined();
     expect(t.sim.requests[0]?.query['severity~neq']).toEqual(['critical']);
     expect(t.sim.requests[0]?.query.dismissed).toEqual(['false']);
@@ -322,16 +363,28 @@ describe('insight audit log', () => {
       }
     }
   `;
-  type AuditPage = { insightAuditLog: { pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string }; edges: { cursor: string; node: { id: string } }[] } };
+  type AuditPage = {
+    insightAuditLog: {
+      pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string };
+      edges: { cursor: string; node: { id: string } }[];
+    };
+  };
 
   test('the account audit log pages forward with one S7 call per page, newest first, until hasNextPage is false', async () => {
-    const expected = t.sim.state.listAuditLog(SIMULATOR_ACCOUNT_ID).reverse().map((e) => e.id);
+    const expected = t.sim.state
+      .listAuditLog(SIMULATOR_ACCOUNT_ID)
+      .reverse()
+      .map((e) => e.id);
     expect(expected.length).toBeGreaterThan(10);
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const response: { body: { data?: AuditPage; errors?: unknown[] } } = await t.query<AuditPage>(AUDIT, { scope: ACCOUNT, first: 7, after });
+      const response: { body: { data?: AuditPage; errors?: unknown[] } } = await t.query<AuditPage>(AUDIT, {
+        scope: ACCOUNT,
+        first: 7,
+        after,
+      });
       expect(response.body.errors).toBeUndefined();
       const log: AuditPage['insightAuditLog'] = (response.body.data as AuditPage).insightAuditLog;
       seen.push(...log.edges.map((e) => e.node.id));
@@ -348,17 +401,42 @@ describe('insight audit log', () => {
   test('a cursor from the middle of a page continues right after that entry', async () => {
     const { body } = await t.query<AuditPage>(AUDIT, { scope: ACCOUNT, first: 5, filter: { order: 'ASC' } });
     const firstPage = (body.data as AuditPage).insightAuditLog.edges;
-    const next = await t.query<AuditPage>(AUDIT, { scope: ACCOUNT, first: 3, after: firstPage[1]?.cursor, filter: { order: 'ASC' } });
+    const next = await t.query<AuditPage>(AUDIT, {
+      scope: ACCOUNT,
+      first: 3,
+      after: firstPage[1]?.cursor,
+      filter: { order: 'ASC' },
+    });
     expect(next.body.errors).toBeUndefined();
-    expect((next.body.data as AuditPage).insightAuditLog.edges.map((e) => e.node.id)).toEqual(firstPage.slice(2, 5).map((e) => e.node.id));
+    expect((next.body.data as AuditPage).insightAuditLog.edges.map((e) => e.node.id)).toEqual(
+      firstPage.slice(2, 5).map((e) => e.node.id),
+    );
     expect(t.sim.requests.at(-1)?.query.order).toEqual(['asc']);
   });
 
   test('the audit filter reaches S7 and a last/before request is BAD_USER_INPUT without a call', async () => {
-    await t.query(AUDIT, { scope: ACCOUNT, first: 5, filter: { fieldChanged: 'USER_CLASSIFICATION', changedBy: 'system', since: '2020-01-01T00:00:00Z', order: 'DESC' } });
-    expect(t.sim.requests[0]?.query).toMatchObject({ field_changed: ['user_classification'], changed_by: ['system'], since: ['2020-01-01T00:00:00.000Z'], order: ['desc'], per_page: ['5'] });
+    await t.query(AUDIT, {
+      scope: ACCOUNT,
+      first: 5,
+      filter: {
+        fieldChanged: 'USER_CLASSIFICATION',
+        changedBy: 'system',
+        since: '2020-01-01T00:00:00Z',
+        order: 'DESC',
+      },
+    });
+    expect(t.sim.requests[0]?.query).toMatchObject({
+      field_changed: ['user_classification'],
+      changed_by: ['system'],
+      since: ['2020-01-01T00:00:00.000Z'],
+      order: ['desc'],
+      per_page: ['5'],
+    });
     t.sim.resetRequests();
-    const { body } = await t.query(`query($scope: InsightScope!) { insightAuditLog(scope: $scope, last: 5) { totalCount } }`, { scope: ACCOUNT });
+    const { body } = await t.query(
+      `query($scope: InsightScope!) { insightAuditLog(scope: $scope, last: 5) { totalCount } }`,
+      { scope: ACCOUNT },
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(t.sim.requests).toHaveLength(0);
   });
@@ -368,31 +446,55 @@ describe('classifyInsight', () => {
   test('a classification succeeds, shows in a later query and in the insight audit log', async () => {
     const id = unclassified();
     const result = await classify({ id, classification: 'FALSE_POSITIVE' });
-    expect(result).toMatchObject({ __typename: 'ClassifyInsightPayload', classification: 'FALSE_POSITIVE', steps: ['SET'], complete: true, replayed: false, failure: null });
+    expect(result).toMatchObject({
+      __typename: 'ClassifyInsightPayload',
+      classification: 'FALSE_POSITIVE',
+      steps: ['SET'],
+      complete: true,
+      replayed: false,
+      failure: null,
+    });
     expect(result.insight).toEqual({ id, userClassification: 'FALSE_POSITIVE' });
     expect(t.sim.count(PATCH)).toBe(1);
     expect(t.sim.requests.find((r) => r.endpoint === PATCH)?.body).toEqual({ classification: 'false_positive' });
 
-    const { body } = await t.query<{ insight: { userClassification: string; auditLog: { nodes: { fieldChanged: string; currentValue: string; previousValue: string | null; changedBy: string }[] } } }>(
+    const { body } = await t.query<{
+      insight: {
+        userClassification: string;
+        auditLog: {
+          nodes: { fieldChanged: string; currentValue: string; previousValue: string | null; changedBy: string }[];
+        };
+      };
+    }>(
       `query($scope: InsightScope!, $id: ID!) { insight(scope: $scope, id: $id) { userClassification auditLog(first: 1) { nodes { fieldChanged currentValue previousValue changedBy } } } }`,
       { scope: ACCOUNT, id },
     );
     expect(body.data?.insight.userClassification).toBe('FALSE_POSITIVE');
-    expect(body.data?.insight.auditLog.nodes[0]).toMatchObject({ fieldChanged: 'USER_CLASSIFICATION', currentValue: 'false_positive', previousValue: null });
+    expect(body.data?.insight.auditLog.nodes[0]).toMatchObject({
+      fieldChanged: 'USER_CLASSIFICATION',
+      currentValue: 'false_positive',
+      previousValue: null,
+    });
   });
 
-  test.each(['ACCEPT_RISK', 'OTHER'])('%s without a rationale is a ValidationError and costs no call', async (classification) => {
-    const result = await classify({ id: unclassified(), classification, rationale: '   ' });
-    expect(result.__typename).toBe('ValidationError');
-    expect(result.issues?.[0]?.path).toEqual(['input', 'rationale']);
-    expect(t.sim.requests).toHaveLength(0);
-  });
+  test.each(['ACCEPT_RISK', 'OTHER'])(
+    '%s without a rationale is a ValidationError and costs no call',
+    async (classification) => {
+      const result = await classify({ id: unclassified(), classification, rationale: '   ' });
+      expect(result.__typename).toBe('ValidationError');
+      expect(result.issues?.[0]?.path).toEqual(['input', 'rationale']);
+      expect(t.sim.requests).toHaveLength(0);
+    },
+  );
 
   test('ACCEPT_RISK with a rationale sends it to Cloudflare', async () => {
     const id = unclassified();
     const result = await classify({ id, classification: 'ACCEPT_RISK', rationale: 'Compensating control' });
     expect(result.__typename).toBe('ClassifyInsightPayload');
-    expect(t.sim.requests.find((r) => r.endpoint === PATCH)?.body).toEqual({ classification: 'accept_risk', rationale: 'Compensating control' });
+    expect(t.sim.requests.find((r) => r.endpoint === PATCH)?.body).toEqual({
+      classification: 'accept_risk',
+      rationale: 'Compensating control',
+    });
     expect(t.sim.state.getInsight(SIMULATOR_ACCOUNT_ID, id)?.user_classification).toBe('accept_risk');
   });
 
@@ -418,7 +520,10 @@ describe('classifyInsight', () => {
       insight: { id, userClassification: 'FALSE_POSITIVE' },
     });
     const patches = t.sim.requests.filter((r) => r.endpoint === PATCH);
-    expect(patches.map((r) => (r.body as { classification: unknown }).classification)).toEqual([null, 'false_positive']);
+    expect(patches.map((r) => (r.body as { classification: unknown }).classification)).toEqual([
+      null,
+      'false_positive',
+    ]);
     expect(patches.every((r) => r.status === 200)).toBe(true);
     // One S1 read before (current value), one after (the payload's fresh insight).
     expect(t.sim.count(LIST)).toBe(2);
@@ -427,8 +532,18 @@ describe('classifyInsight', () => {
 
   test('replaceExisting on an unclassified insight sends a single PATCH', async () => {
     const id = unclassified();
-    const result = await classify({ id, classification: 'OTHER', rationale: 'Tracked elsewhere', replaceExisting: true });
-    expect(result).toMatchObject({ steps: ['SET'], previousClassification: null, previousClassificationKnown: true, complete: true });
+    const result = await classify({
+      id,
+      classification: 'OTHER',
+      rationale: 'Tracked elsewhere',
+      replaceExisting: true,
+    });
+    expect(result).toMatchObject({
+      steps: ['SET'],
+      previousClassification: null,
+      previousClassificationKnown: true,
+      complete: true,
+    });
     expect(t.sim.count(PATCH)).toBe(1);
   });
 
@@ -440,7 +555,12 @@ describe('classifyInsight', () => {
     const [r1, r2] = [rolls(), rolls()];
     expect(r1 >= 0.5 && r2 < 0.5).toBe(true);
     t.sim.injectFault({ endpoint: PATCH, probability: 0.5, response: { kind: 'status', status: 400 } });
-    const result = await classify({ id, classification: 'OTHER', rationale: 'Moved to the risk register', replaceExisting: true });
+    const result = await classify({
+      id,
+      classification: 'OTHER',
+      rationale: 'Moved to the risk register',
+      replaceExisting: true,
+    });
     expect(result).toMatchObject({
       __typename: 'ClassifyInsightPayload',
       steps: ['RESET'],
@@ -469,7 +589,11 @@ describe('classifyInsight', () => {
   test('a zone insight is classified through the zone path', async () => {
     const id = unclassified(SIMULATOR_ZONE_ID);
     const result = await classify({ scope: ZONE, id, classification: 'FALSE_POSITIVE' });
-    expect(result).toMatchObject({ __typename: 'ClassifyInsightPayload', steps: ['SET'], insight: { id, userClassification: 'FALSE_POSITIVE' } });
+    expect(result).toMatchObject({
+      __typename: 'ClassifyInsightPayload',
+      steps: ['SET'],
+      insight: { id, userClassification: 'FALSE_POSITIVE' },
+    });
     expect(t.sim.requests.find((r) => r.endpoint === PATCH)?.path).toContain(`/zones/${SIMULATOR_ZONE_ID}/`);
   });
 
@@ -504,7 +628,10 @@ describe('classifyInsight', () => {
 
   test('a refused classification is audited too', async () => {
     await classify({ id: classifiedAs('accept_risk'), classification: 'OTHER', rationale: 'x' });
-    expect(auditLines().find((a) => a.action === 'classifyInsight')).toMatchObject({ result: 'refused', outcomes: [{ outcome: 'CONFLICT' }] });
+    expect(auditLines().find((a) => a.action === 'classifyInsight')).toMatchObject({
+      result: 'refused',
+      outcomes: [{ outcome: 'CONFLICT' }],
+    });
   });
 });
 
@@ -521,19 +648,34 @@ describe('dismissInsight', () => {
 
   test('a dismissal is one PUT and shows in a later filtered query', async () => {
     const id = unclassified();
-    const { body } = await t.query<{ dismissInsight: Record<string, unknown> }>(DISMISS, { input: { scope: ACCOUNT, id } });
+    const { body } = await t.query<{ dismissInsight: Record<string, unknown> }>(DISMISS, {
+      input: { scope: ACCOUNT, id },
+    });
     expect(body.errors).toBeUndefined();
-    expect(body.data?.dismissInsight).toEqual({ __typename: 'DismissInsightPayload', id, dismissed: true, replayed: false, insight: { id, dismissed: true } });
+    expect(body.data?.dismissInsight).toEqual({
+      __typename: 'DismissInsightPayload',
+      id,
+      dismissed: true,
+      replayed: false,
+      insight: { id, dismissed: true },
+    });
     expect(t.sim.count('securityCenter.insights.dismiss')).toBe(1);
-    expect(t.sim.requests.find((r) => r.endpoint === 'securityCenter.insights.dismiss')?.body).toEqual({ dismiss: true });
+    expect(t.sim.requests.find((r) => r.endpoint === 'securityCenter.insights.dismiss')?.body).toEqual({
+      dismiss: true,
+    });
     const later = await page({ first: 100, filter: { dismissed: true } });
     expect(ids(later)).toContain(id);
-    expect(auditLines().find((a) => a.action === 'dismissInsight')).toMatchObject({ result: 'applied', outcomes: [{ id, outcome: 'DISMISSED' }] });
+    expect(auditLines().find((a) => a.action === 'dismissInsight')).toMatchObject({
+      result: 'applied',
+      outcomes: [{ id, outcome: 'DISMISSED' }],
+    });
   });
 
   test('dismiss false restores a dismissed insight', async () => {
     const id = t.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).find((i) => i.dismissed)?.id as string;
-    const { body } = await t.query<{ dismissInsight: Record<string, unknown> }>(DISMISS, { input: { scope: ACCOUNT, id, dismiss: false } });
+    const { body } = await t.query<{ dismissInsight: Record<string, unknown> }>(DISMISS, {
+      input: { scope: ACCOUNT, id, dismiss: false },
+    });
     expect(body.data?.dismissInsight).toMatchObject({ dismissed: false, insight: { id, dismissed: false } });
   });
 });
@@ -541,7 +683,9 @@ describe('dismissInsight', () => {
 describe('insight mutations authorisation', () => {
   test('a caller without email-security:write gets a ForbiddenError and no Cloudflare call', async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
-    const jwtGateway = await startTestGateway({ env: { AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'iss', AUTH_AUDIENCE: 'aud' } });
+    const jwtGateway = await startTestGateway({
+      env: { AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'iss', AUTH_AUDIENCE: 'aud' },
+    });
     try {
       const token = await new SignJWT({ scope: 'email-security:read' })
         .setProtectedHeader({ alg: 'RS256' })
@@ -552,7 +696,11 @@ describe('insight mutations authorisation', () => {
         .setExpirationTime('5m')
         .sign(privateKey);
       const headers = { authorization: `Bearer ${token}` };
-      const { body } = await jwtGateway.query<ClassifyResult>(CLASSIFY, { input: { scope: ACCOUNT, id: 'x', classification: 'FALSE_POSITIVE' } }, headers);
+      const { body } = await jwtGateway.query<ClassifyResult>(
+        CLASSIFY,
+        { input: { scope: ACCOUNT, id: 'x', classification: 'FALSE_POSITIVE' } },
+        headers,
+      );
       expect(body.data?.classifyInsight).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
       const dismissed = await jwtGateway.query<{ dismissInsight: { __typename: string } }>(
         `mutation($input: DismissInsightInput!) { dismissInsight(input: $input) { __typename } }`,
@@ -561,7 +709,11 @@ describe('insight mutations authorisation', () => {
       );
       expect(dismissed.body.data?.dismissInsight.__typename).toBe('ForbiddenError');
       // Reading is allowed with the read scope.
-      const read = await jwtGateway.query(`query($scope: InsightScope!) { insights(scope: $scope, first: 1) { totalCount } }`, { scope: ACCOUNT }, headers);
+      const read = await jwtGateway.query(
+        `query($scope: InsightScope!) { insights(scope: $scope, first: 1) { totalCount } }`,
+        { scope: ACCOUNT },
+        headers,
+      );
       expect(read.body.errors).toBeUndefined();
       expect(jwtGateway.sim.count(PATCH) + jwtGateway.sim.count('securityCenter.insights.dismiss')).toBe(0);
     } finally {

@@ -43,9 +43,9 @@ async function page(variables: Record<string, unknown>) {
 }
 
 async function findMessage(predicate: string) {
-  const { body } = await t.query<{ messages: { nodes: { id: string; finalDisposition: string | null; isQuarantined: boolean }[] } }>(
-    `{ messages(first: 100) { nodes { id finalDisposition isQuarantined } } }`,
-  );
+  const { body } = await t.query<{
+    messages: { nodes: { id: string; finalDisposition: string | null; isQuarantined: boolean }[] };
+  }>(`{ messages(first: 100) { nodes { id finalDisposition isQuarantined } } }`);
   const nodes = body.data?.messages.nodes ?? [];
   const found = nodes.find((node) =>
     predicate === 'detection' ? node.finalDisposition === 'MALICIOUS' : node.finalDisposition === predicate,
@@ -118,13 +118,18 @@ describe('Message fields', () => {
     );
     const dispositions = new Set(body.data?.messages.nodes.map((n) => n.finalDisposition));
     expect([...dispositions].every((d) => d === null || /^[A-Z_]+$/.test(d))).toBe(true);
-    const all = await t.query<{ messages: { totalCount: number } }>(`{ messages(first: 1, filter: { query: "" }) { totalCount } }`);
+    const all = await t.query<{ messages: { totalCount: number } }>(
+      `{ messages(first: 1, filter: { query: "" }) { totalCount } }`,
+    );
     expect(all.body.errors).toBeUndefined();
   });
 
   test('an unknown enum value from Cloudflare becomes null with the rest of the message intact', async () => {
     const id = await findMessage('detection');
-    t.sim.injectFault({ endpoint: 'emailSecurity.investigate.get', response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' } });
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.get',
+      response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' },
+    });
     const { body } = await t.query<{ message: { id: string; finalDisposition: string | null } }>(
       `query($id: ID!) { message(id: $id) { id finalDisposition } }`,
       { id },
@@ -140,7 +145,9 @@ describe('Message fields', () => {
   });
 
   test('the filter reaches E1 with Cloudflare spellings', async () => {
-    await t.query(`{ messages(first: 5, filter: { finalDisposition: SPAM, detectionsOnly: true, sender: "x@example.com" }) { totalCount } }`);
+    await t.query(
+      `{ messages(first: 5, filter: { finalDisposition: SPAM, detectionsOnly: true, sender: "x@example.com" }) { totalCount } }`,
+    );
     const search = t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.list');
     expect(search?.query.final_disposition).toEqual(['SPAM']);
     expect(search?.query.detections_only).toEqual(['true']);
@@ -149,7 +156,9 @@ describe('Message fields', () => {
   });
 
   test('the smtpHeloIp filter reaches E1 as smtp_helo_ip and returns only messages from that HELO IP', async () => {
-    const sample = t.sim.state.listMessages(t.gateway.services.config.accountId as string).find((m) => m.smtp_helo_server_ip);
+    const sample = t.sim.state
+      .listMessages(t.gateway.services.config.accountId as string)
+      .find((m) => m.smtp_helo_server_ip);
     const ip = sample?.smtp_helo_server_ip as string;
     const { body } = await t.query<{ messages: { nodes: { id: string; smtpHeloServerIp: string | null }[] } }>(
       `query($ip: String) { messages(first: 50, filter: { smtpHeloIp: $ip }) { nodes { id smtpHeloServerIp } } }`,
@@ -158,7 +167,9 @@ describe('Message fields', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data?.messages.nodes.map((n) => n.id)).toContain(sample?.id);
     expect(body.data?.messages.nodes.every((n) => n.smtpHeloServerIp === ip)).toBe(true);
-    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.list')?.query.smtp_helo_ip).toEqual([ip]);
+    expect(t.sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.list')?.query.smtp_helo_ip).toEqual([
+      ip,
+    ]);
   });
 
   test('the accountId argument overrides the configured account', async () => {
@@ -284,18 +295,25 @@ describe.each([
 });
 
 describe('messages paging in either mode', () => {
-  test.each(['cursor', 'legacy'] as const)('last without before is BAD_USER_INPUT with zero calls against the %s API, since the end is not addressable', async (mode) => {
-    t.sim.setE1Paging(mode);
-    const { body } = await t.query(PAGE, { last: 3 });
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(body.errors?.[0]?.message).toMatch(/before/);
-    expect(t.sim.count()).toBe(0);
-  });
+  test.each(['cursor', 'legacy'] as const)(
+    'last without before is BAD_USER_INPUT with zero calls against the %s API, since the end is not addressable',
+    async (mode) => {
+      t.sim.setE1Paging(mode);
+      const { body } = await t.query(PAGE, { last: 3 });
+      expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toMatch(/before/);
+      expect(t.sim.count()).toBe(0);
+    },
+  );
 
   test('a cursor used with a different filter is BAD_USER_INPUT and costs no upstream call', async () => {
     const first = await page({ first: 5 });
     t.sim.resetRequests();
-    const { body } = await t.query(PAGE, { first: 5, after: first.messages.pageInfo.endCursor, filter: { finalDisposition: 'SPAM' } });
+    const { body } = await t.query(PAGE, {
+      first: 5,
+      after: first.messages.pageInfo.endCursor,
+      filter: { finalDisposition: 'SPAM' },
+    });
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(body.errors?.[0]?.message).toMatch(/different filter/);
     expect(t.sim.count()).toBe(0);
@@ -337,7 +355,9 @@ describe('upstream call counts', () => {
     expect(t.sim.count('emailSecurity.investigate.list')).toBe(1);
     expect(t.sim.count('emailSecurity.investigate.detections.get')).toBe(25);
     expect(t.sim.count()).toBe(26);
-    const detectionArrivals = t.sim.requests.filter((r) => r.endpoint === 'emailSecurity.investigate.detections.get').map((r) => r.at);
+    const detectionArrivals = t.sim.requests
+      .filter((r) => r.endpoint === 'emailSecurity.investigate.detections.get')
+      .map((r) => r.at);
     const firstWave = detectionArrivals.filter((at) => at - (detectionArrivals[0] as number) < 50);
     // The per-request cap (UPSTREAM_FANOUT_CONCURRENCY, default 100) does not split a page into waves.
     expect(firstWave).toHaveLength(25);
@@ -368,7 +388,10 @@ describe('upstream call counts', () => {
   });
 
   test('a failing detection on one message nulls only that field, with a located error', async () => {
-    t.sim.injectFault({ endpoint: 'emailSecurity.investigate.detections.get', response: { kind: 'status', status: 403 } });
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.detections.get',
+      response: { kind: 'status', status: 403 },
+    });
     const { body } = await t.query<{ messages: { nodes: { id: string; detection: unknown }[] } }>(
       `{ messages(first: 10) { nodes { id detection { action } } } }`,
     );
@@ -382,14 +405,51 @@ describe('upstream call counts', () => {
 });
 
 describe('error codes', () => {
-  const cases: { name: string; fault: Parameters<TestGateway['sim']['injectFault']>[0]; code: string; extra?: Record<string, unknown> }[] = [
-    { name: 'a 429 with a long Retry-After', fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 429, headers: { 'retry-after': '120' } } }, code: 'RATE_LIMITED', extra: { retryAfterSeconds: 120 } },
-    { name: 'a 401', fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 401 } }, code: 'UNAUTHENTICATED' },
-    { name: 'a 403', fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 403 } }, code: 'FORBIDDEN' },
-    { name: 'repeated 503s', fault: { endpoint: 'emailSecurity.investigate.list', times: 3, response: { kind: 'status', status: 503 } }, code: 'UPSTREAM_UNAVAILABLE' },
-    { name: 'a hanging upstream', fault: { endpoint: 'emailSecurity.investigate.list', times: 3, response: { kind: 'hang' } }, code: 'UPSTREAM_TIMEOUT' },
-    { name: 'a body missing a required field', fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'drop-field', field: 'id' } }, code: 'UPSTREAM_SCHEMA_MISMATCH' },
-    { name: 'success:false in a 200', fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'success-false' } }, code: 'UPSTREAM_ERROR' },
+  const cases: {
+    name: string;
+    fault: Parameters<TestGateway['sim']['injectFault']>[0];
+    code: string;
+    extra?: Record<string, unknown>;
+  }[] = [
+    {
+      name: 'a 429 with a long Retry-After',
+      fault: {
+        endpoint: 'emailSecurity.investigate.list',
+        response: { kind: 'status', status: 429, headers: { 'retry-after': '120' } },
+      },
+      code: 'RATE_LIMITED',
+      extra: { retryAfterSeconds: 120 },
+    },
+    {
+      name: 'a 401',
+      fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 401 } },
+      code: 'UNAUTHENTICATED',
+    },
+    {
+      name: 'a 403',
+      fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 403 } },
+      code: 'FORBIDDEN',
+    },
+    {
+      name: 'repeated 503s',
+      fault: { endpoint: 'emailSecurity.investigate.list', times: 3, response: { kind: 'status', status: 503 } },
+      code: 'UPSTREAM_UNAVAILABLE',
+    },
+    {
+      name: 'a hanging upstream',
+      fault: { endpoint: 'emailSecurity.investigate.list', times: 3, response: { kind: 'hang' } },
+      code: 'UPSTREAM_TIMEOUT',
+    },
+    {
+      name: 'a body missing a required field',
+      fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'drop-field', field: 'id' } },
+      code: 'UPSTREAM_SCHEMA_MISMATCH',
+    },
+    {
+      name: 'success:false in a 200',
+      fault: { endpoint: 'emailSecurity.investigate.list', response: { kind: 'success-false' } },
+      code: 'UPSTREAM_ERROR',
+    },
   ];
   for (const { name, fault, code, extra } of cases) {
     test(`${name} surfaces as ${code}`, async () => {

@@ -39,28 +39,41 @@ const MUTATIONS: [string, string, (id: string) => Record<string, unknown>, strin
   ['moveMessages', 'MoveMessagesInput', (id) => ({ ids: [id], destination: 'INBOX' }), 'input.ids.0'],
   ['releaseMessages', 'ReleaseMessagesInput', (id) => ({ ids: [id] }), 'input.ids.0'],
   ['reclassifyMessage', 'ReclassifyMessageInput', (id) => ({ id, expectedDisposition: 'NONE' }), 'input.id'],
-  ['classifyInsight', 'ClassifyInsightInput', (id) => ({ scope: ACCOUNT, id, classification: 'FALSE_POSITIVE' }), 'input.id'],
+  [
+    'classifyInsight',
+    'ClassifyInsightInput',
+    (id) => ({ scope: ACCOUNT, id, classification: 'FALSE_POSITIVE' }),
+    'input.id',
+  ],
   ['dismissInsight', 'DismissInsightInput', (id) => ({ scope: ACCOUNT, id }), 'input.id'],
   ['cancelBulkJob', 'CancelBulkJobInput', (id) => ({ id }), 'input.id'],
   ['deleteBulkJob', 'DeleteBulkJobInput', (id) => ({ id }), 'input.id'],
 ];
 
 describe.each(BAD_IDS)('%s', (_name, id) => {
-  test.each(QUERIES)('is BAD_USER_INPUT at `id` in the %s query with no upstream call', async (_field, query, variables) => {
-    const { body } = await t.query(query, { id, ...variables });
-    expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.argumentPath])).toEqual([['BAD_USER_INPUT', ['id']]]);
-    expect(t.sim.requests).toHaveLength(0);
-  });
+  test.each(QUERIES)(
+    'is BAD_USER_INPUT at `id` in the %s query with no upstream call',
+    async (_field, query, variables) => {
+      const { body } = await t.query(query, { id, ...variables });
+      expect(body.errors?.map((error) => [error.extensions?.code, error.extensions?.argumentPath])).toEqual([
+        ['BAD_USER_INPUT', ['id']],
+      ]);
+      expect(t.sim.requests).toHaveLength(0);
+    },
+  );
 
-  test.each(MUTATIONS)('is one ValidationError issue at its path in %s with no upstream call', async (mutation, inputType, input, path) => {
-    const { body } = await t.query<{ result: { __typename: string; issues: { path: string[]; message: string }[] } }>(
-      `mutation($input: ${inputType}!) { result: ${mutation}(input: $input) { __typename ... on ValidationError { issues { path message } } } }`,
-      { input: input(id) },
-    );
-    expect(body.data?.result.__typename).toBe('ValidationError');
-    expect(body.data?.result.issues.map((issue) => issue.path.join('.'))).toEqual([path]);
-    expect(t.sim.requests).toHaveLength(0);
-  });
+  test.each(MUTATIONS)(
+    'is one ValidationError issue at its path in %s with no upstream call',
+    async (mutation, inputType, input, path) => {
+      const { body } = await t.query<{ result: { __typename: string; issues: { path: string[]; message: string }[] } }>(
+        `mutation($input: ${inputType}!) { result: ${mutation}(input: $input) { __typename ... on ValidationError { issues { path message } } } }`,
+        { input: input(id) },
+      );
+      expect(body.data?.result.__typename).toBe('ValidationError');
+      expect(body.data?.result.issues.map((issue) => issue.path.join('.'))).toEqual([path]);
+      expect(t.sim.requests).toHaveLength(0);
+    },
+  );
 });
 
 test('a malformed account id is refused with the same rule by a query (BAD_USER_INPUT) and a mutation (ValidationError)', async () => {
@@ -69,6 +82,8 @@ test('a malformed account id is refused with the same rule by a query (BAD_USER_
   const { body } = await t.query<{ result: { __typename: string; issues: { path: string[]; message: string }[] } }>(
     `mutation { result: releaseMessages(input: { ids: ["a"], accountId: "nope" }) { __typename ... on ValidationError { issues { path message } } } }`,
   );
-  expect(body.data?.result.issues).toEqual([{ path: ['input', 'accountId'], message: query.body.errors?.[0]?.message }]);
+  expect(body.data?.result.issues).toEqual([
+    { path: ['input', 'accountId'], message: query.body.errors?.[0]?.message },
+  ]);
   expect(t.sim.requests).toHaveLength(0);
 });

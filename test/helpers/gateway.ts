@@ -2,7 +2,12 @@ import { Writable } from 'node:stream';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { type Simulator, type SimulatorOptions, SIMULATOR_ACCOUNT_ID, startSimulator } from '../../src/simulator/index.js';
+import {
+  type Simulator,
+  type SimulatorOptions,
+  SIMULATOR_ACCOUNT_ID,
+  startSimulator,
+} from '../../src/simulator/index.js';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -42,7 +47,8 @@ export async function startTestGateway(
   const env = options.env ?? {};
   // The simulator stands in for Cloudflare over real HTTP, so without a verifier the gateway needs
   // the explicit opt-out (refused in production, where suites configure a verifier).
-  const needsAuthOptOut = !env.AUTH_PUBLIC_KEY && !env.AUTH_JWKS_URL && env.CREDENTIALS_MODE !== 'forward' && env.NODE_ENV !== 'production';
+  const needsAuthOptOut =
+    !env.AUTH_PUBLIC_KEY && !env.AUTH_JWKS_URL && env.CREDENTIALS_MODE !== 'forward' && env.NODE_ENV !== 'production';
   const config = loadConfig({
     NODE_ENV: 'test',
     ...(needsAuthOptOut ? { AUTH_DISABLED: 'true' } : {}),

@@ -34,7 +34,11 @@ export async function startRewriteProxy(): Promise<RewriteProxy> {
       const body = await readAll(req);
       const target = new URL(req.url ?? '/', proxy.target);
       const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-        const forwarded = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, resolve);
+        const forwarded = httpRequest(
+          target,
+          { method: req.method, headers: { ...req.headers, host: target.host } },
+          resolve,
+        );
         forwarded.on('error', reject);
         forwarded.end(body);
       });
@@ -42,7 +46,11 @@ export async function startRewriteProxy(): Promise<RewriteProxy> {
       const headers = { ...upstream.headers };
       const rewrite = proxy.rewrite;
       if (rewrite && /json/.test(String(headers['content-type'] ?? '')) && data.length > 0) {
-        data = Buffer.from(JSON.stringify(rewrite({ method: req.method ?? 'GET', path: target.pathname }, JSON.parse(data.toString('utf8')))));
+        data = Buffer.from(
+          JSON.stringify(
+            rewrite({ method: req.method ?? 'GET', path: target.pathname }, JSON.parse(data.toString('utf8'))),
+          ),
+        );
       }
       headers['content-length'] = String(data.length);
       delete headers['transfer-encoding'];

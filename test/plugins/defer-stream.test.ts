@@ -6,7 +6,12 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 interface Part {
   data?: unknown;
   errors?: { message: string; path?: unknown[]; extensions?: { code?: string } }[];
-  incremental?: { data?: Record<string, unknown>; items?: unknown[]; path: (string | number)[]; errors?: { extensions?: { code?: string } }[] }[];
+  incremental?: {
+    data?: Record<string, unknown>;
+    items?: unknown[];
+    path: (string | number)[];
+    errors?: { extensions?: { code?: string } }[];
+  }[];
   hasNext: boolean;
 }
 
@@ -40,7 +45,8 @@ async function post(t: TestGateway, body: Record<string, unknown>, headers: Reco
   });
 }
 
-const DEFERRED = '{ messages(first: 5, filter: { detectionsOnly: true }) { nodes { id subject ... @defer { detection { action } } } } }';
+const DEFERRED =
+  '{ messages(first: 5, filter: { detectionsOnly: true }) { nodes { id subject ... @defer { detection { action } } } } }';
 
 describe('@defer and @stream (development auth)', () => {
   let t: TestGateway;
@@ -58,7 +64,9 @@ describe('@defer and @stream (development auth)', () => {
   test('the list arrives first, after one upstream round trip, and each detection arrives in its own later part', async () => {
     const received = await parts(await post(t, { query: DEFERRED }));
     const [first, ...rest] = received;
-    const nodes = ((first as { part: Part }).part.data as { messages: { nodes: { id: string; detection?: unknown }[] } }).messages.nodes;
+    const nodes = (
+      (first as { part: Part }).part.data as { messages: { nodes: { id: string; detection?: unknown }[] } }
+    ).messages.nodes;
     expect(nodes).toHaveLength(5);
     expect(nodes.every((node) => node.detection === undefined)).toBe(true);
     expect(first?.part.hasNext).toBe(true);
@@ -67,7 +75,11 @@ describe('@defer and @stream (development auth)', () => {
     // One part per detection: Investigate has no batch endpoint, so none waits for its siblings.
     expect(rest.filter(({ part }) => (part.incremental?.length ?? 0) > 0)).toHaveLength(5);
     expect(incremental.map((entry) => entry.path[2]).sort()).toEqual([0, 1, 2, 3, 4]);
-    expect(incremental.every((entry) => typeof (entry.data?.detection as { action?: unknown } | undefined)?.action === 'string')).toBe(true);
+    expect(
+      incremental.every(
+        (entry) => typeof (entry.data?.detection as { action?: unknown } | undefined)?.action === 'string',
+      ),
+    ).toBe(true);
     expect(rest.at(-1)?.part.hasNext).toBe(false);
     expect(t.sim.count('emailSecurity.investigate.detections.get')).toBe(5);
   });
@@ -80,7 +92,11 @@ describe('@defer and @stream (development auth)', () => {
   });
 
   test('a failing detection errors only its own deferred part; the others and the list are served', async () => {
-    t.sim.injectFault({ endpoint: 'emailSecurity.investigate.detections.get', times: 1, response: { kind: 'status', status: 403 } });
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.detections.get',
+      times: 1,
+      response: { kind: 'status', status: 403 },
+    });
     const received = await parts(await post(t, { query: DEFERRED }));
     const incremental = received.flatMap(({ part }) => part.incremental ?? []);
     const failed = incremental.filter((entry) => entry.errors?.length);
@@ -90,7 +106,9 @@ describe('@defer and @stream (development auth)', () => {
   });
 
   test('@stream delivers list items after the initial count, one part each', async () => {
-    const received = await parts(await post(t, { query: '{ messages(first: 4) { nodes @stream(initialCount: 1) { id } } }' }));
+    const received = await parts(
+      await post(t, { query: '{ messages(first: 4) { nodes @stream(initialCount: 1) { id } } }' }),
+    );
     const first = received[0]?.part.data as { messages: { nodes: unknown[] } };
     expect(first.messages.nodes).toHaveLength(1);
     const items = received.flatMap(({ part }) => part.incremental ?? []).flatMap((entry) => entry.items ?? []);
@@ -101,7 +119,9 @@ describe('@defer and @stream (development auth)', () => {
     const response = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ messages(first: 100) { nodes { id ... @defer { detection { action } raw } } } }' }),
+      body: JSON.stringify({
+        query: '{ messages(first: 100) { nodes { id ... @defer { detection { action } raw } } } }',
+      }),
     });
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]?.extensions.code).toBe('QUERY_TOO_COMPLEX');
@@ -116,7 +136,12 @@ describe('@defer with scopes and trusted documents', () => {
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     t = await startTestGateway({
-      env: { AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'gw', PERSISTED_OPERATIONS_ONLY: 'true' },
+      env: {
+        AUTH_PUBLIC_KEY: await exportSPKI(publicKey),
+        AUTH_ISSUER: 'https://idp.test',
+        AUTH_AUDIENCE: 'gw',
+        PERSISTED_OPERATIONS_ONLY: 'true',
+      },
     });
     const sign = async (scope: string) =>
       `Bearer ${await new SignJWT({ scope }).setProtectedHeader({ alg: 'RS256' }).setSubject('analyst').setIssuer('https://idp.test').setAudience('gw').setExpirationTime('10m').sign(privateKey)}`;
@@ -130,7 +155,13 @@ describe('@defer with scopes and trusted documents', () => {
   const hashOf = (document: object) => (document as { __meta__?: { hash?: string } }).__meta__?.hash as string;
 
   test('the trusted TriagePageDeferred operation runs by documentId and streams its detections', async () => {
-    const received = await parts(await post(t, { documentId: hashOf(TriagePageDeferredDocument), variables: { first: 3, filter: { detectionsOnly: true } } }, readOnly));
+    const received = await parts(
+      await post(
+        t,
+        { documentId: hashOf(TriagePageDeferredDocument), variables: { first: 3, filter: { detectionsOnly: true } } },
+        readOnly,
+      ),
+    );
     expect(received[0]?.part.data).toMatchObject({ messages: { nodes: expect.any(Array) } });
     expect(received.flatMap(({ part }) => part.incremental ?? [])).toHaveLength(3);
     expect(received.at(-1)?.part.hasNext).toBe(false);
@@ -138,7 +169,11 @@ describe('@defer with scopes and trusted documents', () => {
 
   test('a deferred raw field without email-security:raw is FORBIDDEN in its part and costs no E6 call', async () => {
     const open = await startTestGateway({
-      env: { AUTH_PUBLIC_KEY: t.gateway.services.config.auth.publicKey as string, AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'gw' },
+      env: {
+        AUTH_PUBLIC_KEY: t.gateway.services.config.auth.publicKey as string,
+        AUTH_ISSUER: 'https://idp.test',
+        AUTH_AUDIENCE: 'gw',
+      },
     });
     try {
       const query = '{ messages(first: 2, filter: { detectionsOnly: true }) { nodes { id ... @defer { raw } } } }';
@@ -148,7 +183,9 @@ describe('@defer with scopes and trusted documents', () => {
       expect(entries.every((entry) => entry.errors?.[0]?.extensions?.code === 'FORBIDDEN')).toBe(true);
       expect(open.sim.count('emailSecurity.investigate.raw.get')).toBe(0);
       const allowed = await parts(await post(open, { query }, full));
-      expect(allowed.flatMap(({ part }) => part.incremental ?? []).every((entry) => typeof entry.data?.raw === 'string')).toBe(true);
+      expect(
+        allowed.flatMap(({ part }) => part.incremental ?? []).every((entry) => typeof entry.data?.raw === 'string'),
+      ).toBe(true);
     } finally {
       await open.close();
     }

@@ -10,7 +10,9 @@ describe('production hardening', () => {
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     publicPem = await exportSPKI(publicKey);
-    t = await startTestGateway({ env: { ...env, AUTH_PUBLIC_KEY: publicPem, CORS_ORIGINS: 'https://triage.example.com' } });
+    t = await startTestGateway({
+      env: { ...env, AUTH_PUBLIC_KEY: publicPem, CORS_ORIGINS: 'https://triage.example.com' },
+    });
     const token = await new SignJWT({ scope: 'email-security:read email-security:write' })
       .setProtectedHeader({ alg: 'RS256' })
       .setSubject('analyst')
@@ -25,10 +27,16 @@ describe('production hardening', () => {
   });
 
   const post = (body: string, path = '/graphql') =>
-    t.gateway.yoga.fetch(`http://gateway.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+    t.gateway.yoga.fetch(`http://gateway.test${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body,
+    });
 
   test('an enum value typo gets no "Did you mean" suggestion', async () => {
-    const response = await post(JSON.stringify({ query: 'mutation { moveMessages(input: { ids: ["x"], destination: INBO }) { __typename } }' }));
+    const response = await post(
+      JSON.stringify({ query: 'mutation { moveMessages(input: { ids: ["x"], destination: INBO }) { __typename } }' }),
+    );
     const text = await response.text();
     expect(text).toMatch(/INBO/);
     expect(text).not.toMatch(/Did you mean/);
@@ -63,7 +71,9 @@ describe('production hardening', () => {
   test('/metrics does not expose the query strings of GET requests', async () => {
     const query = encodeURIComponent('query($f: MessageFilter) { messages(first: 1, filter: $f) { nodes { id } } }');
     const variables = encodeURIComponent(JSON.stringify({ f: { subject: 'confidential merger' } }));
-    await t.gateway.yoga.fetch(`http://gateway.test/graphql?query=${query}&variables=${variables}`, { headers: { authorization, 'x-graphql-yoga-csrf': '1' } });
+    await t.gateway.yoga.fetch(`http://gateway.test/graphql?query=${query}&variables=${variables}`, {
+      headers: { authorization, 'x-graphql-yoga-csrf': '1' },
+    });
     const metrics = await (await t.gateway.yoga.fetch('http://gateway.test/metrics')).text();
     expect(metrics).not.toMatch(/merger/);
   });

@@ -14,8 +14,14 @@ beforeEach(() => {
 
 describe('query limits', () => {
   test('a page that would fan out to hundreds of Cloudflare calls is refused as QUERY_TOO_COMPLEX before any call', async () => {
-    const { body } = await t.query('{ messages(first: 100) { nodes { detection { action } raw trace { inbound { pending } } } } }');
-    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', estimatedUpstreamCalls: 301, maxUpstreamCalls: 150 });
+    const { body } = await t.query(
+      '{ messages(first: 100) { nodes { detection { action } raw trace { inbound { pending } } } } }',
+    );
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      estimatedUpstreamCalls: 301,
+      maxUpstreamCalls: 150,
+    });
     expect(t.sim.count()).toBe(0);
   });
 
@@ -34,7 +40,9 @@ describe('query limits', () => {
   });
 
   test('fragments are followed: a cost hidden in a fragment still counts', async () => {
-    const { body } = await t.query('query { messages(first: 80) { nodes { ...heavy } } } fragment heavy on Message { detection { action } trace { inbound { pending } } }');
+    const { body } = await t.query(
+      'query { messages(first: 80) { nodes { ...heavy } } } fragment heavy on Message { detection { action } trace { inbound { pending } } }',
+    );
     expect(body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 

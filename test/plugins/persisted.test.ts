@@ -33,16 +33,24 @@ describe('trusted documents (PERSISTED_OPERATIONS_ONLY=true)', () => {
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
       body: JSON.stringify(body),
     });
-    return (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+    return (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
   }
 
   test('a manifest operation runs by documentId and returns typed data', async () => {
-    const result = (await post({ documentId: hashOf(TriagePageDocument), variables: { first: 3 } })) as { data?: TriagePageQuery };
+    const result = (await post({ documentId: hashOf(TriagePageDocument), variables: { first: 3 } })) as {
+      data?: TriagePageQuery;
+    };
     expect(result.data?.messages.edges).toHaveLength(3);
   });
 
   test('the APQ-style sha256Hash extension works too', async () => {
-    const result = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hashOf(TriagePageDocument).replace('sha256:', '') } }, variables: { first: 1 } });
+    const result = await post({
+      extensions: { persistedQuery: { version: 1, sha256Hash: hashOf(TriagePageDocument).replace('sha256:', '') } },
+      variables: { first: 1 },
+    });
     expect(result.errors).toBeUndefined();
   });
 
@@ -59,8 +67,13 @@ describe('trusted documents (PERSISTED_OPERATIONS_ONLY=true)', () => {
   });
 
   test('a trusted mutation runs with its variables', async () => {
-    const id = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => m.is_quarantined === false && !(m.delivery_status ?? []).includes('rejected'))?.id;
-    const result = (await post({ documentId: hashOf(MoveMessagesDocument), variables: { input: { ids: [id], destination: 'JUNK_EMAIL' } } })) as {
+    const id = t.sim.state
+      .listMessages(SIMULATOR_ACCOUNT_ID)
+      .find((m) => m.is_quarantined === false && !(m.delivery_status ?? []).includes('rejected'))?.id;
+    const result = (await post({
+      documentId: hashOf(MoveMessagesDocument),
+      variables: { input: { ids: [id], destination: 'JUNK_EMAIL' } },
+    })) as {
       data?: { moveMessages: { __typename: string } };
     };
     expect(result.data?.moveMessages.__typename).toBe('MoveMessagesPayload');

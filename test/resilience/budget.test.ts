@@ -6,7 +6,17 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { actionLog, type Body, closeAndExpectNoLeak, codes, MOVE, movable, seededIds, tcpSockets, TRIAGE } from './helpers.js';
+import {
+  actionLog,
+  type Body,
+  closeAndExpectNoLeak,
+  codes,
+  MOVE,
+  movable,
+  seededIds,
+  tcpSockets,
+  TRIAGE,
+} from './helpers.js';
 
 const E1 = 'emailSecurity.investigate.list' as const;
 const E8 = 'emailSecurity.investigate.move.create' as const;
@@ -25,7 +35,9 @@ afterEach(async () => {
 });
 
 type Triage = { messages: { nodes: { id: string; subject: string | null; detection: { action: string } | null }[] } };
-type MoveResult = { moveMessages: { __typename: string; code?: string; retryAfterSeconds?: number; movedCount?: number } };
+type MoveResult = {
+  moveMessages: { __typename: string; code?: string; retryAfterSeconds?: number; movedCount?: number };
+};
 
 describe('a long 429 with the governor on', () => {
   test('the first query is RATE_LIMITED, and later reads and writes are refused as RATE_LIMITED without reaching Cloudflare', async () => {
@@ -54,7 +66,11 @@ describe('a long 429 with the governor on', () => {
 
   test('a short Retry-After is still slept through with the governor on: the query succeeds and nothing stays locked', async () => {
     const g = await start({});
-    g.sim.injectFault({ endpoint: E1, times: 2, response: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } });
+    g.sim.injectFault({
+      endpoint: E1,
+      times: 2,
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '0' } },
+    });
     const first = (await g.query<Triage>(TRIAGE, { first: 3 })).body;
     expect(first.errors).toBeUndefined();
     const second = (await g.query<Triage>(TRIAGE, { first: 3 })).body;
@@ -89,7 +105,8 @@ describe('lockout emulation: gateway budget = simulator budget', () => {
     const allCodes = bodies.flatMap((body) => codes(body));
     expect(allCodes.length).toBeGreaterThan(0);
     expect(new Set(allCodes)).toEqual(new Set(['RATE_LIMITED']));
-    for (const error of bodies.flatMap((body) => body.errors ?? [])) expect(error.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+    for (const error of bodies.flatMap((body) => body.errors ?? []))
+      expect(error.extensions?.retryAfterSeconds).toBeGreaterThan(0);
     // Pages that got their search keep their subjects even when detections were refused.
     const served = bodies.filter((body) => body.data?.messages);
     expect(served.length).toBeGreaterThan(0);
@@ -107,7 +124,9 @@ describe('lockout emulation: gateway budget = simulator budget', () => {
     // Spend the whole budget with writes: the one that would go over is refused locally.
     const results: string[] = [];
     for (let index = 0; index < WRITE_RESERVE + 2; index++) {
-      const r = (await g.query<MoveResult>(MOVE, { input: { ids: [id], destination: index % 2 ? 'INBOX' : 'JUNK_EMAIL' } })).body;
+      const r = (
+        await g.query<MoveResult>(MOVE, { input: { ids: [id], destination: index % 2 ? 'INBOX' : 'JUNK_EMAIL' } })
+      ).body;
       results.push(r.data?.moveMessages.__typename ?? 'none');
     }
     expect(results).toContain('RateLimitedError');

@@ -7,7 +7,17 @@ import { createServer, type Server } from 'node:http';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { actionLog, closeAndExpectNoLeak, MOVE, movable, seededIds, tcpSockets, TRIAGE, upstreamPool, waitFor } from './helpers.js';
+import {
+  actionLog,
+  closeAndExpectNoLeak,
+  MOVE,
+  movable,
+  seededIds,
+  tcpSockets,
+  TRIAGE,
+  upstreamPool,
+  waitFor,
+} from './helpers.js';
 
 const LATENCY_MS = 800;
 
@@ -29,7 +39,9 @@ afterAll(async () => {
 });
 
 function serverConnections(): Promise<number> {
-  return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  return new Promise((resolve, reject) =>
+    server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
 }
 
 async function post(agent: Agent, query: string, variables: Record<string, unknown>, signal?: AbortSignal) {
@@ -40,7 +52,13 @@ async function post(agent: Agent, query: string, variables: Record<string, unkno
     body: JSON.stringify({ query, variables }),
     ...(signal ? { signal } : {}),
   });
-  return { status: response.statusCode, body: (await response.body.json()) as { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] } };
+  return {
+    status: response.statusCode,
+    body: (await response.body.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: { extensions?: { code?: string } }[];
+    },
+  };
 }
 
 describe('clients disconnecting from a slow upstream', () => {
@@ -69,7 +87,11 @@ describe('clients disconnecting from a slow upstream', () => {
     await agent.close();
 
     await waitFor(() => upstreamPool(t).running === 0, 5_000, 'no upstream request running');
-    await waitFor(() => t.sim.openConnections() <= Math.max(simBaseline, upstreamPool(t).connected), 5_000, 'simulator sockets back to the pool');
+    await waitFor(
+      () => t.sim.openConnections() <= Math.max(simBaseline, upstreamPool(t).connected),
+      5_000,
+      'simulator sockets back to the pool',
+    );
     expect(await serverConnections()).toBe(0);
     const sent = t.sim.count();
     // Every request stopped at its abort: 12 searches at most, and detections only for those whose search had returned.
@@ -79,7 +101,9 @@ describe('clients disconnecting from a slow upstream', () => {
     expect(t.sim.count()).toBe(sent); // nothing was retried or started after the aborts
     expect(t.logs.slice(logsBefore).some((line) => line.errorCode === 'REQUEST_ABORTED')).toBe(true);
     // yoga logs each aborted operation at error level ("The caller aborted the request"); nothing else may be.
-    const severe = t.logs.slice(logsBefore).filter((line) => (line.level as number) >= 50 && !String(line.msg).startsWith('The caller aborted the request'));
+    const severe = t.logs
+      .slice(logsBefore)
+      .filter((line) => (line.level as number) >= 50 && !String(line.msg).startsWith('The caller aborted the request'));
     expect(severe).toEqual([]);
   });
 
@@ -91,14 +115,23 @@ describe('clients disconnecting from a slow upstream', () => {
     const agent = new Agent();
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const outcome = await post(agent, MOVE, { input: { ids: [id], destination: 'JUNK_EMAIL' } }, controller.signal).then(
+    const outcome = await post(
+      agent,
+      MOVE,
+      { input: { ids: [id], destination: 'JUNK_EMAIL' } },
+      controller.signal,
+    ).then(
       () => 'answered',
       (error: Error) => error.name,
     );
     expect(outcome).toBe('AbortError');
     await agent.close();
     await waitFor(() => upstreamPool(t).running === 0, 5_000, 'no upstream request running');
-    await waitFor(() => t.sim.openConnections() <= upstreamPool(t).connected, 5_000, 'simulator sockets back to the pool');
+    await waitFor(
+      () => t.sim.openConnections() <= upstreamPool(t).connected,
+      5_000,
+      'simulator sockets back to the pool',
+    );
     expect(t.sim.count('emailSecurity.investigate.move.create')).toBe(1);
     expect(actionLog(t, id).filter((op) => op === 'MOVE').length - movesBefore).toBe(1);
     expect(await serverConnections()).toBe(0);

@@ -49,7 +49,16 @@ afterEach(async (context) => {
   await expectHealthy(t);
 });
 
-type Triage = { messages: { totalCount: number; nodes: { id: string; subject: string | null; detection: { action: string; finalDisposition: string | null } | null }[] } };
+type Triage = {
+  messages: {
+    totalCount: number;
+    nodes: {
+      id: string;
+      subject: string | null;
+      detection: { action: string; finalDisposition: string | null } | null;
+    }[];
+  };
+};
 
 async function triage(first = 6): Promise<Body<Triage>> {
   const { status, body } = await t.query<Triage>(TRIAGE, { first });
@@ -109,7 +118,11 @@ describe('429 storms with Retry-After (budget governor off)', () => {
   });
 
   test('long 429s on every detection null only the detections, with RATE_LIMITED on each, while subjects resolve', async () => {
-    inject({ endpoint: E3, times: ALWAYS, response: { kind: 'status', status: 429, headers: { 'retry-after': '120' } } });
+    inject({
+      endpoint: E3,
+      times: ALWAYS,
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '120' } },
+    });
     const body = await triage(5);
     expectFieldLevelFailure(body, 5, 5, 'RATE_LIMITED');
     expect(body.errors?.every((error) => error.extensions?.retryAfterSeconds === 120)).toBe(true);
@@ -120,7 +133,9 @@ describe('429 storms with Retry-After (budget governor off)', () => {
     const [id] = seededIds(t, movable, 1) as [string];
     const before = actionLog(t, id).filter((op) => op === 'MOVE').length;
     inject({ endpoint: E8, response: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } });
-    const { body } = await t.query<{ moveMessages: { __typename: string; movedCount: number } }>(MOVE, { input: { ids: [id], destination: 'JUNK_EMAIL' } });
+    const { body } = await t.query<{ moveMessages: { __typename: string; movedCount: number } }>(MOVE, {
+      input: { ids: [id], destination: 'JUNK_EMAIL' },
+    });
     expect(body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1 });
     expect(t.sim.count(E8)).toBe(2);
     expect(actionLog(t, id).filter((op) => op === 'MOVE').length).toBe(before + 1);
@@ -184,10 +199,14 @@ describe('5xx bursts', () => {
   test('a 500 on a release (applied upstream) is OUTCOME_UNKNOWN after exactly one call, released exactly once', async () => {
     const [id] = seededIds(t, (m) => m.is_quarantined, 1) as [string];
     inject({ endpoint: E11, afterProcessing: true, response: { kind: 'status', status: 500 } });
-    const { body } = await t.query<{ releaseMessages: { __typename: string; code?: string; outcomes?: { status: string }[] } }>(RELEASE, { input: { ids: [id] } });
+    const { body } = await t.query<{
+      releaseMessages: { __typename: string; code?: string; outcomes?: { status: string }[] };
+    }>(RELEASE, { input: { ids: [id] } });
     expect(body.errors).toBeUndefined();
     const result = body.data?.releaseMessages;
-    expect(result?.__typename === 'OutcomeUnknownError' || result?.outcomes?.every((o) => o.status === 'OUTCOME_UNKNOWN')).toBe(true);
+    expect(
+      result?.__typename === 'OutcomeUnknownError' || result?.outcomes?.every((o) => o.status === 'OUTCOME_UNKNOWN'),
+    ).toBe(true);
     expect(t.sim.count(E11)).toBe(1);
     expect(actionLog(t, id).filter((op) => op === 'RELEASE')).toHaveLength(1);
   });
@@ -195,7 +214,9 @@ describe('5xx bursts', () => {
   test('a 502 on a reclassification is OutcomeUnknownError after exactly one call', async () => {
     const [id] = seededIds(t, () => true, 1) as [string];
     inject({ endpoint: E10, afterProcessing: true, response: { kind: 'status', status: 502 } });
-    const { body } = await t.query<{ reclassifyMessage: { __typename: string; code: string } }>(RECLASSIFY, { input: { id, expectedDisposition: 'NONE' } });
+    const { body } = await t.query<{ reclassifyMessage: { __typename: string; code: string } }>(RECLASSIFY, {
+      input: { id, expectedDisposition: 'NONE' },
+    });
     expect(body.data?.reclassifyMessage).toMatchObject({ __typename: 'OutcomeUnknownError', code: 'OUTCOME_UNKNOWN' });
     expect(t.sim.count(E10)).toBe(1);
     expect(t.sim.state.reclassifications).toHaveLength(1);
@@ -236,7 +257,9 @@ describe('upstream timeouts (UPSTREAM_TIMEOUT_MS = 600)', () => {
     const [id] = seededIds(t, movable, 1) as [string];
     const before = actionLog(t, id).filter((op) => op === 'MOVE').length;
     inject({ endpoint: E8, afterProcessing: true, response: { kind: 'hang' } });
-    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, { input: { ids: [id], destination: 'INBOX' } });
+    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, {
+      input: { ids: [id], destination: 'INBOX' },
+    });
     expect(body.data?.moveMessages).toMatchObject({ __typename: 'OutcomeUnknownError', code: 'OUTCOME_UNKNOWN' });
     expect(t.sim.count(E8)).toBe(1);
     expect(actionLog(t, id).filter((op) => op === 'MOVE').length).toBe(before + 1);
@@ -245,7 +268,9 @@ describe('upstream timeouts (UPSTREAM_TIMEOUT_MS = 600)', () => {
   test('a reclassification that hangs is OutcomeUnknownError after one call and recorded once', async () => {
     const [id] = seededIds(t, () => true, 1) as [string];
     inject({ endpoint: E10, afterProcessing: true, response: { kind: 'hang' } });
-    const { body } = await t.query<{ reclassifyMessage: { __typename: string } }>(RECLASSIFY, { input: { id, expectedDisposition: 'SPAM' } });
+    const { body } = await t.query<{ reclassifyMessage: { __typename: string } }>(RECLASSIFY, {
+      input: { id, expectedDisposition: 'SPAM' },
+    });
     expect(body.data?.reclassifyMessage.__typename).toBe('OutcomeUnknownError');
     expect(t.sim.count(E10)).toBe(1);
     expect(t.sim.state.reclassifications).toHaveLength(1);
@@ -284,10 +309,15 @@ describe('connection resets', () => {
   test('a release whose answer is cut mid-body is OUTCOME_UNKNOWN after one call, released exactly once', async () => {
     const [id] = seededIds(t, (m) => m.is_quarantined, 1) as [string];
     inject({ endpoint: E11, afterProcessing: true, response: { kind: 'reset-mid-body' } });
-    const { body } = await t.query<{ releaseMessages: { __typename: string; outcomes?: { status: string }[] } }>(RELEASE, { input: { ids: [id], idempotencyKey: 'matrix-release-reset' } });
+    const { body } = await t.query<{ releaseMessages: { __typename: string; outcomes?: { status: string }[] } }>(
+      RELEASE,
+      { input: { ids: [id], idempotencyKey: 'matrix-release-reset' } },
+    );
     expect(body.errors).toBeUndefined();
     const result = body.data?.releaseMessages;
-    expect(result?.__typename === 'OutcomeUnknownError' || result?.outcomes?.every((o) => o.status === 'OUTCOME_UNKNOWN')).toBe(true);
+    expect(
+      result?.__typename === 'OutcomeUnknownError' || result?.outcomes?.every((o) => o.status === 'OUTCOME_UNKNOWN'),
+    ).toBe(true);
     const again = await t.query(RELEASE, { input: { ids: [id], idempotencyKey: 'matrix-release-reset' } });
     expect(again.body.errors).toBeUndefined();
     expect(t.sim.count(E11)).toBe(1);
@@ -298,7 +328,9 @@ describe('connection resets', () => {
     const [id] = seededIds(t, movable, 1) as [string];
     const before = actionLog(t, id).filter((op) => op === 'MOVE').length;
     inject({ endpoint: E8, afterProcessing: true, response: { kind: 'reset' } });
-    const { body } = await t.query<{ moveMessages: { __typename: string } }>(MOVE, { input: { ids: [id], destination: 'INBOX' } });
+    const { body } = await t.query<{ moveMessages: { __typename: string } }>(MOVE, {
+      input: { ids: [id], destination: 'INBOX' },
+    });
     expect(body.data?.moveMessages.__typename).toBe('OutcomeUnknownError');
     expect(t.sim.count(E8)).toBe(1);
     expect(actionLog(t, id).filter((op) => op === 'MOVE').length).toBe(before + 1);
@@ -324,7 +356,10 @@ describe('bodies that break the contract', () => {
     });
 
     test(`${name} on one detection nulls only that detection with ${code}; subjects and other detections resolve`, async () => {
-      inject({ endpoint: E3, response: response.kind === 'drop-field' ? { kind: 'drop-field', field: 'action' } : response });
+      inject({
+        endpoint: E3,
+        response: response.kind === 'drop-field' ? { kind: 'drop-field', field: 'action' } : response,
+      });
       const body = await triage(6);
       expectFieldLevelFailure(body, 6, 1, code);
       expect(t.sim.count(E3)).toBe(6);
@@ -347,7 +382,11 @@ describe('bodies that break the contract', () => {
   });
 
   test('an unknown enum value in a detection nulls only that enum field; the rest of the detection resolves without error', async () => {
-    inject({ endpoint: E3, times: ALWAYS, response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' } });
+    inject({
+      endpoint: E3,
+      times: ALWAYS,
+      response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' },
+    });
     const body = await triage(3);
     expect(body.errors).toBeUndefined();
     for (const node of body.data?.messages.nodes ?? []) {
@@ -358,9 +397,9 @@ describe('bodies that break the contract', () => {
 
   test('an unknown enum value in every search item nulls that field on each node; the page resolves without error', async () => {
     inject({ endpoint: E1, response: { kind: 'enum-drift', field: 'delivery_mode', value: 'CARRIER_PIGEON' } });
-    const { body } = await t.query<{ messages: { nodes: { id: string; subject: string | null; deliveryMode: string | null }[] } }>(
-      `{ messages(first: 5) { nodes { id subject deliveryMode } } }`,
-    );
+    const { body } = await t.query<{
+      messages: { nodes: { id: string; subject: string | null; deliveryMode: string | null }[] };
+    }>(`{ messages(first: 5) { nodes { id subject deliveryMode } } }`);
     expect(body.errors).toBeUndefined();
     expect(body.data?.messages.nodes).toHaveLength(5);
     expect(body.data?.messages.nodes.every((node) => node.deliveryMode === null && node.id.length > 0)).toBe(true);
@@ -383,7 +422,9 @@ describe('bodies that break the contract', () => {
     const [id] = seededIds(t, movable, 1) as [string];
     const before = actionLog(t, id).length;
     inject({ endpoint: E8, response: { kind: 'success-false' } });
-    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, { input: { ids: [id], destination: 'INBOX' } });
+    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, {
+      input: { ids: [id], destination: 'INBOX' },
+    });
     expect(body.data?.moveMessages).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_ERROR' });
     expect(t.sim.count(E8)).toBe(1);
     expect(actionLog(t, id)).toHaveLength(before);
@@ -393,7 +434,9 @@ describe('bodies that break the contract', () => {
     const [id] = seededIds(t, movable, 1) as [string];
     const before = actionLog(t, id).filter((op) => op === 'MOVE').length;
     inject({ endpoint: E8, afterProcessing: true, response: { kind: 'malformed-json' } });
-    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, { input: { ids: [id], destination: 'INBOX' } });
+    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, {
+      input: { ids: [id], destination: 'INBOX' },
+    });
     expect(body.errors).toBeUndefined();
     expect(['OutcomeUnknownError', 'UpstreamError']).toContain(body.data?.moveMessages.__typename);
     expect(t.sim.count(E8)).toBe(1);

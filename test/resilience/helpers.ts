@@ -88,7 +88,8 @@ interface PoolStats {
 
 /** The gateway's upstream keep-alive pool towards the simulator (undici Agent stats). */
 export function upstreamPool(t: TestGateway): PoolStats {
-  const dispatcher = (t.gateway.services.http as unknown as { dispatcher: { stats: Record<string, PoolStats> } }).dispatcher;
+  const dispatcher = (t.gateway.services.http as unknown as { dispatcher: { stats: Record<string, PoolStats> } })
+    .dispatcher;
   return dispatcher.stats[t.sim.origin] ?? { connected: 0, free: 0, pending: 0, queued: 0, running: 0, size: 0 };
 }
 
@@ -119,10 +120,9 @@ export async function closeAndExpectNoLeak(t: TestGateway, tcpBaseline: number):
 
 /** A healthy query right after a fault: the gateway did not crash and serves normally again. */
 export async function expectHealthy(t: TestGateway): Promise<void> {
-  const { status, body } = await t.query<{ messages: { nodes: { id: string; subject: string | null; detection: { action: string } | null }[] } }>(
-    TRIAGE,
-    { first: 3 },
-  );
+  const { status, body } = await t.query<{
+    messages: { nodes: { id: string; subject: string | null; detection: { action: string } | null }[] };
+  }>(TRIAGE, { first: 3 });
   expect(status).toBe(200);
   expect(body.errors).toBeUndefined();
   expect(body.data?.messages.nodes).toHaveLength(3);
@@ -130,7 +130,11 @@ export async function expectHealthy(t: TestGateway): Promise<void> {
 }
 
 /** Ids of seeded messages straight from the simulator state (costs no request). */
-export function seededIds(t: TestGateway, predicate: (m: { is_quarantined: boolean; delivery_status?: string[] | null | undefined }) => boolean, count: number): string[] {
+export function seededIds(
+  t: TestGateway,
+  predicate: (m: { is_quarantined: boolean; delivery_status?: string[] | null | undefined }) => boolean,
+  count: number,
+): string[] {
   return t.sim.state
     .listMessages(SIMULATOR_ACCOUNT_ID)
     .filter((m) => predicate(m as never))

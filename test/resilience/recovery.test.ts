@@ -68,7 +68,10 @@ describe('bounded lockouts', () => {
   test('a 429 with Retry-After 999999999 locks the credential for at most Cloudflare’s 5 minutes and is logged once', async () => {
     const g = await start({ BUDGET_ENABLED: 'true' });
     const id = seeded(g, detected);
-    g.sim.injectFault({ endpoint: E2, response: { kind: 'status', status: 429, headers: { 'retry-after': '999999999' } } });
+    g.sim.injectFault({
+      endpoint: E2,
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '999999999' } },
+    });
     const before = Date.now();
     const first = (await g.query<Detected>(`query($id: ID!) { message(id: $id) { id } }`, { id })).body;
     expect(first.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
@@ -131,7 +134,9 @@ describe('a deadline per request', () => {
     const g = await start({ REQUEST_DEADLINE_MS: '300' });
     const [id] = seededIds(g, movable, 1) as [string];
     g.sim.injectFault({ endpoint: E8, response: { kind: 'delay', ms: 800 } });
-    const { body } = await g.query<{ moveMessages: { __typename: string; movedCount?: number } }>(MOVE, { input: { ids: [id], destination: 'INBOX' } });
+    const { body } = await g.query<{ moveMessages: { __typename: string; movedCount?: number } }>(MOVE, {
+      input: { ids: [id], destination: 'INBOX' },
+    });
     expect(body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1 });
     expect(actionLog(g, id)).toContain('MOVE');
     const audit = g.logs.find((line) => line.msg === 'audit') as { audit: { outcomes?: unknown } } | undefined;
@@ -144,7 +149,9 @@ describe('E5 is a read', () => {
     const g = await start({ CACHE_ENABLED: 'true' });
     const id = seeded(g, benign);
     g.sim.injectFault({ endpoint: E5, response: { kind: 'status', status: 503 } });
-    const first = (await g.query<{ message: { preview: { source: string } | null } }>(PREVIEW, { id })).body as Body<{ message: { preview: { source: string } | null } }>;
+    const first = (await g.query<{ message: { preview: { source: string } | null } }>(PREVIEW, { id })).body as Body<{
+      message: { preview: { source: string } | null };
+    }>;
     expect(first.errors).toBeUndefined();
     expect(first.data?.message.preview?.source).toBe('ANY_MESSAGE');
     expect(g.sim.count(E5)).toBe(2);

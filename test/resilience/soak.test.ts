@@ -11,7 +11,13 @@ test(
   'a 30 s mixed load with injected faults stays within the soak bounds: flat heap, p99 event-loop delay, sockets back to baseline, only typed errors, no replay re-applied',
   async () => {
     const lines: string[] = [];
-    const result = await runSoak({ minutes, sampleMs: 2_000, concurrency: 3, thinkMs: 80, log: (line) => lines.push(line) });
+    const result = await runSoak({
+      minutes,
+      sampleMs: 2_000,
+      concurrency: 3,
+      thinkMs: 80,
+      log: (line) => lines.push(line),
+    });
     expect(result.failures, lines.join('\n')).toEqual([]);
     expect(result.figures.operations).toBeGreaterThan(100);
     expect(result.figures.unexpected).toBe(0);

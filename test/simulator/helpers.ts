@@ -29,8 +29,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export async function call<T = unknown>(sim: Simulator, method: string, path: string, options: CallOptions = {}): Promise<ApiResult<T>> {
-  const headers: Record<string, string> = { ...(options.auth ?? { authorization: `Bearer ${TOKEN}` }), ...(options.headers ?? {}) };
+export async function call<T = unknown>(
+  sim: Simulator,
+  method: string,
+  path: string,
+  options: CallOptions = {},
+): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = {
+    ...(options.auth ?? { authorization: `Bearer ${TOKEN}` }),
+    ...(options.headers ?? {}),
+  };
   const init: RequestInit = { method, headers };
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
@@ -48,8 +56,10 @@ export async function call<T = unknown>(sim: Simulator, method: string, path: st
   return { status: response.status, headers: response.headers, json: json as Envelope<T>, text };
 }
 
-export const get = <T = unknown>(sim: Simulator, path: string, options?: CallOptions) => call<T>(sim, 'GET', path, options);
-export const post = <T = unknown>(sim: Simulator, path: string, body?: unknown, options: CallOptions = {}) => call<T>(sim, 'POST', path, { ...options, body });
+export const get = <T = unknown>(sim: Simulator, path: string, options?: CallOptions) =>
+  call<T>(sim, 'GET', path, options);
+export const post = <T = unknown>(sim: Simulator, path: string, body?: unknown, options: CallOptions = {}) =>
+  call<T>(sim, 'POST', path, { ...options, body });
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { SIMULATOR_ZONE_ID, SIMULATOR_ZONE_NUMERIC_ID, type Simulator, startSimulator } from '../../src/simulator/index.js';
+import {
+  SIMULATOR_ZONE_ID,
+  SIMULATOR_ZONE_NUMERIC_ID,
+  type Simulator,
+  startSimulator,
+} from '../../src/simulator/index.js';
 import type { AuditLogEntry, CountItem, InsightList, Issue } from '../../src/simulator/types.js';
 import { ACCOUNT, call, get, post } from './helpers.js';
 
@@ -16,7 +21,8 @@ afterAll(async () => {
 beforeEach(() => sim.reset());
 
 const issues = () => sim.state.listInsights(ACCOUNT);
-const patch = (id: string, body: unknown, scope = INSIGHTS) => call(sim, 'PATCH', `${scope}/${id}/classification`, { body });
+const patch = (id: string, body: unknown, scope = INSIGHTS) =>
+  call(sim, 'PATCH', `${scope}/${id}/classification`, { body });
 
 describe('S1 list', () => {
   test('S1 returns {count, issues, page, per_page} with paging inside result and no result_info', async () => {
@@ -29,7 +35,8 @@ describe('S1 list', () => {
   });
 
   test('S1 and S4 filter by SDK 7.3.0 source: riskrecon and cloudflare split the insights, both together give all, anything else is 400', async () => {
-    const count = async (query: string) => (await get<InsightList>(sim, `${INSIGHTS}?per_page=1000&${query}`)).json.result.count ?? 0;
+    const count = async (query: string) =>
+      (await get<InsightList>(sim, `${INSIGHTS}?per_page=1000&${query}`)).json.result.count ?? 0;
     const riskrecon = await count('source=riskrecon');
     const cloudflare = await count('source=cloudflare');
     expect(riskrecon).toBeGreaterThan(0);
@@ -52,8 +59,14 @@ describe('S1 list', () => {
   });
 
   test('S1 applies F filters: repeated keys, ~neq exclusions and lower-case severity', async () => {
-    const res = await get<InsightList>(sim, `${INSIGHTS}?severity=critical&severity=moderate&issue_type~neq=email_security&dismissed=false&per_page=1000`);
-    const expected = issues().filter((i) => (i.severity === 'Critical' || i.severity === 'Moderate') && i.issue_type !== 'email_security' && !i.dismissed);
+    const res = await get<InsightList>(
+      sim,
+      `${INSIGHTS}?severity=critical&severity=moderate&issue_type~neq=email_security&dismissed=false&per_page=1000`,
+    );
+    const expected = issues().filter(
+      (i) =>
+        (i.severity === 'Critical' || i.severity === 'Moderate') && i.issue_type !== 'email_security' && !i.dismissed,
+    );
     expect(res.json.result.count).toBe(expected.length);
     expect(res.json.result.issues?.map((i) => i.id)).toEqual(expected.map((i) => i.id));
     expect((await get(sim, `${INSIGHTS}?severity=high`)).status).toBe(400);
@@ -85,7 +98,14 @@ describe('S2 dismiss and S3 classification', () => {
     expect(res.json).toEqual({ success: true, errors: [], messages: [] });
     expect(sim.state.getInsight(ACCOUNT, target.id ?? '')?.user_classification).toBe('accept_risk');
     const audit = await get<AuditLogEntry[]>(sim, `${INSIGHTS}/${target.id}/audit-log`);
-    expect(audit.json.result[0]).toMatchObject({ field_changed: 'user_classification', previous_value: null, current_value: 'accept_risk', rationale: 'Compensating control', changed_by: 'api-token:test-tok', issue_id: target.id });
+    expect(audit.json.result[0]).toMatchObject({
+      field_changed: 'user_classification',
+      previous_value: null,
+      current_value: 'accept_risk',
+      rationale: 'Compensating control',
+      changed_by: 'api-token:test-tok',
+      issue_id: target.id,
+    });
   });
 
   test('S3 requires a rationale for accept_risk and other', async () => {
@@ -104,12 +124,18 @@ describe('S2 dismiss and S3 classification', () => {
     expect((await patch(id, { classification: 'false_positive' })).status).toBe(200);
     const refused = await patch(id, { classification: 'other', rationale: 'x' });
     expect(refused.status).toBe(400);
-    expect(refused.json.errors[0]?.message).toBe('Cannot change directly between classification values - must reset to null first.');
+    expect(refused.json.errors[0]?.message).toBe(
+      'Cannot change directly between classification values - must reset to null first.',
+    );
     expect((await patch(id, { classification: null })).status).toBe(200);
     expect(sim.state.getInsight(ACCOUNT, id)?.user_classification).toBeNull();
     expect((await patch(id, { classification: 'other', rationale: 'x' })).status).toBe(200);
     const audit = sim.state.listAuditLog(ACCOUNT).filter((e) => e.issue_id === id);
-    expect(audit.map((e) => [e.previous_value, e.current_value])).toEqual([[null, 'false_positive'], ['false_positive', null], [null, 'other']]);
+    expect(audit.map((e) => [e.previous_value, e.current_value])).toEqual([
+      [null, 'false_positive'],
+      ['false_positive', null],
+      [null, 'other'],
+    ]);
   });
 
   test('S3 on a zone insight writes an audit entry with a numeric zone_id', async () => {
@@ -126,7 +152,9 @@ describe('S4–S6 counts', () => {
     expect(bySeverity.json.result.reduce((n, c) => n + (c.count ?? 0), 0)).toBe(issues().length);
     expect(bySeverity.json.result.map((c) => c.value).sort()).toEqual(['Critical', 'Low', 'Moderate']);
     const byType = await get<CountItem[]>(sim, `${INSIGHTS}/type?severity=critical`);
-    expect(byType.json.result.reduce((n, c) => n + (c.count ?? 0), 0)).toBe(issues().filter((i) => i.severity === 'Critical').length);
+    expect(byType.json.result.reduce((n, c) => n + (c.count ?? 0), 0)).toBe(
+      issues().filter((i) => i.severity === 'Critical').length,
+    );
     const byClass = await get<CountItem[]>(sim, `${INSIGHTS}/class`);
     const expected = new Set(issues().map((i) => i.issue_class));
     expect(new Set(byClass.json.result.map((c) => c.value))).toEqual(expected);
@@ -141,7 +169,10 @@ describe('S7/S8 audit log', () => {
     let cursor = '';
     let pages = 0;
     do {
-      const res = await get<AuditLogEntry[]>(sim, `${INSIGHTS}/audit-log?per_page=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const res = await get<AuditLogEntry[]>(
+        sim,
+        `${INSIGHTS}/audit-log?per_page=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.json.result_info).toMatchObject({ count: res.json.result.length, per_page: 4 });
       seen.push(...res.json.result);
       cursor = res.json.result_info?.cursor as string;
@@ -150,12 +181,17 @@ describe('S7/S8 audit log', () => {
     expect(seen).toHaveLength(total);
     const times = seen.map((e) => e.changed_at ?? '');
     expect([...times].sort().reverse()).toEqual(times);
-    expect(seen.every((e) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(e.id ?? ''))).toBe(true);
+    expect(
+      seen.every((e) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(e.id ?? '')),
+    ).toBe(true);
   });
 
   test('S7 filters by field_changed, changed_by, since/before and order=asc', async () => {
     const all = sim.state.listAuditLog(ACCOUNT);
-    const res = await get<AuditLogEntry[]>(sim, `${INSIGHTS}/audit-log?field_changed=status&changed_by=system&order=asc&per_page=1000`);
+    const res = await get<AuditLogEntry[]>(
+      sim,
+      `${INSIGHTS}/audit-log?field_changed=status&changed_by=system&order=asc&per_page=1000`,
+    );
     const expected = all.filter((e) => e.field_changed === 'status' && e.changed_by === 'system');
     expect(res.json.result.map((e) => e.id)).toEqual(expected.map((e) => e.id));
     const middle = all[Math.floor(all.length / 2)]?.changed_at ?? '';
@@ -189,7 +225,14 @@ describe('I1 miscategorization', () => {
   const I1 = `/accounts/${ACCOUNT}/intel/miscategorization`;
 
   test('I1 accepts a submission with an envelope-only answer and records it', async () => {
-    const body = { content_adds: [82], content_removes: [155], indicator_type: 'domain', security_adds: [117, 131], security_removes: [83], url: 'example.com' };
+    const body = {
+      content_adds: [82],
+      content_removes: [155],
+      indicator_type: 'domain',
+      security_adds: [117, 131],
+      security_removes: [83],
+      url: 'example.com',
+    };
     const res = await post(sim, I1, body);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ success: true, errors: [], messages: [] });
@@ -197,7 +240,12 @@ describe('I1 miscategorization', () => {
   });
 
   test('I1 refuses category 169 or 177 in any list with a 400 envelope', async () => {
-    for (const body of [{ content_adds: [169] }, { content_removes: [177] }, { security_adds: [1, 169] }, { security_removes: [177] }]) {
+    for (const body of [
+      { content_adds: [169] },
+      { content_removes: [177] },
+      { security_adds: [1, 169] },
+      { security_removes: [177] },
+    ]) {
       const res = await post(sim, I1, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.json.success).toBe(false);

@@ -28,10 +28,34 @@ describe('seed data', () => {
     const all = messages();
     expect(all.length).toBeGreaterThanOrEqual(200);
     const dispositions = new Set(all.map((m) => m.final_disposition));
-    for (const d of ['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK', 'ENCRYPTED', 'EXTERNAL', 'UNKNOWN', 'NONE']) expect(dispositions).toContain(d);
+    for (const d of [
+      'MALICIOUS',
+      'MALICIOUS-BEC',
+      'SUSPICIOUS',
+      'SPOOF',
+      'SPAM',
+      'BULK',
+      'ENCRYPTED',
+      'EXTERNAL',
+      'UNKNOWN',
+      'NONE',
+    ])
+      expect(dispositions).toContain(d);
     expect(all.some((m) => m.final_disposition === undefined || m.final_disposition === null)).toBe(true);
     const modes = new Set(all.map((m) => m.delivery_mode));
-    for (const mode of ['DIRECT', 'BCC', 'JOURNAL', 'REVIEW_SUBMISSION', 'DMARC_UNVERIFIED', 'DMARC_FAILURE_REPORT', 'DMARC_AGGREGATE_REPORT', 'THREAT_INTEL_SUBMISSION', 'SIMULATION_SUBMISSION', 'API', 'RETRO_SCAN']) {
+    for (const mode of [
+      'DIRECT',
+      'BCC',
+      'JOURNAL',
+      'REVIEW_SUBMISSION',
+      'DMARC_UNVERIFIED',
+      'DMARC_FAILURE_REPORT',
+      'DMARC_AGGREGATE_REPORT',
+      'THREAT_INTEL_SUBMISSION',
+      'SIMULATION_SUBMISSION',
+      'API',
+      'RETRO_SCAN',
+    ]) {
       expect(modes).toContain(mode);
     }
   });
@@ -39,11 +63,46 @@ describe('seed data', () => {
   test('message ids follow <postfix>-<YYYY-MM-DDTHH:MM:SS>-<8 hex> and every optional Message field appears somewhere', () => {
     const all = messages();
     for (const m of all) expect(m.id).toMatch(/^[A-Za-z0-9]{15,16}-\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-[0-9a-f]{8}$/);
-    const keys = new Set(all.flatMap((m) => Object.entries(m).filter(([, v]) => v !== null && v !== undefined).map(([k]) => k)));
-    for (const key of ['alert_id', 'delivery_mode', 'delivery_status', 'edf_hash', 'envelope_from', 'envelope_to', 'final_disposition', 'findings', 'from', 'from_name', 'htmltext_structure_hash', 'message_id', 'post_delivery_operations', 'postfix_id_outbound', 'replyto', 'scanned_at', 'sent_at', 'sent_date', 'smtp_helo_server_ip', 'smtp_previous_hop_ip', 'subject', 'threat_categories', 'to', 'to_name', 'validation', 'x_originating_ip']) {
+    const keys = new Set(
+      all.flatMap((m) =>
+        Object.entries(m)
+          .filter(([, v]) => v !== null && v !== undefined)
+          .map(([k]) => k),
+      ),
+    );
+    for (const key of [
+      'alert_id',
+      'delivery_mode',
+      'delivery_status',
+      'edf_hash',
+      'envelope_from',
+      'envelope_to',
+      'final_disposition',
+      'findings',
+      'from',
+      'from_name',
+      'htmltext_structure_hash',
+      'message_id',
+      'post_delivery_operations',
+      'postfix_id_outbound',
+      'replyto',
+      'scanned_at',
+      'sent_at',
+      'sent_date',
+      'smtp_helo_server_ip',
+      'smtp_previous_hop_ip',
+      'subject',
+      'threat_categories',
+      'to',
+      'to_name',
+      'validation',
+      'x_originating_ip',
+    ]) {
       expect(keys, key).toContain(key);
     }
-    expect(all.some((m) => m.validation?.dkim === null || m.validation?.spf === null || m.validation?.dmarc === null)).toBe(true);
+    expect(
+      all.some((m) => m.validation?.dkim === null || m.validation?.spf === null || m.validation?.dmarc === null),
+    ).toBe(true);
   });
 
   test('the second account has its own smaller data set', () => {
@@ -81,7 +140,10 @@ describe('E1 search', () => {
     let previous: string | null = null;
     let pages = 0;
     do {
-      const res: Awaited<ReturnType<typeof get<Message[]>>> = await get<Message[]>(sim, `${INVESTIGATE}?per_page=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: Awaited<ReturnType<typeof get<Message[]>>> = await get<Message[]>(
+        sim,
+        `${INVESTIGATE}?per_page=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       seen.push(...res.json.result.map((m) => m.id));
       cursor = (res.json.result_info?.next as string | null) ?? null;
       previous = (res.json.result_info?.previous as string | null) ?? null;
@@ -95,7 +157,10 @@ describe('E1 search', () => {
 
   test('E1 refuses a cursor replayed with other query parameters with a 400 envelope', async () => {
     const p1 = await get<Message[]>(sim, `${INVESTIGATE}?per_page=10`);
-    const res = await get(sim, `${INVESTIGATE}?per_page=10&detections_only=true&cursor=${encodeURIComponent(p1.json.result_info?.next as string)}`);
+    const res = await get(
+      sim,
+      `${INVESTIGATE}?per_page=10&detections_only=true&cursor=${encodeURIComponent(p1.json.result_info?.next as string)}`,
+    );
     expect(res.status).toBe(400);
   });
 
@@ -145,7 +210,12 @@ describe('E1 search', () => {
   });
 
   test('E1 refuses a 7th disposition, a future start and an unparseable date with 400 envelopes', async () => {
-    for (const q of ['final_disposition=MALICIOUS-BEC', `start=${new Date(Date.now() + 86_400_000).toISOString()}`, 'end=yesterday', 'per_page=0']) {
+    for (const q of [
+      'final_disposition=MALICIOUS-BEC',
+      `start=${new Date(Date.now() + 86_400_000).toISOString()}`,
+      'end=yesterday',
+      'per_page=0',
+    ]) {
       const res = await get(sim, `${INVESTIGATE}?${q}`);
       expect(res.status, q).toBe(400);
       expect(res.json).toMatchObject({ success: false, result: null });
@@ -195,15 +265,30 @@ describe('E2–E7 per-message reads', () => {
 
   test('E3 returns attachments with real digests, links, headers and sender info for a malicious message', async () => {
     const m = find((x) => x.final_disposition === 'MALICIOUS');
-    const res = await get<Record<string, unknown> & { attachments: { md5: string; sha1: string; sha256: string; size: number }[] }>(sim, path(m.id, '/detections'));
+    const res = await get<
+      Record<string, unknown> & { attachments: { md5: string; sha1: string; sha256: string; size: number }[] }
+    >(sim, path(m.id, '/detections'));
     expect(res.status).toBe(200);
     const r = res.json.result;
-    for (const key of ['action', 'attachments', 'findings', 'headers', 'links', 'sender_info', 'threat_categories', 'validation']) expect(r).toHaveProperty(key);
+    for (const key of [
+      'action',
+      'attachments',
+      'findings',
+      'headers',
+      'links',
+      'sender_info',
+      'threat_categories',
+      'validation',
+    ])
+      expect(r).toHaveProperty(key);
     expect(r.action).toBe('QUARANTINED');
     const withAttachment = messages().filter((x) => x.final_disposition === 'MALICIOUS');
     let found = false;
     for (const candidate of withAttachment) {
-      const det = await get<{ attachments: { md5: string; sha1: string; sha256: string; size: number }[] }>(sim, path(candidate.id, '/detections'));
+      const det = await get<{ attachments: { md5: string; sha1: string; sha256: string; size: number }[] }>(
+        sim,
+        path(candidate.id, '/detections'),
+      );
       const att = det.json.result.attachments[0];
       if (att) {
         expect(att.md5).toMatch(/^[0-9a-f]{32}$/);
@@ -219,7 +304,12 @@ describe('E2–E7 per-message reads', () => {
 
   test('E3 for a benign message answers 200 with empty arrays', async () => {
     const m = find((x) => x.final_disposition === 'NONE');
-    const res = await get<{ attachments: unknown[]; links: unknown[]; threat_categories: unknown[]; headers: unknown[] }>(sim, path(m.id, '/detections'));
+    const res = await get<{
+      attachments: unknown[];
+      links: unknown[];
+      threat_categories: unknown[];
+      headers: unknown[];
+    }>(sim, path(m.id, '/detections'));
     expect(res.status).toBe(200);
     expect(res.json.result).toMatchObject({ attachments: [], links: [], threat_categories: [], headers: [] });
   });
@@ -243,7 +333,9 @@ describe('E2–E7 per-message reads', () => {
     const byId = await post<{ screenshot: string }>(sim, `${INVESTIGATE}/preview`, { id: good.id });
     expect(byId.status).toBe(200);
     expect(byId.json.result.screenshot.length).toBeGreaterThan(100);
-    const byPostfix = await post<{ screenshot: string }>(sim, `${INVESTIGATE}/preview`, { postfix_id: good.postfix_id });
+    const byPostfix = await post<{ screenshot: string }>(sim, `${INVESTIGATE}/preview`, {
+      postfix_id: good.postfix_id,
+    });
     expect(byPostfix.json.result.screenshot).toBe(byId.json.result.screenshot);
     expect((await post(sim, `${INVESTIGATE}/preview`, {})).status).toBe(400);
   });
@@ -261,7 +353,10 @@ describe('E2–E7 per-message reads', () => {
 
   test('E7 returns inbound and outbound trace lines with lineno, message, logged_at and ts', async () => {
     const m = find((x) => !x.is_quarantined && x.final_disposition === 'NONE');
-    const res = await get<{ inbound: { lines: { lineno: number; message: string; logged_at: string; ts: string }[]; pending: boolean }; outbound: { lines: unknown[] | null } }>(sim, path(m.id, '/trace'));
+    const res = await get<{
+      inbound: { lines: { lineno: number; message: string; logged_at: string; ts: string }[]; pending: boolean };
+      outbound: { lines: unknown[] | null };
+    }>(sim, path(m.id, '/trace'));
     expect(res.status).toBe(200);
     const line = res.json.result.inbound.lines[0];
     expect(line).toMatchObject({ lineno: 1 });
@@ -279,7 +374,14 @@ describe('E8–E11 writes', () => {
     expect(res.json.result_info).toBeUndefined();
     expect(res.json.result).toHaveLength(m.client_recipients.length);
     // Reference §9 leaves open which id `message_id` is; the simulator answers the RFC 822 Message-ID.
-    expect(res.json.result[0]).toMatchObject({ success: true, destination: 'JunkEmail', operation: 'MOVE', message_id: m.message_id ?? null, recipient: m.client_recipients[0], item_count: 1 });
+    expect(res.json.result[0]).toMatchObject({
+      success: true,
+      destination: 'JunkEmail',
+      operation: 'MOVE',
+      message_id: m.message_id ?? null,
+      recipient: m.client_recipients[0],
+      item_count: 1,
+    });
     const after = (await get<Message>(sim, path(m.id))).json.result;
     expect(after.delivery_status).toEqual(['moved']);
     expect(after.post_delivery_operations).toContain('MOVE');
@@ -301,7 +403,10 @@ describe('E8–E11 writes', () => {
 
   test('E9 moves several ids and reports unknown ids as not_found', async () => {
     const [a, b] = messages().filter((x) => (x.delivery_status ?? []).includes('delivered'));
-    const res = await post<MoveResult[]>(sim, `${INVESTIGATE}/move`, { destination: 'DeletedItems', ids: [a?.id, b?.id, 'missing-id'] });
+    const res = await post<MoveResult[]>(sim, `${INVESTIGATE}/move`, {
+      destination: 'DeletedItems',
+      ids: [a?.id, b?.id, 'missing-id'],
+    });
     expect(res.status).toBe(200);
     expect(res.json.result).toHaveLength((a?.client_recipients.length ?? 0) + (b?.client_recipients.length ?? 0) + 1);
     expect(res.json.result.at(-1)).toMatchObject({ success: false, status: 'not_found', message_id: 'missing-id' });
@@ -321,10 +426,15 @@ describe('E8–E11 writes', () => {
 
   test('E10 records a reclassification, answers {} and adds RECLASSIFY to the action log', async () => {
     const m = find((x) => x.final_disposition === 'SPAM');
-    const res = await post(sim, path(m.id, '/reclassify'), { expected_disposition: 'NONE', escalated_submission_id: 'esc-1' });
+    const res = await post(sim, path(m.id, '/reclassify'), {
+      expected_disposition: 'NONE',
+      escalated_submission_id: 'esc-1',
+    });
     expect(res.status).toBe(200);
     expect(res.json.result).toEqual({});
-    expect(sim.state.reclassifications).toEqual([expect.objectContaining({ investigateId: m.id, expected_disposition: 'NONE', escalated_submission_id: 'esc-1' })]);
+    expect(sim.state.reclassifications).toEqual([
+      expect.objectContaining({ investigateId: m.id, expected_disposition: 'NONE', escalated_submission_id: 'esc-1' }),
+    ]);
     expect(sim.state.getMessage(ACCOUNT, m.id)?.action_log.at(-1)?.operation).toBe('RECLASSIFY');
     expect((await post(sim, path(m.id, '/reclassify'), { expected_disposition: 'MALICIOUS-BEC' })).status).toBe(400);
     expect((await post(sim, path(m.id, '/reclassify'), {})).status).toBe(400);
@@ -335,7 +445,13 @@ describe('E8–E11 writes', () => {
     const d = find((x) => !x.is_quarantined);
     const res = await post<ReleaseResult[]>(sim, `${INVESTIGATE}/release`, { ids: [q.id, d.id, 'unknown-id'] });
     expect(res.status).toBe(200);
-    expect(res.json.result[0]).toMatchObject({ id: q.id, postfix_id: q.postfix_id, delivered: q.client_recipients, undelivered: [], failed: [] });
+    expect(res.json.result[0]).toMatchObject({
+      id: q.id,
+      postfix_id: q.postfix_id,
+      delivered: q.client_recipients,
+      undelivered: [],
+      failed: [],
+    });
     expect(res.json.result[1]).toMatchObject({ id: d.id, delivered: [], undelivered: d.client_recipients });
     expect(res.json.result[2]).toMatchObject({ id: 'unknown-id', failed: ['unknown-id'] });
     const after = (await get<Message>(sim, path(q.id))).json.result;

@@ -20,7 +20,12 @@ describe('routing and envelopes', () => {
   test('an unknown route answers 404 with code 7000', async () => {
     const res = await get(sim, `/accounts/${ACCOUNT}/email-security/nothing-here`);
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ success: false, errors: [{ code: 7000, message: 'No route for that URI' }], messages: [], result: null });
+    expect(res.json).toEqual({
+      success: false,
+      errors: [{ code: 7000, message: 'No route for that URI' }],
+      messages: [],
+      result: null,
+    });
   });
 
   test('a known path with the wrong method answers 405 with code 10405', async () => {
@@ -44,9 +49,14 @@ describe('routing and envelopes', () => {
   });
 
   test('the second account is served from its own data set', async () => {
-    const res = await get<Message[]>(sim, `/accounts/${SIMULATOR_SECOND_ACCOUNT_ID}/email-security/investigate?per_page=1000`);
+    const res = await get<Message[]>(
+      sim,
+      `/accounts/${SIMULATOR_SECOND_ACCOUNT_ID}/email-security/investigate?per_page=1000`,
+    );
     expect(res.json.result).toHaveLength(sim.state.listMessages(SIMULATOR_SECOND_ACCOUNT_ID).length);
-    expect((await get(sim, `/accounts/${SIMULATOR_SECOND_ACCOUNT_ID}/email-security/investigate/${firstId()}`)).status).toBe(404);
+    expect(
+      (await get(sim, `/accounts/${SIMULATOR_SECOND_ACCOUNT_ID}/email-security/investigate/${firstId()}`)).status,
+    ).toBe(404);
   });
 
   test('the recorded request carries endpoint, decoded params, query, headers and body', async () => {
@@ -54,8 +64,13 @@ describe('routing and envelopes', () => {
     await post(sim, `${INVESTIGATE}/${id}/move?x=1&x=2`, { destination: 'Inbox' });
     const r = sim.requests.at(-1);
     expect(r).toMatchObject({
-      method: 'POST', path: `/accounts/${ACCOUNT}/email-security/investigate/${id}/move`, endpoint: 'emailSecurity.investigate.move.create',
-      params: { account_id: ACCOUNT, investigate_id: id }, query: { x: ['1', '2'] }, body: { destination: 'Inbox' }, status: 200,
+      method: 'POST',
+      path: `/accounts/${ACCOUNT}/email-security/investigate/${id}/move`,
+      endpoint: 'emailSecurity.investigate.move.create',
+      params: { account_id: ACCOUNT, investigate_id: id },
+      query: { x: ['1', '2'] },
+      body: { destination: 'Inbox' },
+      status: 200,
     });
     expect(r?.headers.authorization).toBe('Bearer test-token');
     expect(sim.count('emailSecurity.investigate.move.create', { method: 'POST', status: 200 })).toBe(1);
@@ -71,7 +86,9 @@ describe('authentication', () => {
 
   test('an X-Auth-Email without X-Auth-Key answers 401, the pair answers 200', async () => {
     expect((await get(sim, INVESTIGATE, { auth: { 'x-auth-email': 'a@contoso.com' } })).status).toBe(401);
-    expect((await get(sim, INVESTIGATE, { auth: { 'x-auth-email': 'a@contoso.com', 'x-auth-key': 'k' } })).status).toBe(200);
+    expect((await get(sim, INVESTIGATE, { auth: { 'x-auth-email': 'a@contoso.com', 'x-auth-key': 'k' } })).status).toBe(
+      200,
+    );
   });
 
   test('a token starting with "invalid" answers 401', async () => {
@@ -84,7 +101,13 @@ describe('authentication', () => {
     const res = await post(sim, `${INVESTIGATE}/${firstId()}/move`, { destination: 'Inbox' }, { auth });
     expect(res.status).toBe(403);
     expect(res.json.errors[0]?.code).toBe(9109);
-    expect(sim.state.getMessage(ACCOUNT, firstId())?.action_log.some((a) => a.properties?.folder === 'Inbox' && a.properties.requested_by?.startsWith('api-token'))).toBe(false);
+    expect(
+      sim.state
+        .getMessage(ACCOUNT, firstId())
+        ?.action_log.some(
+          (a) => a.properties?.folder === 'Inbox' && a.properties.requested_by?.startsWith('api-token'),
+        ),
+    ).toBe(false);
   });
 });
 
@@ -103,7 +126,10 @@ describe('budget', () => {
     for (let i = 0; i < 3; i++) expect((await get(sim, INVESTIGATE)).status).toBe(200);
     const over = await get(sim, INVESTIGATE);
     expect(over.status).toBe(429);
-    expect(over.json.errors[0]).toEqual({ code: 971, message: 'Please wait and consider throttling your request speed' });
+    expect(over.json.errors[0]).toEqual({
+      code: 971,
+      message: 'Please wait and consider throttling your request speed',
+    });
     expect(over.headers.get('retry-after')).toBe('120');
     const locked = await get(sim, `${INVESTIGATE}/${firstId()}`);
     expect(locked.status).toBe(429);
@@ -138,7 +164,12 @@ describe('faults', () => {
   });
 
   test('a status fault can carry headers and a custom body, and times: Infinity keeps firing', async () => {
-    sim.injectFault({ endpoint: '*', method: 'GET', times: Number.POSITIVE_INFINITY, response: { kind: 'status', status: 429, headers: { 'retry-after': '7' }, body: { custom: true } } });
+    sim.injectFault({
+      endpoint: '*',
+      method: 'GET',
+      times: Number.POSITIVE_INFINITY,
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '7' }, body: { custom: true } },
+    });
     for (let i = 0; i < 3; i++) {
       const res = await get(sim, INVESTIGATE);
       expect(res.status).toBe(429);
@@ -197,7 +228,11 @@ describe('faults', () => {
 
   test('afterProcessing applies the write, then answers with the fault', async () => {
     const q = sim.state.listMessages(ACCOUNT).find((m) => m.is_quarantined) as Message;
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.release.bulk', afterProcessing: true, response: { kind: 'reset' } });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.release.bulk',
+      afterProcessing: true,
+      response: { kind: 'reset' },
+    });
     await expect(post(sim, `${INVESTIGATE}/release`, { ids: [q.id] })).rejects.toThrow();
     expect(sim.state.getMessage(ACCOUNT, q.id)?.is_quarantined).toBe(false);
   });
@@ -240,14 +275,20 @@ describe('faults', () => {
   });
 
   test('drop-field removes a key from every item of the result without touching the state', async () => {
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'drop-field', field: 'is_quarantined' } });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.list',
+      response: { kind: 'drop-field', field: 'is_quarantined' },
+    });
     const res = await get<Message[]>(sim, INVESTIGATE);
     expect(res.json.result.every((m) => !('is_quarantined' in m))).toBe(true);
     expect(sim.state.listMessages(ACCOUNT)[0]).toHaveProperty('is_quarantined');
   });
 
   test('enum-drift sets an unknown enum value on the result', async () => {
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.get', response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' } });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.get',
+      response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' },
+    });
     const res = await get<Message>(sim, `${INVESTIGATE}/${firstId()}`);
     expect(res.json.result.final_disposition).toBe('QUANTUM');
     expect(sim.state.getMessage(ACCOUNT, firstId())?.final_disposition).not.toBe('QUANTUM');
@@ -323,12 +364,23 @@ describe('control API', () => {
     const filtered = await control('GET', 'requests?endpoint=emailSecurity.investigate.get');
     expect(filtered.json).toHaveLength(1);
     const counts = await control('GET', 'counts');
-    expect(counts.json).toEqual({ total: 2, endpoints: { 'emailSecurity.investigate.list': 1, 'emailSecurity.investigate.get': 1 } });
+    expect(counts.json).toEqual({
+      total: 2,
+      endpoints: { 'emailSecurity.investigate.list': 1, 'emailSecurity.investigate.get': 1 },
+    });
     expect(sim.count()).toBe(2);
   });
 
   test('POST faults (times null = always) and DELETE faults', async () => {
-    expect((await control('POST', 'faults', { endpoint: 'emailSecurity.investigate.list', times: null, response: { kind: 'status', status: 502 } })).status).toBe(200);
+    expect(
+      (
+        await control('POST', 'faults', {
+          endpoint: 'emailSecurity.investigate.list',
+          times: null,
+          response: { kind: 'status', status: 502 },
+        })
+      ).status,
+    ).toBe(200);
     expect((await get(sim, INVESTIGATE)).status).toBe(502);
     expect((await get(sim, INVESTIGATE)).status).toBe(502);
     await control('DELETE', 'faults');

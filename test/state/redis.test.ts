@@ -29,9 +29,13 @@ async function freePort(): Promise<number> {
 
 /** Starts redis-server on 127.0.0.1 only, without persistence, and resolves once it accepts connections. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
@@ -88,7 +92,10 @@ afterAll(async () => {
 // ───────────────────────────── two gateway replicas, one simulator, one Redis ─────────────────────────────
 
 /** Replica A with its simulator, and replica B pointed at A's simulator: both spend one Cloudflare. */
-async function startReplicas(env: Record<string, string>, url = redisUrl): Promise<{ a: TestGateway; b: TestGateway; close(): Promise<void> }> {
+async function startReplicas(
+  env: Record<string, string>,
+  url = redisUrl,
+): Promise<{ a: TestGateway; b: TestGateway; close(): Promise<void> }> {
   const shared = { REDIS_URL: url, REDIS_KEY_PREFIX: freshPrefix(), ...env };
   const a = await startTestGateway({ env: shared });
   const b = await startTestGateway({ env: { ...shared, CLOUDFLARE_BASE_URL: a.sim.baseUrl } });
@@ -129,7 +136,9 @@ describe('two replicas sharing one Redis', () => {
       expect(b.gateway.services.state.redisStatus()).toBe('ready');
       const burst = 40;
       const results = await Promise.all(
-        Array.from({ length: burst }, (_, index) => (index % 2 === 0 ? a : b).query('{ messages(first: 1) { nodes { id } } }')),
+        Array.from({ length: burst }, (_, index) =>
+          (index % 2 === 0 ? a : b).query('{ messages(first: 1) { nodes { id } } }'),
+        ),
       );
       const errors = results.flatMap((result) => result.body.errors ?? []);
       const served = results.filter((result) => !result.body.errors);
@@ -143,7 +152,8 @@ describe('two replicas sharing one Redis', () => {
         expect(error.extensions?.retryAfterSeconds).toBeGreaterThan(0);
       }
       // Both replicas were served from the one shared window, not each from a window of its own.
-      const servedBy = (gateway: TestGateway) => results.filter((result, index) => (index % 2 === 0 ? a : b) === gateway && !result.body.errors).length;
+      const servedBy = (gateway: TestGateway) =>
+        results.filter((result, index) => (index % 2 === 0 ? a : b) === gateway && !result.body.errors).length;
       expect(servedBy(a) + servedBy(b)).toBe(readAllowance);
 
       const id = a.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((message) => message.is_quarantined)?.id;
@@ -182,8 +192,16 @@ describe('two replicas sharing one Redis', () => {
       const input = { ids: [id], destination: 'JUNK_EMAIL', idempotencyKey: 'shared-move-1' };
       const first = await a.query<{ moveMessages: Record<string, unknown> }>(MOVE, { input });
       const second = await b.query<{ moveMessages: Record<string, unknown> }>(MOVE, { input });
-      expect(first.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1, replayed: false });
-      expect(second.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1, replayed: true });
+      expect(first.body.data?.moveMessages).toMatchObject({
+        __typename: 'MoveMessagesPayload',
+        movedCount: 1,
+        replayed: false,
+      });
+      expect(second.body.data?.moveMessages).toMatchObject({
+        __typename: 'MoveMessagesPayload',
+        movedCount: 1,
+        replayed: true,
+      });
       expect(a.sim.count('emailSecurity.investigate.move.create')).toBe(1);
     } finally {
       await close();
@@ -218,7 +236,12 @@ describe('when Redis goes away', () => {
     port = await freePort();
     outageRedis = await startRedis(port);
     t = await startTestGateway({
-      env: { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_KEY_PREFIX: freshPrefix(), CACHE_ENABLED: 'true', BUDGET_ENABLED: 'true' },
+      env: {
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_KEY_PREFIX: freshPrefix(),
+        CACHE_ENABLED: 'true',
+        BUDGET_ENABLED: 'true',
+      },
     });
   });
   afterAll(async () => {
@@ -229,7 +252,8 @@ describe('when Redis goes away', () => {
   test('the gateway keeps serving from local state, warns once, reports down, and is back on Redis once it returns', async () => {
     const state = t.gateway.services.state;
     expect(state.redisStatus()).toBe('ready');
-    const read = (first: number) => t.query<{ messages: { nodes: { id: string }[] } }>(`{ messages(first: ${first}) { nodes { id } } }`);
+    const read = (first: number) =>
+      t.query<{ messages: { nodes: { id: string }[] } }>(`{ messages(first: ${first}) { nodes { id } } }`);
     expect((await read(1)).body.errors).toBeUndefined();
 
     await stopRedis(outageRedis, 'SIGKILL');
@@ -290,11 +314,21 @@ describe('RedisBudgetStore', () => {
     expect(new Set(granted).size).toBe(25);
     expect(Math.min(...granted)).toBe(0);
     const refused = decisions.filter((decision) => !decision.granted);
-    expect(refused.every((decision) => !decision.granted && !decision.lockedOut && decision.retryAfterMs > 0 && decision.retryAfterMs <= 60_000)).toBe(true);
+    expect(
+      refused.every(
+        (decision) =>
+          !decision.granted && !decision.lockedOut && decision.retryAfterMs > 0 && decision.retryAfterMs <= 60_000,
+      ),
+    ).toBe(true);
     // The write reserve is still there, and only it.
-    const writes = await Promise.all(Array.from({ length: 10 }, () => replicas[0]!.store.take('cred', 'write', Date.now(), options)));
+    const writes = await Promise.all(
+      Array.from({ length: 10 }, () => replicas[0]!.store.take('cred', 'write', Date.now(), options)),
+    );
     expect(writes.filter((decision) => decision.granted)).toHaveLength(5);
-    expect(await replicas[1]!.store.remaining('cred', Date.now(), options)).toMatchObject({ remaining: 0, lockedUntil: null });
+    expect(await replicas[1]!.store.remaining('cred', Date.now(), options)).toMatchObject({
+      remaining: 0,
+      lockedUntil: null,
+    });
   });
 
   test('the window follows the Redis clock: replicas whose clocks disagree by 10 minutes share one window', async () => {
@@ -305,7 +339,8 @@ describe('RedisBudgetStore', () => {
     const small = { ...options, limit: 4, writeReserve: 0 };
     const now = Date.now();
     const takes = [];
-    for (let index = 0; index < 6; index++) takes.push(await (index % 2 ? fast : slow).store.take('cred', 'read', now + (index % 2 ? 600_000 : 0), small));
+    for (let index = 0; index < 6; index++)
+      takes.push(await (index % 2 ? fast : slow).store.take('cred', 'read', now + (index % 2 ? 600_000 : 0), small));
     expect(takes.filter((decision) => decision.granted)).toHaveLength(4);
   });
 
@@ -324,7 +359,14 @@ describe('RedisBudgetStore', () => {
     const { store, link } = replica(freshPrefix());
     await link.connect();
     for (let index = 0; index < 10; index++) await store.take('cred', 'read', Date.now(), options);
-    const header = (remaining: number, resetSeconds = 0) => ({ policy: 'default', remaining, resetSeconds, limit: 30, windowSeconds: 300, observedAt: Date.now() });
+    const header = (remaining: number, resetSeconds = 0) => ({
+      policy: 'default',
+      remaining,
+      resetSeconds,
+      limit: 30,
+      windowSeconds: 300,
+      observedAt: Date.now(),
+    });
     // Cloudflare counts 3 used: lower than ours, ignored.
     await store.observe('cred', header(27), Date.now(), options);
     expect((await store.remaining('cred', Date.now(), options)).remaining).toBe(20);
@@ -358,7 +400,9 @@ describe('RedisBudgetStore', () => {
     const { store, link, logs } = replica(freshPrefix(), `redis://127.0.0.1:${await freePort()}`);
     await link.connect();
     expect(link.status()).toBe('down');
-    const decisions = await Promise.all(Array.from({ length: 30 }, () => store.take('cred', 'read', Date.now(), options)));
+    const decisions = await Promise.all(
+      Array.from({ length: 30 }, () => store.take('cred', 'read', Date.now(), options)),
+    );
     expect(decisions.filter((decision) => decision.granted)).toHaveLength(25);
     expect(logs.filter((line) => OUTAGE_WARNING.test(String(line.msg)))).toHaveLength(1);
   });
@@ -368,15 +412,28 @@ describe('RedisIdempotencyStore', () => {
   test('of 20 concurrent reserves of one key from two replicas exactly one goes ahead; the rest see the pending record', async () => {
     const prefix = freshPrefix();
     const { logger } = collectingLogger();
-    const links = [new RedisLink(createRedisClient(redisUrl, prefix), logger), new RedisLink(createRedisClient(redisUrl, prefix), logger)];
+    const links = [
+      new RedisLink(createRedisClient(redisUrl, prefix), logger),
+      new RedisLink(createRedisClient(redisUrl, prefix), logger),
+    ];
     try {
       await Promise.all(links.map((link) => link.connect()));
       const stores = links.map((link) => new RedisIdempotencyStore(link, new MemoryIdempotencyStore()));
-      const results = await Promise.all(Array.from({ length: 20 }, (_, index) => stores[index % 2]!.reserve('k', 'fp', 60)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => stores[index % 2]!.reserve('k', 'fp', 60)),
+      );
       expect(results.filter((result) => result === null)).toHaveLength(1);
-      expect(results.filter((result) => result !== null).every((result) => result?.state === 'pending' && result.fingerprint === 'fp')).toBe(true);
+      expect(
+        results
+          .filter((result) => result !== null)
+          .every((result) => result?.state === 'pending' && result.fingerprint === 'fp'),
+      ).toBe(true);
       await stores[0]!.settle('k', { state: 'done', fingerprint: 'fp', result: { moved: 1 } }, 60);
-      expect(await stores[1]!.reserve('k', 'fp', 60)).toEqual({ state: 'done', fingerprint: 'fp', result: { moved: 1 } });
+      expect(await stores[1]!.reserve('k', 'fp', 60)).toEqual({
+        state: 'done',
+        fingerprint: 'fp',
+        result: { moved: 1 },
+      });
       await stores[1]!.release('k');
       expect(await stores[0]!.reserve('k', 'fp', 60)).toBeNull();
     } finally {

@@ -28,9 +28,9 @@ describe('Cloudflare budget governor', () => {
   });
 
   test('a burst larger than the budget never trips Cloudflare: excess fields fail RATE_LIMITED while the rest resolves', async () => {
-    const { body } = await t.query<{ messages: { nodes: { id: string; subject: string | null; detection: { action: string } | null }[] } }>(
-      '{ messages(first: 25) { nodes { id subject detection { action } } } }',
-    );
+    const { body } = await t.query<{
+      messages: { nodes: { id: string; subject: string | null; detection: { action: string } | null }[] };
+    }>('{ messages(first: 25) { nodes { id subject detection { action } } } }');
     const nodes = body.data?.messages.nodes ?? [];
     expect(nodes).toHaveLength(25);
     expect(nodes.every((node) => typeof node.id === 'string')).toBe(true);
@@ -58,7 +58,13 @@ describe('Cloudflare budget governor', () => {
     const { body } = await t.query<{ upstreamBudget: Record<string, unknown> }>(
       '{ upstreamBudget { enabled limit windowSeconds remaining resetSeconds writeReserve lockedOut retryAfterSeconds } }',
     );
-    expect(body.data?.upstreamBudget).toMatchObject({ enabled: true, limit: LIMIT, windowSeconds: 300, writeReserve: 5, lockedOut: false });
+    expect(body.data?.upstreamBudget).toMatchObject({
+      enabled: true,
+      limit: LIMIT,
+      windowSeconds: 300,
+      writeReserve: 5,
+      lockedOut: false,
+    });
     expect(body.data?.upstreamBudget.remaining).toBeLessThanOrEqual(4);
     expect(t.sim.count()).toBe(0);
   });
@@ -77,8 +83,9 @@ describe('in step with Cloudflare headers', () => {
     await small.close();
   });
 
-  test("a quota smaller than configured is learned from the Ratelimit headers and never exceeded", async () => {
-    for (let round = 0; round < 4; round++) await small.query('{ messages(first: 3) { nodes { id detection { action } } } }');
+  test('a quota smaller than configured is learned from the Ratelimit headers and never exceeded', async () => {
+    for (let round = 0; round < 4; round++)
+      await small.query('{ messages(first: 3) { nodes { id detection { action } } } }');
     expect(small.sim.count()).toBe(10);
     expect(small.sim.count(undefined, { status: 429 })).toBe(0);
     const { body } = await small.query<{ upstreamBudget: { remaining: number } }>('{ upstreamBudget { remaining } }');
@@ -90,13 +97,18 @@ describe('after a 429', () => {
   test('the credential is locked out for Retry-After and nothing more is sent until then', async () => {
     const g = await startTestGateway({ env: { BUDGET_ENABLED: 'true', BUDGET_MAX_QUEUE_MS: '0' } });
     try {
-      g.sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 429, headers: { 'retry-after': '120' } } });
+      g.sim.injectFault({
+        endpoint: 'emailSecurity.investigate.list',
+        response: { kind: 'status', status: 429, headers: { 'retry-after': '120' } },
+      });
       const first = await g.query('{ messages(first: 1) { totalCount } }');
       expect(first.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 120 });
       const second = await g.query('{ messages(first: 1) { totalCount } }');
       expect(second.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
       expect(g.sim.count()).toBe(1);
-      const budget = await g.query<{ upstreamBudget: { lockedOut: boolean; retryAfterSeconds: number } }>('{ upstreamBudget { lockedOut retryAfterSeconds } }');
+      const budget = await g.query<{ upstreamBudget: { lockedOut: boolean; retryAfterSeconds: number } }>(
+        '{ upstreamBudget { lockedOut retryAfterSeconds } }',
+      );
       expect(budget.body.data?.upstreamBudget.lockedOut).toBe(true);
       expect(budget.body.data?.upstreamBudget.retryAfterSeconds).toBeGreaterThan(100);
     } finally {

@@ -44,11 +44,16 @@ describe('upstream read cache', () => {
 
   test('a release invalidates the cached message and searches, so the next read is fresh', async () => {
     const id = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => m.is_quarantined)?.id as string;
-    const read = () => t.query<{ message: { isQuarantined: boolean } }>('query($id: ID!) { message(id: $id) { isQuarantined } }', { id });
+    const read = () =>
+      t.query<{ message: { isQuarantined: boolean } }>('query($id: ID!) { message(id: $id) { isQuarantined } }', {
+        id,
+      });
     expect((await read()).body.data?.message.isQuarantined).toBe(true);
     expect((await read()).body.data?.message.isQuarantined).toBe(true);
     expect(t.sim.count('emailSecurity.investigate.get')).toBe(1);
-    await t.query('mutation($i: ReleaseMessagesInput!) { releaseMessages(input: $i) { __typename } }', { i: { ids: [id] } });
+    await t.query('mutation($i: ReleaseMessagesInput!) { releaseMessages(input: $i) { __typename } }', {
+      i: { ids: [id] },
+    });
     t.sim.resetRequests();
     expect((await read()).body.data?.message.isQuarantined).toBe(false);
     expect(t.sim.count('emailSecurity.investigate.get')).toBe(1);
@@ -58,7 +63,9 @@ describe('upstream read cache', () => {
 describe('cache keys include the credential', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { CACHE_ENABLED: 'true', CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' } });
+    t = await startTestGateway({
+      env: { CACHE_ENABLED: 'true', CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -72,7 +79,11 @@ describe('cache keys include the credential', () => {
     expect(t.sim.count()).toBe(2);
     await t.query(query, {}, { authorization: 'Bearer token-b' });
     expect(t.sim.count()).toBe(3);
-    expect(t.sim.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-a', 'Bearer token-a', 'Bearer token-b']);
+    expect(t.sim.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer token-a',
+      'Bearer token-a',
+      'Bearer token-b',
+    ]);
   });
 
   test('in forward mode a caller without credentials is a 401 UNAUTHENTICATED and nothing is sent', async () => {

@@ -14,11 +14,14 @@ describe('the endpoint catalogue', () => {
   });
 
   test('only I1, S2 and S3 are envelope-only, only E1 polls a 202, and writes are never cached', () => {
-    const envelopeOnly = endpointIds.filter((id) => endpoints[id].result === 'envelope-only').map((id) => endpoints[id].ref);
+    const envelopeOnly = endpointIds
+      .filter((id) => endpoints[id].result === 'envelope-only')
+      .map((id) => endpoints[id].ref);
     expect(envelopeOnly.sort()).toEqual(['I1', 'S2', 'S3']);
     const polling = endpointIds.filter((id) => 'poll202' in endpoints[id]).map((id) => endpoints[id].ref);
     expect(polling).toEqual(['E1']);
-    for (const id of endpointIds) if (endpoints[id].semantics === 'write') expect(endpoints[id].cache, id).toBe('never');
+    for (const id of endpointIds)
+      if (endpoints[id].semantics === 'write') expect(endpoints[id].cache, id).toBe('never');
   });
 
   test('the transport, retry policy, envelope and cached layer name no endpoint id', () => {
@@ -33,13 +36,21 @@ describe('the endpoint catalogue', () => {
 describe('Retry-After bounds', () => {
   test('a Retry-After beyond Cloudflare’s 5-minute lockout is capped and flagged, a sane one passes unchanged', () => {
     expect(boundedRetryAfter({ 'retry-after': '999999999' })).toEqual({ ms: MAX_LOCKOUT_MS, absurd: '999999999' });
-    expect(boundedRetryAfter({ 'retry-after': new Date(Date.now() + 86_400_000).toUTCString() })?.ms).toBe(MAX_LOCKOUT_MS);
+    expect(boundedRetryAfter({ 'retry-after': new Date(Date.now() + 86_400_000).toUTCString() })?.ms).toBe(
+      MAX_LOCKOUT_MS,
+    );
     expect(boundedRetryAfter({ 'retry-after': '1' })).toEqual({ ms: 1000, absurd: null });
     expect(boundedRetryAfter({})).toBeNull();
   });
 
   test('the governor caps a lockout at 5 minutes whatever it is asked', async () => {
-    const governor = new BudgetGovernor(new MemoryBudgetStore(), { limit: 100, windowMs: 300_000, writeReserve: 0, safetyMargin: 0, maxQueueMs: 0 });
+    const governor = new BudgetGovernor(new MemoryBudgetStore(), {
+      limit: 100,
+      windowMs: 300_000,
+      writeReserve: 0,
+      safetyMargin: 0,
+      maxQueueMs: 0,
+    });
     const before = Date.now();
     await governor.lockout('c', 999_999_999_000);
     const { lockedUntil } = await governor.remaining('c');
@@ -47,7 +58,13 @@ describe('Retry-After bounds', () => {
   });
 
   test('the governor waits out a lockout that ends within maxQueueMs and refuses a longer one at once', async () => {
-    const governor = new BudgetGovernor(new MemoryBudgetStore(), { limit: 100, windowMs: 300_000, writeReserve: 0, safetyMargin: 0, maxQueueMs: 1_000 });
+    const governor = new BudgetGovernor(new MemoryBudgetStore(), {
+      limit: 100,
+      windowMs: 300_000,
+      writeReserve: 0,
+      safetyMargin: 0,
+      maxQueueMs: 1_000,
+    });
     await governor.lockout('short', 100);
     const started = Date.now();
     await governor.acquire('short', 'read');

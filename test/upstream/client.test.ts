@@ -37,7 +37,10 @@ describe('every endpoint of the reference answers its happy path with validated 
     const page = await client.emailSecurity.investigate.list(account, { per_page: 5 });
     expect(page.items).toHaveLength(5);
     expect(page.resultInfo).toMatchObject({ count: 5, per_page: 5, page: 0, total_count: 0, previous: null });
-    const next = await client.emailSecurity.investigate.list(account, { per_page: 5, cursor: page.resultInfo?.next ?? '' });
+    const next = await client.emailSecurity.investigate.list(account, {
+      per_page: 5,
+      cursor: page.resultInfo?.next ?? '',
+    });
     expect(next.items).toHaveLength(5);
     expect(next.items[0]?.id).not.toBe(page.items[0]?.id);
     expect(next.resultInfo?.previous).toBeTypeOf('string');
@@ -64,11 +67,18 @@ describe('every endpoint of the reference answers its happy path with validated 
   test('E8–E11 move one, move many, reclassify and release', async () => {
     const { items } = await client.emailSecurity.investigate.list(account, { per_page: 100 });
     const [a, b, c] = items;
-    const single = await client.emailSecurity.investigate.move.create(account, a?.id as string, { destination: 'JunkEmail' });
+    const single = await client.emailSecurity.investigate.move.create(account, a?.id as string, {
+      destination: 'JunkEmail',
+    });
     expect(single[0]?.success).toBe(true);
-    const bulk = await client.emailSecurity.investigate.move.bulk(account, { ids: [b?.id as string, c?.id as string], destination: 'Inbox' });
+    const bulk = await client.emailSecurity.investigate.move.bulk(account, {
+      ids: [b?.id as string, c?.id as string],
+      destination: 'Inbox',
+    });
     expect(bulk.length).toBeGreaterThanOrEqual(2);
-    await expect(client.emailSecurity.investigate.reclassify.create(account, a?.id as string, { expected_disposition: 'NONE' })).resolves.toEqual({});
+    await expect(
+      client.emailSecurity.investigate.reclassify.create(account, a?.id as string, { expected_disposition: 'NONE' }),
+    ).resolves.toEqual({});
     const quarantined = items.find((m) => m.is_quarantined);
     const released = await client.emailSecurity.investigate.release.bulk(account, [quarantined?.id as string]);
     expect(released[0]?.id).toBe(quarantined?.id);
@@ -96,7 +106,11 @@ describe('every endpoint of the reference answers its happy path with validated 
 
   test('I1 accepts a miscategorization and answers with the envelope only', async () => {
     await expect(
-      client.intel.miscategorizations.create(account, { indicator_type: 'domain', url: 'example.com', content_adds: [82] }),
+      client.intel.miscategorizations.create(account, {
+        indicator_type: 'domain',
+        url: 'example.com',
+        content_adds: [82],
+      }),
     ).resolves.toBeDefined();
   });
 
@@ -115,7 +129,8 @@ describe('every endpoint of the reference answers its happy path with validated 
     }
     const unclassified = list.issues.find((issue) => !issue.user_classification) ?? list.issues[0];
     const id = unclassified?.id as string;
-    if (unclassified?.user_classification) await client.securityCenter.insights.classification.update(accountScope, id, { classification: null });
+    if (unclassified?.user_classification)
+      await client.securityCenter.insights.classification.update(accountScope, id, { classification: null });
     await client.securityCenter.insights.classification.update(accountScope, id, { classification: 'false_positive' });
     await client.securityCenter.insights.dismiss(accountScope, id, { dismiss: true });
     const audit = await client.securityCenter.insights.auditLogs.listByInsight(accountScope, id);

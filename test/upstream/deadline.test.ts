@@ -55,7 +55,11 @@ describe('the request-wide deadline', () => {
 
   test('retries stop at the deadline: UPSTREAM_TIMEOUT at 800 ms instead of UPSTREAM_UNAVAILABLE after three 350 ms attempts', async () => {
     sim.setLatency(350);
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.get', times: Number.POSITIVE_INFINITY, response: { kind: 'status', status: 503 } });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.get',
+      times: Number.POSITIVE_INFINITY,
+      response: { kind: 'status', status: 503 },
+    });
     const client = bind();
     const started = Date.now();
     const error = await client.emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, id()).catch((e: unknown) => e);

@@ -73,7 +73,9 @@ describe('status codes map to one error class each', () => {
   for (const [status, errorClass, code] of cases) {
     test(`a ${status} on a GET becomes ${errorClass.name} with code ${code} and Cloudflare's error list`, async () => {
       sim.injectFault({ endpoint: 'emailSecurity.investigate.get', response: { kind: 'status', status } });
-      const error = await clientWith().emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, 'any-id').catch((e: unknown) => e);
+      const error = await clientWith()
+        .emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, 'any-id')
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(errorClass);
       expect((error as UpstreamNotFoundError).code).toBe(code);
       expect((error as UpstreamNotFoundError).status).toBe(status);
@@ -83,13 +85,17 @@ describe('status codes map to one error class each', () => {
   }
 
   test('a real unknown message id answers the simulator 404 envelope as UpstreamNotFoundError', async () => {
-    const error = await clientWith().emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, 'does-not-exist').catch((e: unknown) => e);
+    const error = await clientWith()
+      .emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, 'does-not-exist')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamNotFoundError);
     expect((error as UpstreamNotFoundError).cloudflareErrors.length).toBeGreaterThan(0);
   });
 
   test('an invalid token is UNAUTHENTICATED and not retried', async () => {
-    const error = await clientWith('invalid-token').emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    const error = await clientWith('invalid-token')
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnauthenticatedError);
     expect(sim.count('emailSecurity.investigate.list')).toBe(1);
   });
@@ -105,7 +111,10 @@ describe('status codes map to one error class each', () => {
 
 describe('retries', () => {
   test('a GET is retried after a 429 and honours Retry-After', async () => {
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.get', response: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.get',
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+    });
     const id = await firstMessageId();
     sim.resetRequests();
     const started = Date.now();
@@ -113,12 +122,20 @@ describe('retries', () => {
     expect(message.id).toBe(id);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(sim.count('emailSecurity.investigate.get')).toBe(2);
-    expect(attempts.filter((a) => a.endpoint === 'emailSecurity.investigate.get').map((a) => a.outcome)).toEqual(['retry', 'ok']);
+    expect(attempts.filter((a) => a.endpoint === 'emailSecurity.investigate.get').map((a) => a.outcome)).toEqual([
+      'retry',
+      'ok',
+    ]);
   });
 
   test('a Retry-After longer than the cap fails at once as RATE_LIMITED with retryAfterSeconds', async () => {
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'status', status: 429, headers: { 'retry-after': '300' } } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.list',
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '300' } },
+    });
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamRateLimitedError);
     expect((error as UpstreamRateLimitedError).retryAfterSeconds).toBe(300);
     expect(sim.count('emailSecurity.investigate.list')).toBe(1);
@@ -132,8 +149,14 @@ describe('retries', () => {
   });
 
   test('a GET that keeps failing with 503 gives up after 1 + maxRetries attempts as UPSTREAM_UNAVAILABLE', async () => {
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.list', times: Number.POSITIVE_INFINITY, response: { kind: 'status', status: 503 } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.list',
+      times: Number.POSITIVE_INFINITY,
+      response: { kind: 'status', status: 503 },
+    });
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(sim.count('emailSecurity.investigate.list')).toBe(3);
   });
@@ -152,8 +175,14 @@ describe('retries', () => {
   test('a POST whose connection resets after sending is not retried and reports OUTCOME_UNKNOWN', async () => {
     const id = await firstMessageId();
     sim.resetRequests();
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.release.bulk', afterProcessing: true, response: { kind: 'reset' } });
-    const error = await clientWith().emailSecurity.investigate.release.bulk(SIMULATOR_ACCOUNT_ID, [id]).catch((e: unknown) => e);
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.release.bulk',
+      afterProcessing: true,
+      response: { kind: 'reset' },
+    });
+    const error = await clientWith()
+      .emailSecurity.investigate.release.bulk(SIMULATOR_ACCOUNT_ID, [id])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamOutcomeUnknownError);
     expect(sim.count('emailSecurity.investigate.release.bulk')).toBe(1);
   });
@@ -161,8 +190,13 @@ describe('retries', () => {
   test('a POST that gets a 429 is retried, because Cloudflare provably did not process it', async () => {
     const id = await firstMessageId();
     sim.resetRequests();
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.move.create', response: { kind: 'status', status: 429, headers: { 'retry-after': '0' } } });
-    const results = await clientWith().emailSecurity.investigate.move.create(SIMULATOR_ACCOUNT_ID, id, { destination: 'Inbox' });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.move.create',
+      response: { kind: 'status', status: 429, headers: { 'retry-after': '0' } },
+    });
+    const results = await clientWith().emailSecurity.investigate.move.create(SIMULATOR_ACCOUNT_ID, id, {
+      destination: 'Inbox',
+    });
     expect(results.length).toBeGreaterThan(0);
     expect(sim.count('emailSecurity.investigate.move.create')).toBe(2);
   });
@@ -185,8 +219,13 @@ describe('retries', () => {
       searchPollTimeoutMs: 100,
     });
     const seen: UpstreamAttempt[] = [];
-    const client = createCloudflareClient(closed, { credentials: { kind: 'token', token: 't' }, observer: { onAttempt: (a) => seen.push(a) } });
-    const error = await client.emailSecurity.investigate.release.bulk(SIMULATOR_ACCOUNT_ID, ['x']).catch((e: unknown) => e);
+    const client = createCloudflareClient(closed, {
+      credentials: { kind: 'token', token: 't' },
+      observer: { onAttempt: (a) => seen.push(a) },
+    });
+    const error = await client.emailSecurity.investigate.release
+      .bulk(SIMULATOR_ACCOUNT_ID, ['x'])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
     expect(seen).toHaveLength(3);
     await closed.close();
@@ -195,8 +234,14 @@ describe('retries', () => {
 
 describe('timeouts and aborts', () => {
   test('a GET that hangs times out per attempt, is retried, and ends as UPSTREAM_TIMEOUT', async () => {
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.list', times: Number.POSITIVE_INFINITY, response: { kind: 'hang' } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.list',
+      times: Number.POSITIVE_INFINITY,
+      response: { kind: 'hang' },
+    });
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamTimeoutError);
     expect(sim.count('emailSecurity.investigate.list')).toBe(3);
   });
@@ -204,7 +249,11 @@ describe('timeouts and aborts', () => {
   test('a POST that hangs past the timeout reports OUTCOME_UNKNOWN after one attempt', async () => {
     sim.injectFault({ endpoint: 'intel.miscategorizations.create', response: { kind: 'hang' } });
     const error = await clientWith()
-      .intel.miscategorizations.create(SIMULATOR_ACCOUNT_ID, { indicator_type: 'domain', url: 'example.com', content_adds: [82] })
+      .intel.miscategorizations.create(SIMULATOR_ACCOUNT_ID, {
+        indicator_type: 'domain',
+        url: 'example.com',
+        content_adds: [82],
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamOutcomeUnknownError);
     expect(sim.count('intel.miscategorizations.create')).toBe(1);
@@ -213,7 +262,9 @@ describe('timeouts and aborts', () => {
   test("the caller's abort stops an in-flight call at once and is not retried", async () => {
     sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'hang' } });
     const controller = new AbortController();
-    const pending = clientWith('test-token', controller.signal).emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    const pending = clientWith('test-token', controller.signal)
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     setTimeout(() => controller.abort(), 50);
     const error = await pending;
     expect(error).toBeInstanceOf(UpstreamAbortedError);
@@ -224,47 +275,68 @@ describe('timeouts and aborts', () => {
 describe('envelopes and bodies', () => {
   test('malformed JSON in a 200 becomes UPSTREAM_SCHEMA_MISMATCH', async () => {
     sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'malformed-json' } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamSchemaMismatchError);
   });
 
   test('an empty 200 body on an endpoint that has a result becomes UPSTREAM_SCHEMA_MISMATCH', async () => {
     sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'empty-200' } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamSchemaMismatchError);
   });
 
   test('a 204 on an envelope-only endpoint (S2) is a success', async () => {
-    const insights = await clientWith().securityCenter.insights.list({ accountId: SIMULATOR_ACCOUNT_ID }, { per_page: 1 });
+    const insights = await clientWith().securityCenter.insights.list(
+      { accountId: SIMULATOR_ACCOUNT_ID },
+      { per_page: 1 },
+    );
     const id = insights.issues[0]?.id as string;
     sim.injectFault({ endpoint: 'securityCenter.insights.dismiss', response: { kind: 'empty-204' } });
-    await expect(clientWith().securityCenter.insights.dismiss({ accountId: SIMULATOR_ACCOUNT_ID }, id, { dismiss: true })).resolves.toBeUndefined();
+    await expect(
+      clientWith().securityCenter.insights.dismiss({ accountId: SIMULATOR_ACCOUNT_ID }, id, { dismiss: true }),
+    ).resolves.toBeUndefined();
   });
 
   test('success:false inside a 200 is a refusal carrying Cloudflare errors, not data', async () => {
     sim.injectFault({ endpoint: 'emailSecurity.investigate.list', response: { kind: 'success-false' } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamRejectedError);
     expect((error as UpstreamRejectedError).cloudflareErrors[0]?.code).toBe(1000);
   });
 
   test('an HTML 502 page from a proxy is UPSTREAM_UNAVAILABLE, not a crash', async () => {
     sim.injectFault({ endpoint: 'emailSecurity.investigate.list', times: 3, response: { kind: 'html', status: 502 } });
-    const error = await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID).catch((e: unknown) => e);
+    const error = await clientWith()
+      .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamUnavailableError);
   });
 
   test('a required field missing from the result becomes UPSTREAM_SCHEMA_MISMATCH naming the path', async () => {
     const id = await firstMessageId();
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.get', response: { kind: 'drop-field', field: 'is_quarantined' } });
-    const error = await clientWith().emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, id).catch((e: unknown) => e);
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.get',
+      response: { kind: 'drop-field', field: 'is_quarantined' },
+    });
+    const error = await clientWith()
+      .emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, id)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamSchemaMismatchError);
     expect((error as UpstreamSchemaMismatchError).issues[0]?.path).toBe('result.is_quarantined');
   });
 
   test('an unknown enum value is tolerated by the wire schema', async () => {
     const id = await firstMessageId();
-    sim.injectFault({ endpoint: 'emailSecurity.investigate.get', response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' } });
+    sim.injectFault({
+      endpoint: 'emailSecurity.investigate.get',
+      response: { kind: 'enum-drift', field: 'final_disposition', value: 'QUANTUM' },
+    });
     const message = await clientWith().emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, id);
     expect(message.final_disposition).toBe('QUANTUM');
   });
@@ -273,7 +345,9 @@ describe('envelopes and bodies', () => {
 describe('requests as Cloudflare expects them', () => {
   test('path-traversal and slash-containing ids are rejected with zero requests sent', async () => {
     for (const id of ['..', '.', 'a/b', '../../accounts', '']) {
-      const error = await clientWith().emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, id).catch((e: unknown) => e);
+      const error = await clientWith()
+        .emailSecurity.investigate.get(SIMULATOR_ACCOUNT_ID, id)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UpstreamBadRequestError);
     }
     expect(sim.count()).toBe(0);
@@ -291,7 +365,10 @@ describe('requests as Cloudflare expects them', () => {
     expect(encodeQuery({ issue_class: ['a', 'b'], 'severity~neq': ['low'], dismissed: false, skip: undefined })).toBe(
       '?issue_class=a&issue_class=b&severity~neq=low&dismissed=false',
     );
-    await clientWith().securityCenter.insights.list({ accountId: SIMULATOR_ACCOUNT_ID }, { issue_type: ['email_security', 'weak_authentication'] });
+    await clientWith().securityCenter.insights.list(
+      { accountId: SIMULATOR_ACCOUNT_ID },
+      { issue_type: ['email_security', 'weak_authentication'] },
+    );
     const request = sim.requests.find((r) => r.endpoint === 'securityCenter.insights.list');
     expect(request?.query.issue_type).toEqual(['email_security', 'weak_authentication']);
   });
@@ -308,8 +385,13 @@ describe('requests as Cloudflare expects them', () => {
   });
 
   test('E16 cancel is a body-less POST without a content type', async () => {
-    const job = await clientWith().emailSecurity.investigate.bulk.create(SIMULATOR_ACCOUNT_ID, { action: 'RELEASE', search_params: {} });
-    await clientWith().emailSecurity.investigate.bulk.cancel.create(SIMULATOR_ACCOUNT_ID, job.job_id).catch(() => undefined);
+    const job = await clientWith().emailSecurity.investigate.bulk.create(SIMULATOR_ACCOUNT_ID, {
+      action: 'RELEASE',
+      search_params: {},
+    });
+    await clientWith()
+      .emailSecurity.investigate.bulk.cancel.create(SIMULATOR_ACCOUNT_ID, job.job_id)
+      .catch(() => undefined);
     const cancel = sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.bulk.cancel.create');
     expect(cancel?.headers['content-type']).toBeUndefined();
     expect(cancel?.body).toBeUndefined();

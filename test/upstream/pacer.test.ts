@@ -12,7 +12,9 @@ afterEach(async () => {
 /** Most upstream requests the simulator had open at once, from arrival times and its fixed latency. */
 function peakConcurrency(gateway: TestGateway, latencyMs: number): number {
   const arrivals = gateway.sim.requests.map((r) => r.at);
-  return Math.max(...arrivals.map((at) => arrivals.filter((other) => other >= at && other < at + latencyMs * 0.8).length));
+  return Math.max(
+    ...arrivals.map((at) => arrivals.filter((other) => other >= at && other < at + latencyMs * 0.8).length),
+  );
 }
 
 describe('process-wide upstream pacer', () => {
@@ -28,7 +30,9 @@ describe('process-wide upstream pacer', () => {
   test('without the cap a page goes out in one wave', async () => {
     t = await startTestGateway({ simulator: { latencyMs: 150 } });
     await t.query(PAGE);
-    const detections = t.sim.requests.filter((r) => r.endpoint === 'emailSecurity.investigate.detections.get').map((r) => r.at);
+    const detections = t.sim.requests
+      .filter((r) => r.endpoint === 'emailSecurity.investigate.detections.get')
+      .map((r) => r.at);
     expect(Math.max(...detections) - Math.min(...detections)).toBeLessThan(120);
   });
 

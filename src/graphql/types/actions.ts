@@ -50,7 +50,12 @@ export async function forget(context: GatewayContext, accountId: string, ids: st
  * Runs a write per batch. One batch: its failure is the mutation's (a typed error). Several: a failed
  * batch gives its ids `failed(code, message)` outcomes and does not hide the others.
  */
-async function perBatch<Outcome>(ids: string[], size: number, send: (batch: string[]) => Promise<Outcome[]>, failed: (batch: string[], code: string, reason: string) => Outcome[]) {
+async function perBatch<Outcome>(
+  ids: string[],
+  size: number,
+  send: (batch: string[]) => Promise<Outcome[]>,
+  failed: (batch: string[], code: string, reason: string) => Outcome[],
+) {
   const batches = chunk(ids, size);
   if (batches.length === 1) return send(ids);
   const outcomes: Outcome[] = [];
@@ -59,7 +64,11 @@ async function perBatch<Outcome>(ids: string[], size: number, send: (batch: stri
     outcomes.push(
       ...(await send(batch).catch((error: unknown) => {
         const typed = classifyFailure(error, true).error;
-        return failed(batch, typed?.code ?? 'INTERNAL_ERROR', `${typed?.code ?? 'ERROR'}: ${typed?.message ?? 'failed'}`);
+        return failed(
+          batch,
+          typed?.code ?? 'INTERNAL_ERROR',
+          `${typed?.code ?? 'ERROR'}: ${typed?.message ?? 'failed'}`,
+        );
       })),
     );
   }
@@ -70,7 +79,10 @@ const ACCEPTED = {
   description:
     'Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable.',
 };
-const OUTCOME_UNKNOWN = { description: 'The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying.' };
+const OUTCOME_UNKNOWN = {
+  description:
+    'The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying.',
+};
 
 // ───────────────────────────── move ─────────────────────────────
 
@@ -114,7 +126,10 @@ const RecipientMoveRef = builder.objectRef<RecipientMove>('RecipientMoveResult')
   description: 'Move result for one recipient mailbox (Cloudflare MoveResult).',
   fields: (t) => ({
     recipient: t.exposeString('recipient', { description: 'Recipient mailbox.' }),
-    success: t.exposeBoolean('success', { nullable: false, description: 'Whether the move succeeded for this mailbox.' }),
+    success: t.exposeBoolean('success', {
+      nullable: false,
+      description: 'Whether the move succeeded for this mailbox.',
+    }),
     status: t.exposeString('status', { description: 'Status text from Cloudflare.' }),
     destination: t.exposeString('destination', { description: 'Destination folder (Cloudflare spelling).' }),
     completedAt: t.field({ type: 'DateTime', description: 'When it completed.', resolve: (r) => r.completedAt }),
@@ -127,7 +142,12 @@ const MoveOutcomeRef = builder.objectRef<MoveOutcome>('MoveOutcome').implement({
     id: t.exposeID('id', { nullable: false, description: 'Investigate id.' }),
     status: t.field({ type: MoveStatus, nullable: false, description: 'What happened.', resolve: (o) => o.status }),
     reason: t.exposeString('reason', { description: 'Why it failed, or why no detail is available.' }),
-    recipients: t.field({ type: [RecipientMoveRef], nullable: false, description: 'Per-recipient results (empty when none could be attributed).', resolve: (o) => o.recipients }),
+    recipients: t.field({
+      type: [RecipientMoveRef],
+      nullable: false,
+      description: 'Per-recipient results (empty when none could be attributed).',
+      resolve: (o) => o.recipients,
+    }),
     message: t.field({
       // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
       authScopes: { read: true },
@@ -141,15 +161,33 @@ const MoveOutcomeRef = builder.objectRef<MoveOutcome>('MoveOutcome').implement({
 const MovePayloadRef = builder.objectRef<MovePayload>('MoveMessagesPayload').implement({
   description: 'One outcome per requested id, aggregated across Cloudflare batches.',
   fields: (t) => ({
-    outcomes: t.field({ type: [MoveOutcomeRef], nullable: false, description: 'One entry per requested id, in request order.', resolve: (p) => p.outcomes }),
-    movedCount: t.int({ nullable: false, description: 'Messages moved for every recipient.', resolve: (p) => p.outcomes.filter((o) => o.status === 'MOVED').length }),
+    outcomes: t.field({
+      type: [MoveOutcomeRef],
+      nullable: false,
+      description: 'One entry per requested id, in request order.',
+      resolve: (p) => p.outcomes,
+    }),
+    movedCount: t.int({
+      nullable: false,
+      description: 'Messages moved for every recipient.',
+      resolve: (p) => p.outcomes.filter((o) => o.status === 'MOVED').length,
+    }),
     failedCount: t.int({
       nullable: false,
-      description: 'Messages not (fully) moved: FAILED, PARTIAL, NOT_FOUND or OUTCOME_UNKNOWN (ACCEPTED counts in neither).',
+      description:
+        'Messages not (fully) moved: FAILED, PARTIAL, NOT_FOUND or OUTCOME_UNKNOWN (ACCEPTED counts in neither).',
       resolve: (p) => p.outcomes.filter((o) => o.status !== 'MOVED' && o.status !== 'ACCEPTED').length,
     }),
-    destination: t.field({ type: Destination.ref, nullable: false, description: 'Where the messages were moved.', resolve: (p) => p.destination as never }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    destination: t.field({
+      type: Destination.ref,
+      nullable: false,
+      description: 'Where the messages were moved.',
+      resolve: (p) => p.destination as never,
+    }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
@@ -162,20 +200,48 @@ const recipientOf = (row: CfMoveResult): RecipientMove => ({
 });
 
 /** Cloudflare's per-recipient MoveResults (E8/E9 answer one row per mailbox) as one outcome per id. */
-async function moveOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfMoveResult[], allowance: ReadAllowance): Promise<MoveOutcome[]> {
-  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.message_id], allowance);
+async function moveOutcomes(
+  context: GatewayContext,
+  accountId: string,
+  ids: string[],
+  results: CfMoveResult[],
+  allowance: ReadAllowance,
+): Promise<MoveOutcome[]> {
+  const { byId, unattributed } = await attributeRows(
+    context,
+    accountId,
+    ids,
+    results,
+    (row) => [row.message_id],
+    allowance,
+  );
   const loose = unattributed.length;
   const looseOk = unattributed.filter((row) => row.success).length;
   return ids.map((id): MoveOutcome => {
     const rows = byId.get(id) ?? [];
-    const outcome = (status: MoveStatusValue, reason: string | null) => ({ id, accountId, status, reason, recipients: rows.map(recipientOf) });
+    const outcome = (status: MoveStatusValue, reason: string | null) => ({
+      id,
+      accountId,
+      status,
+      reason,
+      recipients: rows.map(recipientOf),
+    });
     if (rows.length === 0) {
       if (loose === 0) return outcome('NOT_FOUND', 'Cloudflare returned no result for this message');
-      if (looseOk === loose) return outcome('ACCEPTED', `Cloudflare reported success for ${loose} result row(s) it did not attribute to a message; per-message detail is unavailable`);
-      if (unattributed.every((row) => row.status === 'not_found')) return outcome('NOT_FOUND', 'Cloudflare does not know this message');
-      return outcome('OUTCOME_UNKNOWN', `Cloudflare answered ${loose} result row(s) that cannot be attributed to a message (${looseOk} succeeded): check before retrying`);
+      if (looseOk === loose)
+        return outcome(
+          'ACCEPTED',
+          `Cloudflare reported success for ${loose} result row(s) it did not attribute to a message; per-message detail is unavailable`,
+        );
+      if (unattributed.every((row) => row.status === 'not_found'))
+        return outcome('NOT_FOUND', 'Cloudflare does not know this message');
+      return outcome(
+        'OUTCOME_UNKNOWN',
+        `Cloudflare answered ${loose} result row(s) that cannot be attributed to a message (${looseOk} succeeded): check before retrying`,
+      );
     }
-    if (rows.every((row) => row.status === 'not_found')) return outcome('NOT_FOUND', 'Cloudflare does not know this message');
+    if (rows.every((row) => row.status === 'not_found'))
+      return outcome('NOT_FOUND', 'Cloudflare does not know this message');
     const succeeded = rows.filter((row) => row.success).length;
     if (succeeded === rows.length) return outcome('MOVED', null);
     return outcome(succeeded > 0 ? 'PARTIAL' : 'FAILED', rows.find((row) => !row.success)?.status ?? 'move failed');
@@ -185,11 +251,15 @@ async function moveOutcomes(context: GatewayContext, accountId: string, ids: str
 const MoveMessagesInput = builder.inputType('MoveMessagesInput', {
   description: 'Messages to move and where.',
   fields: (t) => ({
-    ids: t.idList({ required: true, description: `Investigate ids (1–${MAX_IDS_PER_ACTION}). Sent in batches of ${MOVE_BATCH_LIMIT}.` }),
+    ids: t.idList({
+      required: true,
+      description: `Investigate ids (1–${MAX_IDS_PER_ACTION}). Sent in batches of ${MOVE_BATCH_LIMIT}.`,
+    }),
     destination: t.field({ type: Destination.ref, required: true, description: 'Destination folder.' }),
     expectedDisposition: t.field({
       type: Disposition.ref,
-      description: 'Disposition the caller expects the messages to have (Cloudflare marks it nonfunctional in SDK 7.3.0; passed through).',
+      description:
+        'Disposition the caller expects the messages to have (Cloudflare marks it nonfunctional in SDK 7.3.0; passed through).',
     }),
     accountId: t.string(accountIdArgOptions),
     idempotencyKey: t.string(idempotencyKeyField),
@@ -201,10 +271,22 @@ defineMutation('moveMessages', {
   input: MoveMessagesInput,
   inputDescription: 'What to move and where.',
   payload: MovePayloadRef,
-  result: { name: 'MoveMessagesResult', description: 'The move payload, or why nothing (or not everything) could be done.' },
+  result: {
+    name: 'MoveMessagesResult',
+    description: 'The move payload, or why nothing (or not everything) could be done.',
+  },
   schema: (context) =>
-    z.object({ ids: idsSchema, destination: z.string(), expectedDisposition: z.string().nullish(), accountId: accountIdFor(context) }),
-  target: (input) => ({ accountId: input.accountId, ids: input.ids, details: { destination: input.destination, batches: Math.ceil(input.ids.length / MOVE_BATCH_LIMIT) } }),
+    z.object({
+      ids: idsSchema,
+      destination: z.string(),
+      expectedDisposition: z.string().nullish(),
+      accountId: accountIdFor(context),
+    }),
+  target: (input) => ({
+    accountId: input.accountId,
+    ids: input.ids,
+    details: { destination: input.destination, batches: Math.ceil(input.ids.length / MOVE_BATCH_LIMIT) },
+  }),
   run: async (context, { ids, accountId, destination, expectedDisposition }) => {
     const investigate = context.client.emailSecurity.investigate;
     const body = { destination, ...(expectedDisposition ? { expected_disposition: expectedDisposition } : {}) };
@@ -215,13 +297,23 @@ defineMutation('moveMessages', {
       async (batch) => {
         let results: CfMoveResult[];
         try {
-          results = batch.length === 1 && ids.length === 1 ? await investigate.move.create(accountId, batch[0] as string, body) : await investigate.move.bulk(accountId, { ids: batch, ...body });
+          results =
+            batch.length === 1 && ids.length === 1
+              ? await investigate.move.create(accountId, batch[0] as string, body)
+              : await investigate.move.bulk(accountId, { ids: batch, ...body });
         } finally {
           await forget(context, accountId, batch);
         }
         return moveOutcomes(context, accountId, batch, results, allowance);
       },
-      (batch, code, reason) => batch.map((id) => ({ id, accountId, status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const), reason, recipients: [] })),
+      (batch, code, reason) =>
+        batch.map((id) => ({
+          id,
+          accountId,
+          status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const),
+          reason,
+          recipients: [],
+        })),
     );
     return { accountId, destination, outcomes, replayed: false };
   },
@@ -267,7 +359,10 @@ const ReleaseOutcomeRef = builder.objectRef<ReleaseOutcome>('ReleaseOutcome').im
     reason: t.exposeString('reason', { description: 'Why it was not released, when it was not.' }),
     delivered: t.exposeStringList('delivered', { nullable: false, description: 'Recipients it was delivered to.' }),
     failed: t.exposeStringList('failed', { nullable: false, description: 'Recipients delivery failed for.' }),
-    undelivered: t.exposeStringList('undelivered', { nullable: false, description: 'Recipients it was not delivered to.' }),
+    undelivered: t.exposeStringList('undelivered', {
+      nullable: false,
+      description: 'Recipients it was not delivered to.',
+    }),
     message: t.field({
       // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
       authScopes: { read: true },
@@ -281,30 +376,76 @@ const ReleaseOutcomeRef = builder.objectRef<ReleaseOutcome>('ReleaseOutcome').im
 const ReleasePayloadRef = builder.objectRef<ReleasePayload>('ReleaseMessagesPayload').implement({
   description: 'One outcome per requested id.',
   fields: (t) => ({
-    outcomes: t.field({ type: [ReleaseOutcomeRef], nullable: false, description: 'One entry per requested id, in request order.', resolve: (p) => p.outcomes }),
-    releasedCount: t.int({ nullable: false, description: 'Messages delivered to every recipient.', resolve: (p) => p.outcomes.filter((o) => o.status === 'RELEASED').length }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    outcomes: t.field({
+      type: [ReleaseOutcomeRef],
+      nullable: false,
+      description: 'One entry per requested id, in request order.',
+      resolve: (p) => p.outcomes,
+    }),
+    releasedCount: t.int({
+      nullable: false,
+      description: 'Messages delivered to every recipient.',
+      resolve: (p) => p.outcomes.filter((o) => o.status === 'RELEASED').length,
+    }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
-const fullyDelivered = (row: CfReleaseResult) => (row.delivered ?? []).length > 0 && (row.failed ?? []).length === 0 && (row.undelivered ?? []).length === 0;
+const fullyDelivered = (row: CfReleaseResult) =>
+  (row.delivered ?? []).length > 0 && (row.failed ?? []).length === 0 && (row.undelivered ?? []).length === 0;
 
-async function releaseOutcomes(context: GatewayContext, accountId: string, ids: string[], results: CfReleaseResult[], allowance: ReadAllowance): Promise<ReleaseOutcome[]> {
-  const { byId, unattributed } = await attributeRows(context, accountId, ids, results, (row) => [row.id, row.postfix_id], allowance);
+async function releaseOutcomes(
+  context: GatewayContext,
+  accountId: string,
+  ids: string[],
+  results: CfReleaseResult[],
+  allowance: ReadAllowance,
+): Promise<ReleaseOutcome[]> {
+  const { byId, unattributed } = await attributeRows(
+    context,
+    accountId,
+    ids,
+    results,
+    (row) => [row.id, row.postfix_id],
+    allowance,
+  );
   return ids.map((id): ReleaseOutcome => {
     const row = byId.get(id)?.[0];
     const delivered = row?.delivered ?? [];
     const failed = row?.failed ?? [];
     const undelivered = row?.undelivered ?? [];
-    const outcome = (status: ReleaseStatusValue, reason: string | null) => ({ id, accountId, status, reason, delivered, failed, undelivered });
+    const outcome = (status: ReleaseStatusValue, reason: string | null) => ({
+      id,
+      accountId,
+      status,
+      reason,
+      delivered,
+      failed,
+      undelivered,
+    });
     if (!row) {
       if (unattributed.length === 0) return outcome('NOT_FOUND', 'Cloudflare returned no result for this message');
-      if (unattributed.every(fullyDelivered)) return outcome('ACCEPTED', `Cloudflare reported delivery for ${unattributed.length} result row(s) it did not attribute to a message; per-message detail is unavailable`);
-      return outcome('OUTCOME_UNKNOWN', `Cloudflare answered ${unattributed.length} result row(s) that cannot be attributed to a message: check before retrying`);
+      if (unattributed.every(fullyDelivered))
+        return outcome(
+          'ACCEPTED',
+          `Cloudflare reported delivery for ${unattributed.length} result row(s) it did not attribute to a message; per-message detail is unavailable`,
+        );
+      return outcome(
+        'OUTCOME_UNKNOWN',
+        `Cloudflare answered ${unattributed.length} result row(s) that cannot be attributed to a message: check before retrying`,
+      );
     }
     // An unknown id comes back with the id itself as the only "failed recipient" and nobody else.
     const aliases = new Set([id, row.id, row.postfix_id].filter(Boolean));
-    if (delivered.length === 0 && undelivered.length === 0 && failed.length > 0 && failed.every((entry) => aliases.has(entry))) {
+    if (
+      delivered.length === 0 &&
+      undelivered.length === 0 &&
+      failed.length > 0 &&
+      failed.every((entry) => aliases.has(entry))
+    ) {
       return outcome('NOT_FOUND', 'Cloudflare does not know this message');
     }
     if (fullyDelivered(row)) return outcome('RELEASED', null);
@@ -346,7 +487,15 @@ defineMutation('releaseMessages', {
         return releaseOutcomes(context, accountId, batch, results, allowance);
       },
       (batch, code, reason) =>
-        batch.map((id) => ({ id, accountId, status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const), reason, delivered: [], failed: [], undelivered: [] })),
+        batch.map((id) => ({
+          id,
+          accountId,
+          status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const),
+          reason,
+          delivered: [],
+          failed: [],
+          undelivered: [],
+        })),
     );
     return { outcomes, replayed: false };
   },

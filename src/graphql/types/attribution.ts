@@ -34,7 +34,10 @@ export function postfixOf(investigateId: string): string | null {
 }
 
 /** Alias → requested id; an alias two requested ids share is dropped (it would attribute a guess). */
-function aliasIndex(ids: string[], known: Map<string, Pick<CfMessage, 'postfix_id' | 'message_id'>>): Map<string, string> {
+function aliasIndex(
+  ids: string[],
+  known: Map<string, Pick<CfMessage, 'postfix_id' | 'message_id'>>,
+): Map<string, string> {
   const owners = new Map<string, Set<string>>();
   const add = (alias: string | null | undefined, id: string) => {
     if (!alias) return;
@@ -51,7 +54,12 @@ function aliasIndex(ids: string[], known: Map<string, Pick<CfMessage, 'postfix_i
   return index;
 }
 
-function attributeWith<Row>(ids: string[], rows: Row[], keysOf: (row: Row) => (string | null | undefined)[], known: Map<string, Pick<CfMessage, 'postfix_id' | 'message_id'>>): Attribution<Row> {
+function attributeWith<Row>(
+  ids: string[],
+  rows: Row[],
+  keysOf: (row: Row) => (string | null | undefined)[],
+  known: Map<string, Pick<CfMessage, 'postfix_id' | 'message_id'>>,
+): Attribution<Row> {
   const byId = new Map<string, Row[]>();
   // One id asked, one answer: every row is about it, whatever id it names (or none).
   if (ids.length === 1) return { byId: new Map([[ids[0] as string, rows]]), unattributed: [] };
@@ -87,7 +95,9 @@ export async function attributeRows<Row>(
   if (!named || missing.length === 0 || missing.length > allowance.left) return first;
   allowance.left -= missing.length;
   const known = new Map<string, CfMessage>();
-  const messages = await Promise.all(missing.map((id) => context.loaders.message.load({ accountId, id }).catch(() => null)));
+  const messages = await Promise.all(
+    missing.map((id) => context.loaders.message.load({ accountId, id }).catch(() => null)),
+  );
   missing.forEach((id, index) => {
     const message = messages[index];
     if (message && !(message instanceof Error)) known.set(id, message);

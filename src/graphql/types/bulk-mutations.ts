@@ -23,18 +23,30 @@ const CreateBulkActionPayloadRef = builder.objectRef<BulkJobPayload>('CreateBulk
     job: t.field({
       type: BulkJobRef,
       nullable: false,
-      description: 'The job as Cloudflare returned it at creation (a replay returns that same snapshot; query `bulkJob` for its current state).',
+      description:
+        'The job as Cloudflare returned it at creation (a replay returns that same snapshot; query `bulkJob` for its current state).',
       resolve: (p) => p.job,
     }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
 const CancelBulkJobPayloadRef = builder.objectRef<BulkJobPayload>('CancelBulkJobPayload').implement({
   description: 'The cancelled job; its record stays visible (use `deleteBulkJob` to remove it).',
   fields: (t) => ({
-    job: t.field({ type: BulkJobRef, nullable: false, description: 'The job as Cloudflare returned it after cancelling.', resolve: (p) => p.job }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    job: t.field({
+      type: BulkJobRef,
+      nullable: false,
+      description: 'The job as Cloudflare returned it after cancelling.',
+      resolve: (p) => p.job,
+    }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
@@ -47,22 +59,35 @@ const DeleteBulkJobPayloadRef = builder.objectRef<DeletePayload>('DeleteBulkJobP
   description: 'The job was deleted: it no longer appears in `bulkJob` or `bulkJobs`.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Id of the deleted job.' }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
 const CreateBulkActionInput = builder.inputType('CreateBulkActionInput', {
   description: 'A bulk MOVE or RELEASE over every message matching a search (E12).',
   fields: (t) => ({
-    action: t.field({ type: BulkAction.ref, required: true, description: 'MOVE (needs `destination`) or RELEASE (takes no destination).' }),
+    action: t.field({
+      type: BulkAction.ref,
+      required: true,
+      description: 'MOVE (needs `destination`) or RELEASE (takes no destination).',
+    }),
     searchParams: t.field({
       type: MessageFilterInput,
       required: true,
       description:
         'Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes (reference §7.5); MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here.',
     }),
-    destination: t.field({ type: Destination.ref, description: 'Destination folder; required for MOVE, refused for RELEASE.' }),
-    expectedDisposition: t.field({ type: Disposition.ref, description: 'Disposition the messages are expected to have (MOVE only; passed through to Cloudflare).' }),
+    destination: t.field({
+      type: Destination.ref,
+      description: 'Destination folder; required for MOVE, refused for RELEASE.',
+    }),
+    expectedDisposition: t.field({
+      type: Disposition.ref,
+      description: 'Disposition the messages are expected to have (MOVE only; passed through to Cloudflare).',
+    }),
     comment: t.string({ description: 'Free-text comment stored with the job (at most 1,000 characters).' }),
     accountId: t.string(accountIdArgOptions),
     idempotencyKey: t.string(idempotencyKeyField),
@@ -84,7 +109,20 @@ const DeleteBulkJobInput = BulkJobIdInput('DeleteBulkJobInput', 'The finished jo
 type MessageFilter = typeof MessageFilterInput.$inferInput;
 
 /** MessageFilter fields that narrow the selection. `metric` (undocumented) and `submissions` (a datastore switch) do not. */
-const CRITERIA = ['query', 'sender', 'recipient', 'domain', 'subject', 'exactSubject', 'finalDisposition', 'messageAction', 'deliveryStatus', 'alertId', 'messageId', 'smtpHeloIp'] as const;
+const CRITERIA = [
+  'query',
+  'sender',
+  'recipient',
+  'domain',
+  'subject',
+  'exactSubject',
+  'finalDisposition',
+  'messageAction',
+  'deliveryStatus',
+  'alertId',
+  'messageId',
+  'smtpHeloIp',
+] as const;
 const MAX_COMMENT = 1000;
 
 /**
@@ -92,7 +130,11 @@ const MAX_COMMENT = 1000;
  * refuses that: a forgotten filter would move (or release!) the whole mailbox. A criterion, or an
  * explicit window start, shows the caller chose the scope. All checks run before any upstream call.
  */
-function checkCreateInput(input: typeof CreateBulkActionInput.$inferInput, issue: (path: string[], message: string) => void, now = new Date()): void {
+function checkCreateInput(
+  input: typeof CreateBulkActionInput.$inferInput,
+  issue: (path: string[], message: string) => void,
+  now = new Date(),
+): void {
   const filter: MessageFilter = input.searchParams;
   if (input.action === 'MOVE' && !input.destination) {
     // The schema lets MOVE omit it (§7.10), but a move needs a folder; Cloudflare would 400 anyway.
@@ -106,7 +148,8 @@ function checkCreateInput(input: typeof CreateBulkActionInput.$inferInput, issue
   }
   for (const key of CRITERIA) {
     const value = filter[key];
-    if (typeof value === 'string' && value.trim() === '') issue(['searchParams', key], 'must not be blank (omit it instead)');
+    if (typeof value === 'string' && value.trim() === '')
+      issue(['searchParams', key], 'must not be blank (omit it instead)');
   }
   for (const [key, message] of oversizedFilterFields(filter)) issue(['searchParams', key], message);
   const hasCriterion =
@@ -120,11 +163,13 @@ function checkCreateInput(input: typeof CreateBulkActionInput.$inferInput, issue
       'must contain at least one search criterion (query, sender, recipient, domain, subject, exactSubject, finalDisposition, messageAction, deliveryStatus, alertId, messageId, smtpHeloIp or detectionsOnly: true) or an explicit start; an empty search would act on every message of the account',
     );
   }
-  if (filter.start && filter.start.getTime() > now.getTime()) issue(['searchParams', 'start'], 'must not be in the future');
+  if (filter.start && filter.start.getTime() > now.getTime())
+    issue(['searchParams', 'start'], 'must not be in the future');
   if (filter.start && filter.end && filter.start.getTime() > filter.end.getTime()) {
     issue(['searchParams', 'start'], 'must be before end');
   }
-  if (input.comment != null && input.comment.length > MAX_COMMENT) issue(['comment'], `must be at most ${MAX_COMMENT} characters`);
+  if (input.comment != null && input.comment.length > MAX_COMMENT)
+    issue(['comment'], `must be at most ${MAX_COMMENT} characters`);
 }
 
 /** E12 `search_params`: E1's parameter names (shared with `messages`) plus the window as ISO strings. */
@@ -135,7 +180,6 @@ function toBulkSearchParams(filter: MessageFilter): Record<string, unknown> {
   for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key];
   return params;
 }
-
 
 type CreateInput = typeof CreateBulkActionInput.$inferInput;
 
@@ -163,7 +207,12 @@ defineMutation('createBulkAction', {
   target: (input) => ({
     accountId: input.accountId,
     ids: [],
-    details: { bulkAction: input.action, destination: input.destination ?? null, searchParams: input.searchParams, comment: input.comment ?? null },
+    details: {
+      bulkAction: input.action,
+      destination: input.destination ?? null,
+      searchParams: input.searchParams,
+      comment: input.comment ?? null,
+    },
   }),
   run: async (context, input) => {
     const job = await context.client.emailSecurity.investigate.bulk.create(input.accountId, {
@@ -180,7 +229,8 @@ defineMutation('createBulkAction', {
   settle: (context, input) => context.services.cache?.invalidateMessages(input.accountId, []),
 });
 
-const jobInputSchema = (context: Parameters<typeof accountIdFor>[0]) => z.object({ id: jobIdSchema, accountId: accountIdFor(context) });
+const jobInputSchema = (context: Parameters<typeof accountIdFor>[0]) =>
+  z.object({ id: jobIdSchema, accountId: accountIdFor(context) });
 
 defineMutation('cancelBulkJob', {
   description:
@@ -192,7 +242,10 @@ defineMutation('cancelBulkJob', {
   schema: jobInputSchema,
   target: (input) => ({ accountId: input.accountId, ids: [input.id] }),
   // Cloudflare answers 409 for a terminal job: a ConflictError.
-  run: async (context, { accountId, id }) => ({ job: { ...(await context.client.emailSecurity.investigate.bulk.cancel.create(accountId, id)), accountId }, replayed: false }),
+  run: async (context, { accountId, id }) => ({
+    job: { ...(await context.client.emailSecurity.investigate.bulk.cancel.create(accountId, id)), accountId },
+    replayed: false,
+  }),
   audit: ({ job }) => ({
     result: 'applied',
     outcomes: [{ id: job.job_id, outcome: job.status }],
@@ -217,7 +270,9 @@ defineMutation('deleteBulkJob', {
     // a ConflictError.
     const current = await bulk.get(accountId, id);
     if (!isTerminalJob(current)) {
-      throw new ConflictError(`Bulk job ${id} is ${current.status}; only COMPLETED, FAILED, CANCELLED or SKIPPED jobs can be deleted (cancel it first)`);
+      throw new ConflictError(
+        `Bulk job ${id} is ${current.status}; only COMPLETED, FAILED, CANCELLED or SKIPPED jobs can be deleted (cancel it first)`,
+      );
     }
     await bulk.delete(accountId, id);
     return { id, replayed: false };

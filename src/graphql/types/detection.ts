@@ -82,7 +82,8 @@ const ThreatCategoryRef = builder.objectRef<CfDetection['threat_categories'][num
 
 /** E3 — detection details of one message. */
 export const DetectionRef = builder.objectRef<CfDetection>('Detection').implement({
-  description: 'Why Email Security judged a message as it did (E3): attachments, links, headers, sender, threat categories.',
+  description:
+    'Why Email Security judged a message as it did (E3): attachments, links, headers, sender, threat categories.',
   fields: (t) => ({
     action: t.exposeString('action', { nullable: false, description: 'Action taken, e.g. `QUARANTINED`.' }),
     finalDisposition: t.field({
@@ -90,17 +91,41 @@ export const DetectionRef = builder.objectRef<CfDetection>('Detection').implemen
       description: 'Final disposition.',
       resolve: (detection, _args, context) => Disposition.known(detection.final_disposition, context.logger),
     }),
-    attachments: t.field({ type: [AttachmentRef], nullable: false, description: 'Attachments.', resolve: (d) => d.attachments }),
-    findings: t.field({ type: [FindingRef], description: 'Findings of the detection engine.', resolve: (d) => d.findings }),
-    headers: t.field({ type: [HeaderRef], nullable: false, description: 'Message headers.', resolve: (d) => d.headers }),
+    attachments: t.field({
+      type: [AttachmentRef],
+      nullable: false,
+      description: 'Attachments.',
+      resolve: (d) => d.attachments,
+    }),
+    findings: t.field({
+      type: [FindingRef],
+      description: 'Findings of the detection engine.',
+      resolve: (d) => d.findings,
+    }),
+    headers: t.field({
+      type: [HeaderRef],
+      nullable: false,
+      description: 'Message headers.',
+      resolve: (d) => d.headers,
+    }),
     links: t.field({ type: [LinkRef], nullable: false, description: 'Links in the body.', resolve: (d) => d.links }),
-    senderInfo: t.field({ type: SenderInfoRef, nullable: false, description: 'Sending server.', resolve: (d) => d.sender_info }),
+    senderInfo: t.field({
+      type: SenderInfoRef,
+      nullable: false,
+      description: 'Sending server.',
+      resolve: (d) => d.sender_info,
+    }),
     threatCategories: t.field({
       type: [ThreatCategoryRef],
       nullable: false,
       description: 'Threat categories.',
       resolve: (d) => d.threat_categories,
     }),
-    validation: t.field({ type: ValidationRef, nullable: false, description: 'SPF / DKIM / DMARC results.', resolve: (d) => d.validation }),
+    validation: t.field({
+      type: ValidationRef,
+      nullable: false,
+      description: 'SPF / DKIM / DMARC results.',
+      resolve: (d) => d.validation,
+    }),
   }),
 });

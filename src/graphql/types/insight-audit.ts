@@ -18,10 +18,20 @@ export const InsightAuditLogEntryRef = builder.objectRef<CfAuditLogEntry>('Insig
   description: 'One recorded change of an insight’s status or classification (Cloudflare AuditLogEntry, S7/S8).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Entry id (UUIDv7, time-ordered).' }),
-    changedAt: t.field({ type: 'DateTime', description: 'When the change happened.', resolve: (e) => e.changed_at ?? null }),
-    changedBy: t.exposeString('changed_by', { description: '`system` for automated changes, otherwise a user identifier.' }),
-    currentValue: t.exposeString('current_value', { description: 'Value after the change (null when the field was cleared).' }),
-    previousValue: t.exposeString('previous_value', { description: 'Value before the change (null when it was not set).' }),
+    changedAt: t.field({
+      type: 'DateTime',
+      description: 'When the change happened.',
+      resolve: (e) => e.changed_at ?? null,
+    }),
+    changedBy: t.exposeString('changed_by', {
+      description: '`system` for automated changes, otherwise a user identifier.',
+    }),
+    currentValue: t.exposeString('current_value', {
+      description: 'Value after the change (null when the field was cleared).',
+    }),
+    previousValue: t.exposeString('previous_value', {
+      description: 'Value before the change (null when it was not set).',
+    }),
     fieldChanged: t.field({
       type: AuditField.ref,
       description: 'Which field changed.',
@@ -30,7 +40,8 @@ export const InsightAuditLogEntryRef = builder.objectRef<CfAuditLogEntry>('Insig
     issueId: t.exposeString('issue_id', { description: 'Id of the insight the change applies to.' }),
     rationale: t.exposeString('rationale', { description: 'Why, as given with the change.' }),
     zoneId: t.string({
-      description: 'Zone of a zone-level insight. Cloudflare sends a number here although zone ids are strings elsewhere (reference §7.9); the gateway passes it as a string.',
+      description:
+        'Zone of a zone-level insight. Cloudflare sends a number here although zone ids are strings elsewhere (reference §7.9); the gateway passes it as a string.',
       resolve: (e) => (e.zone_id === null || e.zone_id === undefined ? null : String(e.zone_id)),
     }),
   }),
@@ -94,7 +105,10 @@ type AuditCursor = z.infer<typeof auditCursorSchema>;
 function decodeAuditCursor(raw: string, digest: string): AuditCursor {
   const parsed = auditCursorSchema.safeParse(raw);
   if (!parsed.success) throw badUserInput('`after` is not an audit log cursor issued by this gateway', ['after']);
-  if (parsed.data.k !== digest) throw badUserInput('`after` was issued for a different scope, insight or filter; start again without a cursor', ['after']);
+  if (parsed.data.k !== digest)
+    throw badUserInput('`after` was issued for a different scope, insight or filter; start again without a cursor', [
+      'after',
+    ]);
   return parsed.data;
 }
 
@@ -113,7 +127,10 @@ export async function auditConnection(
   params: AuditLogParams,
 ) {
   if (args.last != null || args.before != null) {
-    throw badUserInput('The insight audit log pages forward only (Cloudflare’s cursor has no way back): use `first` and `after`', [args.last != null ? 'last' : 'before']);
+    throw badUserInput(
+      'The insight audit log pages forward only (Cloudflare’s cursor has no way back): use `first` and `after`',
+      [args.last != null ? 'last' : 'before'],
+    );
   }
   if (args.first != null && (args.first < 0 || args.first > AUDIT_PAGE_CAP)) {
     throw badUserInput(`\`first\` must be between 0 and ${AUDIT_PAGE_CAP}`, ['first']);
@@ -121,7 +138,11 @@ export async function auditConnection(
   const digest = filterDigest(digestInput);
   const after = args.after ? decodeAuditCursor(args.after, digest) : null;
   const size = args.first ?? AUDIT_DEFAULT_PAGE;
-  const empty = { edges: [], totalCount: null, pageInfo: { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null } };
+  const empty = {
+    edges: [],
+    totalCount: null,
+    pageInfo: { hasNextPage: false, hasPreviousPage: after !== null, startCursor: null, endCursor: null },
+  };
   if (size === 0) return empty;
   const skip = after ? after.i + 1 : 0;
   const startCursor = after?.c ?? null;
@@ -131,7 +152,12 @@ export async function auditConnection(
   const edges = items.map((node, index) => {
     const position = skip + index;
     const lastFetched = position === page.items.length - 1 && page.cursor !== null;
-    return { node, cursor: encodeCursor(lastFetched ? { v: 1, k: digest, c: page.cursor, i: -1 } : { v: 1, k: digest, c: startCursor, i: position }) };
+    return {
+      node,
+      cursor: encodeCursor(
+        lastFetched ? { v: 1, k: digest, c: page.cursor, i: -1 } : { v: 1, k: digest, c: startCursor, i: position },
+      ),
+    };
   });
   return {
     edges,
@@ -144,4 +170,3 @@ export async function auditConnection(
     },
   };
 }
-

@@ -11,7 +11,16 @@ import { ConflictError, type MutationErrorCode, NotFoundError } from '../errors.
 import { classifyFailure, defineMutation, idempotencyKeyField } from '../mutation.js';
 import { ActionErrorCode } from '../results.js';
 import { insightIdSchema, insightScopeSchema, type ResolvedScope } from '../validation.js';
-import { cacheFor, findInsight, type InsightShape, InsightRef, InsightScopeInput, InsightScopeKind, resolvedScopeOf, scopeKey } from './insight.js';
+import {
+  cacheFor,
+  findInsight,
+  type InsightShape,
+  InsightRef,
+  InsightScopeInput,
+  InsightScopeKind,
+  resolvedScopeOf,
+  scopeKey,
+} from './insight.js';
 
 type ScopeKind = ResolvedScope['kind'];
 
@@ -19,9 +28,10 @@ type ScopeKind = ResolvedScope['kind'];
 function forgetInsight(context: GatewayContext, scope: ResolvedScope, id: string) {
   cacheFor(context, scope).delete(id);
   // Listings, counts and audit logs of this scope are stale in the shared read cache too.
-  void context.services.cache?.invalidateInsights(scope.id).catch((error: unknown) => context.logger.warn({ error: (error as Error).message }, 'cache invalidation failed'));
+  void context.services.cache
+    ?.invalidateInsights(scope.id)
+    .catch((error: unknown) => context.logger.warn({ error: (error as Error).message }, 'cache invalidation failed'));
 }
-
 
 const InsightClassificationStep = builder.enumType('InsightClassificationStep', {
   description: 'One PATCH of the classification (S3) the gateway sent.',
@@ -41,8 +51,18 @@ interface StepFailure {
 const InsightStepFailureRef = builder.objectRef<StepFailure>('InsightStepFailure').implement({
   description: 'A step that failed after an earlier one was applied.',
   fields: (t) => ({
-    step: t.field({ type: InsightClassificationStep, nullable: false, description: 'The step that failed.', resolve: (f) => f.step }),
-    code: t.field({ type: ActionErrorCode, nullable: false, description: 'Why (OUTCOME_UNKNOWN: it may have been applied after all).', resolve: (f) => f.code }),
+    step: t.field({
+      type: InsightClassificationStep,
+      nullable: false,
+      description: 'The step that failed.',
+      resolve: (f) => f.step,
+    }),
+    code: t.field({
+      type: ActionErrorCode,
+      nullable: false,
+      description: 'Why (OUTCOME_UNKNOWN: it may have been applied after all).',
+      resolve: (f) => f.code,
+    }),
     message: t.exposeString('message', { nullable: false, description: 'Human-readable explanation.' }),
   }),
 });
@@ -74,11 +94,14 @@ async function freshInsight(context: GatewayContext, payload: ScopedPayload): Pr
 }
 
 /** The payloads' `insight`: read fresh after the change; needs `read` (checked before any fetch). */
-function freshInsightField<P extends Parameters<typeof freshInsight>[1]>(t: PothosSchemaTypes.ObjectFieldBuilder<GatewaySchemaTypes, P>) {
+function freshInsightField<P extends Parameters<typeof freshInsight>[1]>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<GatewaySchemaTypes, P>,
+) {
   return t.field({
     authScopes: { read: true },
     type: InsightRef,
-    description: 'The insight as Cloudflare shows it now (read fresh after the change: a bounded S1 scan, usually one call).',
+    description:
+      'The insight as Cloudflare shows it now (read fresh after the change: a bounded S1 scan, usually one call).',
     resolve: (p, _a, c) => freshInsight(c, p),
   });
 }
@@ -88,9 +111,20 @@ const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyIn
     'What the classification change did. Cloudflare refuses a direct change between two classifications (S3), so with `replaceExisting` the gateway may send two PATCHes (RESET, SET); `steps` says which were applied. When `complete` is false the change is half-applied: the insight is now unclassified, and `failure` says why the SET failed.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id.' }),
-    scopeKind: t.field({ type: InsightScopeKind, nullable: false, description: 'Account or zone.', resolve: (p) => p.scopeKind }),
-    accountId: t.string({ description: 'Account of the insight (null for zone insights).', resolve: (p) => (p.scopeKind === 'ACCOUNT' ? p.scopeId : null) }),
-    zoneId: t.string({ description: 'Zone of the insight (null for account insights).', resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null) }),
+    scopeKind: t.field({
+      type: InsightScopeKind,
+      nullable: false,
+      description: 'Account or zone.',
+      resolve: (p) => p.scopeKind,
+    }),
+    accountId: t.string({
+      description: 'Account of the insight (null for zone insights).',
+      resolve: (p) => (p.scopeKind === 'ACCOUNT' ? p.scopeId : null),
+    }),
+    zoneId: t.string({
+      description: 'Zone of the insight (null for account insights).',
+      resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null),
+    }),
     classification: t.field({
       type: UserClassification.ref,
       description: 'The classification requested (null = reset).',
@@ -104,13 +138,29 @@ const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyIn
     }),
     previousClassificationKnown: t.exposeBoolean('previousClassificationKnown', {
       nullable: false,
-      description: 'Whether `previousClassification` was actually read (true) or is unknown (false, the gateway did not spend a call on it).',
+      description:
+        'Whether `previousClassification` was actually read (true) or is unknown (false, the gateway did not spend a call on it).',
     }),
-    steps: t.field({ type: [InsightClassificationStep], nullable: false, description: 'PATCHes Cloudflare accepted, in order. Empty when nothing had to change.', resolve: (p) => p.steps }),
-    complete: t.exposeBoolean('complete', { nullable: false, description: 'True when every needed step was applied; false when RESET was applied and SET failed.' }),
-    failure: t.field({ type: InsightStepFailureRef, description: 'The failed step, when `complete` is false.', resolve: (p) => p.failure }),
+    steps: t.field({
+      type: [InsightClassificationStep],
+      nullable: false,
+      description: 'PATCHes Cloudflare accepted, in order. Empty when nothing had to change.',
+      resolve: (p) => p.steps,
+    }),
+    complete: t.exposeBoolean('complete', {
+      nullable: false,
+      description: 'True when every needed step was applied; false when RESET was applied and SET failed.',
+    }),
+    failure: t.field({
+      type: InsightStepFailureRef,
+      description: 'The failed step, when `complete` is false.',
+      resolve: (p) => p.failure,
+    }),
     insight: freshInsightField(t),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
@@ -118,12 +168,29 @@ const DismissInsightPayloadRef = builder.objectRef<DismissPayload>('DismissInsig
   description: 'The insight was dismissed (archived) or restored (S2).',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id.' }),
-    scopeKind: t.field({ type: InsightScopeKind, nullable: false, description: 'Account or zone.', resolve: (p) => p.scopeKind }),
-    accountId: t.string({ description: 'Account of the insight (null for zone insights).', resolve: (p) => (p.scopeKind === 'ACCOUNT' ? p.scopeId : null) }),
-    zoneId: t.string({ description: 'Zone of the insight (null for account insights).', resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null) }),
-    dismissed: t.exposeBoolean('dismissed', { nullable: false, description: 'The dismissed state requested and accepted.' }),
+    scopeKind: t.field({
+      type: InsightScopeKind,
+      nullable: false,
+      description: 'Account or zone.',
+      resolve: (p) => p.scopeKind,
+    }),
+    accountId: t.string({
+      description: 'Account of the insight (null for zone insights).',
+      resolve: (p) => (p.scopeKind === 'ACCOUNT' ? p.scopeId : null),
+    }),
+    zoneId: t.string({
+      description: 'Zone of the insight (null for account insights).',
+      resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null),
+    }),
+    dismissed: t.exposeBoolean('dismissed', {
+      nullable: false,
+      description: 'The dismissed state requested and accepted.',
+    }),
     insight: freshInsightField(t),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
@@ -132,8 +199,13 @@ const ClassifyInsightInput = builder.inputType('ClassifyInsightInput', {
   fields: (t) => ({
     scope: t.field({ type: InsightScopeInput, required: true, description: 'Account or zone of the insight.' }),
     id: t.id({ required: true, description: 'Cloudflare issue id.' }),
-    classification: t.field({ type: UserClassification.ref, description: 'The new classification; null (or absent) resets it.' }),
-    rationale: t.string({ description: 'Why. Required (non-blank) for ACCEPT_RISK and OTHER; Cloudflare keeps it in the insight audit log.' }),
+    classification: t.field({
+      type: UserClassification.ref,
+      description: 'The new classification; null (or absent) resets it.',
+    }),
+    rationale: t.string({
+      description: 'Why. Required (non-blank) for ACCEPT_RISK and OTHER; Cloudflare keeps it in the insight audit log.',
+    }),
     replaceExisting: t.boolean({
       defaultValue: false,
       description:
@@ -175,11 +247,19 @@ const directChangeConflict = (id: string) =>
  *   request in Cloudflare's logs and could not report `previousClassification`. When the bounded read
  *   cannot see the insight, it falls back to try-then-reset.
  */
-async function classify(context: GatewayContext, scope: ResolvedScope, id: string, input: ClassifyParsed): Promise<ClassifyPayload> {
+async function classify(
+  context: GatewayContext,
+  scope: ResolvedScope,
+  id: string,
+  input: ClassifyParsed,
+): Promise<ClassifyPayload> {
   const target = input.classification ?? null;
   const rationale = input.rationale?.trim() ? input.rationale : undefined;
   const patch = (classification: string | null) =>
-    context.client.securityCenter.insights.classification.update(scope.upstream, id, { classification, ...(rationale ? { rationale } : {}) });
+    context.client.securityCenter.insights.classification.update(scope.upstream, id, {
+      classification,
+      ...(rationale ? { rationale } : {}),
+    });
   const base = { id, scopeKind: scope.kind, scopeId: scope.id, classification: target, replayed: false };
   const steps: Step[] = [];
   let previous: string | null = null;
@@ -200,9 +280,23 @@ async function classify(context: GatewayContext, scope: ResolvedScope, id: strin
         code: typed?.code ?? 'UPSTREAM_ERROR',
         message: `The classification was reset to null, then setting ${target} failed: ${typed?.message ?? 'internal error'}. The insight is now unclassified unless the SET was applied after all.`,
       };
-      return { ...base, previousClassification: previous, previousClassificationKnown: previousKnown, steps: [...steps], complete: false, failure };
+      return {
+        ...base,
+        previousClassification: previous,
+        previousClassificationKnown: previousKnown,
+        steps: [...steps],
+        complete: false,
+        failure,
+      };
     }
-    return { ...base, previousClassification: previous, previousClassificationKnown: previousKnown, steps: [...steps], complete: true, failure: null };
+    return {
+      ...base,
+      previousClassification: previous,
+      previousClassificationKnown: previousKnown,
+      steps: [...steps],
+      complete: true,
+      failure: null,
+    };
   };
 
   if (input.replaceExisting && target !== null) {
@@ -211,11 +305,20 @@ async function classify(context: GatewayContext, scope: ResolvedScope, id: strin
       previous = found.insight.user_classification ?? null;
       previousKnown = true;
       if (previous === target) {
-        return { ...base, previousClassification: previous, previousClassificationKnown: true, steps: [], complete: true, failure: null };
+        return {
+          ...base,
+          previousClassification: previous,
+          previousClassificationKnown: true,
+          steps: [],
+          complete: true,
+          failure: null,
+        };
       }
       if (previous !== null) return resetThenSet();
     } else if (found.complete) {
-      throw new NotFoundError(`Insight ${id} does not exist in ${scope.kind === 'ACCOUNT' ? 'account' : 'zone'} ${scope.id}`);
+      throw new NotFoundError(
+        `Insight ${id} does not exist in ${scope.kind === 'ACCOUNT' ? 'account' : 'zone'} ${scope.id}`,
+      );
     }
   }
   try {
@@ -226,9 +329,15 @@ async function classify(context: GatewayContext, scope: ResolvedScope, id: strin
     return resetThenSet();
   }
   steps.push(target === null ? 'RESET' : 'SET');
-  return { ...base, previousClassification: previous, previousClassificationKnown: previousKnown, steps, complete: true, failure: null };
+  return {
+    ...base,
+    previousClassification: previous,
+    previousClassificationKnown: previousKnown,
+    steps,
+    complete: true,
+    failure: null,
+  };
 }
-
 
 const classifySchema = z
   .object({
@@ -241,7 +350,11 @@ const classifySchema = z
   .superRefine((input, ctx) => {
     // S3 rule (§5, §7.8): a rationale is required for accept_risk and other; checked here so the request never goes out.
     if ((input.classification === 'accept_risk' || input.classification === 'other') && !input.rationale?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['rationale'], message: `is required (non-blank) when classification is ${input.classification === 'accept_risk' ? 'ACCEPT_RISK' : 'OTHER'}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rationale'],
+        message: `is required (non-blank) when classification is ${input.classification === 'accept_risk' ? 'ACCEPT_RISK' : 'OTHER'}`,
+      });
     }
   });
 type ClassifyParsed = z.infer<typeof classifySchema>;
@@ -263,13 +376,26 @@ defineMutation('classifyInsight', {
   target: (input) => ({
     ...auditScope(input.scope),
     ids: [input.id],
-    details: { classification: input.classification ?? null, replaceExisting: input.replaceExisting ?? false, withRationale: Boolean(input.rationale?.trim()) },
+    details: {
+      classification: input.classification ?? null,
+      replaceExisting: input.replaceExisting ?? false,
+      withRationale: Boolean(input.rationale?.trim()),
+    },
   }),
   run: (context, input) => classify(context, input.scope, input.id, input),
   audit: (payload) => ({
     result: payload.complete ? 'applied' : 'partial',
-    outcomes: [{ id: payload.id, outcome: payload.complete ? (payload.steps.length > 0 ? 'CLASSIFIED' : 'UNCHANGED') : 'PARTIAL', reason: payload.failure?.message ?? null }],
-    details: { steps: payload.steps, previousClassification: payload.previousClassificationKnown ? payload.previousClassification : 'unknown' },
+    outcomes: [
+      {
+        id: payload.id,
+        outcome: payload.complete ? (payload.steps.length > 0 ? 'CLASSIFIED' : 'UNCHANGED') : 'PARTIAL',
+        reason: payload.failure?.message ?? null,
+      },
+    ],
+    details: {
+      steps: payload.steps,
+      previousClassification: payload.previousClassificationKnown ? payload.previousClassification : 'unknown',
+    },
   }),
   settle: (context, input) => forgetInsight(context, input.scope, input.id),
 });
@@ -281,13 +407,24 @@ defineMutation('dismissInsight', {
   inputDescription: 'The insight to dismiss or restore.',
   payload: DismissInsightPayloadRef,
   result: { name: 'DismissInsightResult', description: 'The dismiss payload, or a typed error.' },
-  schema: () => z.object({ scope: insightScopeSchema, id: insightIdSchema, dismiss: z.boolean().nullish().transform((value) => value ?? true) }),
+  schema: () =>
+    z.object({
+      scope: insightScopeSchema,
+      id: insightIdSchema,
+      dismiss: z
+        .boolean()
+        .nullish()
+        .transform((value) => value ?? true),
+    }),
   fingerprint: (input) => ({ ...input, scope: scopeKey(input.scope) }),
   target: (input) => ({ ...auditScope(input.scope), ids: [input.id], details: { dismiss: input.dismiss } }),
   run: async (context, { scope, id, dismiss }) => {
     await context.client.securityCenter.insights.dismiss(scope.upstream, id, { dismiss });
     return { id, scopeKind: scope.kind, scopeId: scope.id, dismissed: dismiss, replayed: false };
   },
-  audit: (payload) => ({ result: 'applied', outcomes: [{ id: payload.id, outcome: payload.dismissed ? 'DISMISSED' : 'RESTORED' }] }),
+  audit: (payload) => ({
+    result: 'applied',
+    outcomes: [{ id: payload.id, outcome: payload.dismissed ? 'DISMISSED' : 'RESTORED' }],
+  }),
   settle: (context, input) => forgetInsight(context, input.scope, input.id),
 });

@@ -11,8 +11,22 @@ import { builder } from '../builder.js';
 import { InsightStatus, IssueType, Severity, UserClassification } from '../enums.js';
 import { gatewayError, nullOn404 } from '../errors.js';
 import { filterDigest, pageConnection } from '../pagination.js';
-import { type InsightScopeKind as ScopeKind, insightIdSchema, insightScopeSchema, parseArgument, type ResolvedScope } from '../validation.js';
-import { AUDIT_DEFAULT_PAGE, AUDIT_PAGE_CAP, auditConnection, auditParams, InsightAuditLogConnectionRef, InsightAuditLogEntryRef, InsightAuditLogFilterInput } from './insight-audit.js';
+import {
+  type InsightScopeKind as ScopeKind,
+  insightIdSchema,
+  insightScopeSchema,
+  parseArgument,
+  type ResolvedScope,
+} from '../validation.js';
+import {
+  AUDIT_DEFAULT_PAGE,
+  AUDIT_PAGE_CAP,
+  auditConnection,
+  auditParams,
+  InsightAuditLogConnectionRef,
+  InsightAuditLogEntryRef,
+  InsightAuditLogFilterInput,
+} from './insight-audit.js';
 
 /** Largest page a client may ask for (S1); one upstream call per page in the usual case. */
 export const INSIGHTS_PAGE_CAP = 100;
@@ -80,19 +94,29 @@ export function cacheFor(context: GatewayContext, scope: ResolvedScope): Map<str
 }
 
 /** One S1 page; primes the request cache and is tracked so lookups can wait for it. */
-function listPage(context: GatewayContext, scope: ResolvedScope, params: InsightFilterParams, page: number, perPage: number) {
-  const pending = context.client.securityCenter.insights.list(scope.upstream, { ...params, page, per_page: perPage }).then((result) => {
-    const cache = cacheFor(context, scope);
-    for (const issue of result.issues) cache.set(issue.id, issue);
-    return result;
-  });
+function listPage(
+  context: GatewayContext,
+  scope: ResolvedScope,
+  params: InsightFilterParams,
+  page: number,
+  perPage: number,
+) {
+  const pending = context.client.securityCenter.insights
+    .list(scope.upstream, { ...params, page, per_page: perPage })
+    .then((result) => {
+      const cache = cacheFor(context, scope);
+      for (const issue of result.issues) cache.set(issue.id, issue);
+      return result;
+    });
   const state = insightsOf(context);
   state.inFlight.add(pending);
   void pending.finally(() => state.inFlight.delete(pending)).catch(() => undefined);
   return pending;
 }
 
-type LookupResult = { insight: InsightShape; complete: true } | { insight: null; complete: boolean; searched: number; total: number | null };
+type LookupResult =
+  | { insight: InsightShape; complete: true }
+  | { insight: null; complete: boolean; searched: number; total: number | null };
 
 /**
  * Finds one insight by scanning S1 (no single-get endpoint exists, §5): page 1 of 100, then further
@@ -100,7 +124,12 @@ type LookupResult = { insight: InsightShape; complete: true } | { insight: null;
  * reached before the whole scope was seen — "absent" would then be a guess, so callers say so.
  * `fresh` skips the request cache (re-reads after a change must show Cloudflare's current value).
  */
-export async function findInsight(context: GatewayContext, scope: ResolvedScope, id: string, options: { fresh: boolean }): Promise<LookupResult> {
+export async function findInsight(
+  context: GatewayContext,
+  scope: ResolvedScope,
+  id: string,
+  options: { fresh: boolean },
+): Promise<LookupResult> {
   const state = insightsOf(context);
   if (!options.fresh) {
     if (state.inFlight.size > 0) await Promise.allSettled([...state.inFlight]);
@@ -127,7 +156,11 @@ export async function findInsight(context: GatewayContext, scope: ResolvedScope,
 /** An Issue (§2.5) plus the scope it was read from, so lazy fields (S8, S9) know where to ask. */
 export type InsightShape = CfInsight & { scopeKind: ScopeKind; scopeId: string };
 
-const shape = (issue: CfInsight, scope: ResolvedScope): InsightShape => ({ ...issue, scopeKind: scope.kind, scopeId: scope.id });
+const shape = (issue: CfInsight, scope: ResolvedScope): InsightShape => ({
+  ...issue,
+  scopeKind: scope.kind,
+  scopeId: scope.id,
+});
 export const upstreamScopeOf = (insight: { scopeKind: ScopeKind; scopeId: string }): CfInsightScope =>
   insight.scopeKind === 'ACCOUNT' ? { accountId: insight.scopeId } : { zoneId: insight.scopeId };
 export const resolvedScopeOf = (insight: { scopeKind: ScopeKind; scopeId: string }): ResolvedScope => ({
@@ -145,21 +178,62 @@ InsightRef.implement({
     'A Security Center insight (Cloudflare Issue, reference §2.5) with the scope it was read from. `context` and `auditLog` are loaded lazily, one Cloudflare call each, only when selected.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id (unique within its account or zone).' }),
-    scopeKind: t.field({ type: InsightScopeKind, nullable: false, description: 'Whether the insight belongs to an account or a zone.', resolve: (i) => i.scopeKind }),
-    accountId: t.string({ description: 'Account the insight was read from (null for zone insights).', resolve: (i) => (i.scopeKind === 'ACCOUNT' ? i.scopeId : null) }),
-    zoneId: t.string({ description: 'Zone the insight was read from (null for account insights).', resolve: (i) => (i.scopeKind === 'ZONE' ? i.scopeId : null) }),
-    dismissed: t.exposeBoolean('dismissed', { description: 'Whether the insight was dismissed (archived, see `dismissInsight`).' }),
-    hasExtendedContext: t.exposeBoolean('has_extended_context', { description: 'The payload is too large to inline; the full one is in `context`.' }),
-    issueClass: t.exposeString('issue_class', { description: 'Fine-grained class, e.g. `email_security_spf_missing`.' }),
-    issueType: t.field({ type: IssueType.ref, description: 'Category of the insight.', resolve: (i, _a, c) => IssueType.known(i.issue_type, c.logger) }),
-    payload: t.field({ type: 'JSON', description: 'Inline payload as Cloudflare sent it (`detection_method`, `zone_tag`, …).', resolve: (i) => i.payload ?? null }),
+    scopeKind: t.field({
+      type: InsightScopeKind,
+      nullable: false,
+      description: 'Whether the insight belongs to an account or a zone.',
+      resolve: (i) => i.scopeKind,
+    }),
+    accountId: t.string({
+      description: 'Account the insight was read from (null for zone insights).',
+      resolve: (i) => (i.scopeKind === 'ACCOUNT' ? i.scopeId : null),
+    }),
+    zoneId: t.string({
+      description: 'Zone the insight was read from (null for account insights).',
+      resolve: (i) => (i.scopeKind === 'ZONE' ? i.scopeId : null),
+    }),
+    dismissed: t.exposeBoolean('dismissed', {
+      description: 'Whether the insight was dismissed (archived, see `dismissInsight`).',
+    }),
+    hasExtendedContext: t.exposeBoolean('has_extended_context', {
+      description: 'The payload is too large to inline; the full one is in `context`.',
+    }),
+    issueClass: t.exposeString('issue_class', {
+      description: 'Fine-grained class, e.g. `email_security_spf_missing`.',
+    }),
+    issueType: t.field({
+      type: IssueType.ref,
+      description: 'Category of the insight.',
+      resolve: (i, _a, c) => IssueType.known(i.issue_type, c.logger),
+    }),
+    payload: t.field({
+      type: 'JSON',
+      description: 'Inline payload as Cloudflare sent it (`detection_method`, `zone_tag`, …).',
+      resolve: (i) => i.payload ?? null,
+    }),
     resolveLink: t.exposeString('resolve_link', { description: 'Dashboard link where the problem can be fixed.' }),
     resolveText: t.exposeString('resolve_text', { description: 'What to do about it.' }),
-    severity: t.field({ type: Severity.ref, description: 'Severity.', resolve: (i, _a, c) => Severity.known(i.severity, c.logger) }),
-    since: t.field({ type: 'DateTime', description: 'Since when the problem exists.', resolve: (i) => i.since ?? null }),
-    status: t.field({ type: InsightStatus.ref, description: 'Active or resolved.', resolve: (i, _a, c) => InsightStatus.known(i.status, c.logger) }),
+    severity: t.field({
+      type: Severity.ref,
+      description: 'Severity.',
+      resolve: (i, _a, c) => Severity.known(i.severity, c.logger),
+    }),
+    since: t.field({
+      type: 'DateTime',
+      description: 'Since when the problem exists.',
+      resolve: (i) => i.since ?? null,
+    }),
+    status: t.field({
+      type: InsightStatus.ref,
+      description: 'Active or resolved.',
+      resolve: (i, _a, c) => InsightStatus.known(i.status, c.logger),
+    }),
     subject: t.exposeString('subject', { description: 'What the insight is about (a hostname, zone, …).' }),
-    timestamp: t.field({ type: 'DateTime', description: 'When Cloudflare last detected it.', resolve: (i) => i.timestamp ?? null }),
+    timestamp: t.field({
+      type: 'DateTime',
+      description: 'When Cloudflare last detected it.',
+      resolve: (i) => i.timestamp ?? null,
+    }),
     userClassification: t.field({
       type: UserClassification.ref,
       description: 'How an analyst classified it (null = unclassified). Change it with `classifyInsight`.',
@@ -182,7 +256,12 @@ InsightRef.implement({
         args: { filter: t.arg({ type: InsightAuditLogFilterInput, description: 'Narrows the entries.' }) },
         resolve: (i, args, c) => {
           const params = auditParams(args.filter);
-          return auditConnection(args, { scope: `${i.scopeKind}:${i.scopeId}`, issue: i.id, params }, (p) => c.client.securityCenter.insights.auditLogs.listByInsight(upstreamScopeOf(i), i.id, p), params);
+          return auditConnection(
+            args,
+            { scope: `${i.scopeKind}:${i.scopeId}`, issue: i.id, params },
+            (p) => c.client.securityCenter.insights.auditLogs.listByInsight(upstreamScopeOf(i), i.id, p),
+            params,
+          );
         },
       },
       InsightAuditLogConnectionRef,
@@ -216,7 +295,10 @@ export const InsightFilterInput = builder.inputType('InsightFilter', {
     severityNot: t.field({ type: [Severity.ref], description: 'Exclude these severities (`severity~neq`).' }),
     subject: t.stringList({ description: 'Only these subjects.' }),
     subjectNot: t.stringList({ description: 'Exclude these subjects (`subject~neq`).' }),
-    source: t.field({ type: [InsightSource], description: 'Only insights found by these sources (SDK 7.3.0 `source`).' }),
+    source: t.field({
+      type: [InsightSource],
+      description: 'Only insights found by these sources (SDK 7.3.0 `source`).',
+    }),
   }),
 });
 type InsightFilterArg = typeof InsightFilterInput.$inferInput;
@@ -224,7 +306,8 @@ type InsightFilterArg = typeof InsightFilterInput.$inferInput;
 /** GraphQL filter → F query keys; severities go lower case because filters take `low` (§2.1, §7.7). */
 function filterParams(filter: InsightFilterArg | null | undefined): InsightFilterParams {
   const f = filter ?? {};
-  const list = (values: readonly string[] | null | undefined) => (values && values.length > 0 ? [...values] : undefined);
+  const list = (values: readonly string[] | null | undefined) =>
+    values && values.length > 0 ? [...values] : undefined;
   const lower = (values: readonly string[] | null | undefined) => list(values?.map((value) => value.toLowerCase()));
   const params: InsightFilterParams = {
     dismissed: f.dismissed ?? undefined,
@@ -247,7 +330,10 @@ const InsightCountGroup = builder.enumType('InsightCountGroup', {
   description: 'What to group insight counts by.',
   values: {
     CLASS: { description: 'By issue class (S4).' },
-    SEVERITY: { description: 'By severity (S5); values are the `Severity` enum names (`LOW`, `MODERATE`, `CRITICAL`), usable in `InsightFilter.severity`.' },
+    SEVERITY: {
+      description:
+        'By severity (S5); values are the `Severity` enum names (`LOW`, `MODERATE`, `CRITICAL`), usable in `InsightFilter.severity`.',
+    },
     TYPE: { description: 'By insight type (S6); values are Cloudflare’s spelling, e.g. `email_security`.' },
   } as const,
 });
@@ -305,16 +391,21 @@ builder.queryFields((t) => ({
       const found = await findInsight(context, scope, id, { fresh: false });
       if (found.insight) return found.insight;
       if (found.complete) return null;
-      throw gatewayError('NOT_FOUND', `Insight ${id} is not among the first ${found.searched} of ${found.total ?? 'an unknown number of'} insights; the lookup is bounded, use insights(filter:) to narrow it down`, {
-        searched: found.searched,
-        total: found.total,
-      });
+      throw gatewayError(
+        'NOT_FOUND',
+        `Insight ${id} is not among the first ${found.searched} of ${found.total ?? 'an unknown number of'} insights; the lookup is bounded, use insights(filter:) to narrow it down`,
+        {
+          searched: found.searched,
+          total: found.total,
+        },
+      );
     },
   }),
   insightCounts: t.field({
     type: [InsightCountRef],
     nullable: false,
-    description: 'Insight counts grouped by class (S4), severity (S5) or type (S6), one Cloudflare call. Cloudflare orders the groups.',
+    description:
+      'Insight counts grouped by class (S4), severity (S5) or type (S6), one Cloudflare call. Cloudflare orders the groups.',
     args: {
       scope: t.arg({ type: InsightScopeInput, required: true, description: 'Account or zone.' }),
       groupBy: t.arg({ type: InsightCountGroup, required: true, description: 'What to group by.' }),
@@ -327,7 +418,10 @@ builder.queryFields((t) => ({
       if (args.groupBy === 'SEVERITY') {
         // Cloudflare spells severities `Low` here (§2.1); the enum (and the filter) say LOW.
         const groups = await insights.severity.get(scope.upstream, params);
-        return groups.map((group) => ({ ...group, value: group.value == null ? group.value : group.value.toUpperCase() }));
+        return groups.map((group) => ({
+          ...group,
+          value: group.value == null ? group.value : group.value.toUpperCase(),
+        }));
       }
       return (args.groupBy === 'CLASS' ? insights.class : insights.type).get(scope.upstream, params);
     },
@@ -344,7 +438,12 @@ builder.queryFields((t) => ({
       resolve: (_root, args, context) => {
         const scope = scopeForQuery(args.scope);
         const params = auditParams(args.filter);
-        return auditConnection(args, { scope: scopeKey(scope), params }, (p) => context.client.securityCenter.insights.auditLogs.list(scope.upstream, p), params);
+        return auditConnection(
+          args,
+          { scope: scopeKey(scope), params },
+          (p) => context.client.securityCenter.insights.auditLogs.list(scope.upstream, p),
+          params,
+        );
       },
     },
     InsightAuditLogConnectionRef,

@@ -26,24 +26,50 @@ interface MiscategorizationPayload {
   replayed: boolean;
 }
 
-const MiscategorizationPayloadRef = builder.objectRef<MiscategorizationPayload>('SubmitMiscategorizationPayload').implement({
-  description: 'Cloudflare accepted the request to change the categories of an indicator (it reviews it asynchronously).',
-  fields: (t) => ({
-    indicatorType: t.field({ type: IndicatorType.ref, nullable: false, description: 'Kind of indicator.', resolve: (p) => p.indicatorType as never }),
-    indicator: t.exposeString('indicator', { nullable: false, description: 'The domain, URL or IP reported.' }),
-    contentAdds: t.exposeIntList('contentAdds', { nullable: false, description: 'Content categories requested to add.' }),
-    contentRemoves: t.exposeIntList('contentRemoves', { nullable: false, description: 'Content categories requested to remove.' }),
-    securityAdds: t.exposeIntList('securityAdds', { nullable: false, description: 'Security categories requested to add.' }),
-    securityRemoves: t.exposeIntList('securityRemoves', { nullable: false, description: 'Security categories requested to remove.' }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
-  }),
-});
+const MiscategorizationPayloadRef = builder
+  .objectRef<MiscategorizationPayload>('SubmitMiscategorizationPayload')
+  .implement({
+    description:
+      'Cloudflare accepted the request to change the categories of an indicator (it reviews it asynchronously).',
+    fields: (t) => ({
+      indicatorType: t.field({
+        type: IndicatorType.ref,
+        nullable: false,
+        description: 'Kind of indicator.',
+        resolve: (p) => p.indicatorType as never,
+      }),
+      indicator: t.exposeString('indicator', { nullable: false, description: 'The domain, URL or IP reported.' }),
+      contentAdds: t.exposeIntList('contentAdds', {
+        nullable: false,
+        description: 'Content categories requested to add.',
+      }),
+      contentRemoves: t.exposeIntList('contentRemoves', {
+        nullable: false,
+        description: 'Content categories requested to remove.',
+      }),
+      securityAdds: t.exposeIntList('securityAdds', {
+        nullable: false,
+        description: 'Security categories requested to add.',
+      }),
+      securityRemoves: t.exposeIntList('securityRemoves', {
+        nullable: false,
+        description: 'Security categories requested to remove.',
+      }),
+      replayed: t.exposeBoolean('replayed', {
+        nullable: false,
+        description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+      }),
+    }),
+  });
 
 const SubmitMiscategorizationInput = builder.inputType('SubmitMiscategorizationInput', {
   description: 'A request to change the categories of a domain, URL or IP (I1). Checked before anything is sent.',
   fields: (t) => ({
     indicatorType: t.field({ type: IndicatorType.ref, required: true, description: 'Kind of indicator.' }),
-    url: t.string({ description: 'The domain (e.g. `example.com`) or URL (e.g. `https://example.com/news/`); only with DOMAIN or URL.' }),
+    url: t.string({
+      description:
+        'The domain (e.g. `example.com`) or URL (e.g. `https://example.com/news/`); only with DOMAIN or URL.',
+    }),
     ip: t.string({ description: 'The IP address; only with IPV4 or IPV6, and of that family.' }),
     contentAdds: t.intList({ description: 'Content category ids to add.' }),
     contentRemoves: t.intList({ description: 'Content category ids to remove.' }),
@@ -59,69 +85,81 @@ const SubmitMiscategorizationInput = builder.inputType('SubmitMiscategorizationI
  * I1 body and the indicator it names.
  */
 const miscategorizationSchema = (context: GatewayContext) =>
-  z.object({
-    accountId: accountIdFor(context),
-    indicatorType: z.enum(['domain', 'ipv4', 'ipv6', 'url']),
-    url: z.string().nullish(),
-    ip: z.string().nullish(),
-    contentAdds: z.array(z.number()).nullish(),
-    contentRemoves: z.array(z.number()).nullish(),
-    securityAdds: z.array(z.number()).nullish(),
-    securityRemoves: z.array(z.number()).nullish(),
-  })
-  .transform((input, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    const lists = {
-      contentAdds: input.contentAdds ?? [],
-      contentRemoves: input.contentRemoves ?? [],
-      securityAdds: input.securityAdds ?? [],
-      securityRemoves: input.securityRemoves ?? [],
-    };
-    for (const [name, values] of Object.entries(lists)) {
-      if (values.length > MAX_CATEGORIES_PER_LIST) issue([name], `at most ${MAX_CATEGORIES_PER_LIST} categories`);
-      values.forEach((value, index) => {
-        if (!Number.isInteger(value) || value <= 0) issue([name, index], 'must be a positive category id');
-        else if (AUTO_MANAGED_CATEGORIES.has(value)) {
-          issue([name, index], `category ${value} is managed automatically by Cloudflare (New Domains / Newly Seen) and cannot be changed`);
-        }
-      });
-    }
-    if (Object.values(lists).every((values) => values.length === 0)) {
-      issue([], 'at least one category change (contentAdds, contentRemoves, securityAdds or securityRemoves) is required');
-    }
-    for (const [adds, removes] of [['contentAdds', 'contentRemoves'], ['securityAdds', 'securityRemoves']] as const) {
-      const both = lists[adds].filter((value) => lists[removes].includes(value));
-      if (both.length) issue([removes], `categories ${[...new Set(both)].join(', ')} are both added and removed`);
-    }
+  z
+    .object({
+      accountId: accountIdFor(context),
+      indicatorType: z.enum(['domain', 'ipv4', 'ipv6', 'url']),
+      url: z.string().nullish(),
+      ip: z.string().nullish(),
+      contentAdds: z.array(z.number()).nullish(),
+      contentRemoves: z.array(z.number()).nullish(),
+      securityAdds: z.array(z.number()).nullish(),
+      securityRemoves: z.array(z.number()).nullish(),
+    })
+    .transform((input, ctx) => {
+      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+      const lists = {
+        contentAdds: input.contentAdds ?? [],
+        contentRemoves: input.contentRemoves ?? [],
+        securityAdds: input.securityAdds ?? [],
+        securityRemoves: input.securityRemoves ?? [],
+      };
+      for (const [name, values] of Object.entries(lists)) {
+        if (values.length > MAX_CATEGORIES_PER_LIST) issue([name], `at most ${MAX_CATEGORIES_PER_LIST} categories`);
+        values.forEach((value, index) => {
+          if (!Number.isInteger(value) || value <= 0) issue([name, index], 'must be a positive category id');
+          else if (AUTO_MANAGED_CATEGORIES.has(value)) {
+            issue(
+              [name, index],
+              `category ${value} is managed automatically by Cloudflare (New Domains / Newly Seen) and cannot be changed`,
+            );
+          }
+        });
+      }
+      if (Object.values(lists).every((values) => values.length === 0)) {
+        issue(
+          [],
+          'at least one category change (contentAdds, contentRemoves, securityAdds or securityRemoves) is required',
+        );
+      }
+      for (const [adds, removes] of [
+        ['contentAdds', 'contentRemoves'],
+        ['securityAdds', 'securityRemoves'],
+      ] as const) {
+        const both = lists[adds].filter((value) => lists[removes].includes(value));
+        if (both.length) issue([removes], `categories ${[...new Set(both)].join(', ')} are both added and removed`);
+      }
 
-    const type = input.indicatorType;
-    const url = input.url?.trim();
-    const ip = input.ip?.trim();
-    let indicator = '';
-    if (type === 'ipv4' || type === 'ipv6') {
-      if (url) issue(['url'], 'only with indicatorType DOMAIN or URL');
-      if (!ip) issue(['ip'], `is required for indicatorType ${type.toUpperCase()}`);
-      else if (type === 'ipv4' ? !isIPv4(ip) : !isIPv6(ip)) issue(['ip'], `is not a valid ${type === 'ipv4' ? 'IPv4' : 'IPv6'} address`);
-      indicator = ip ?? '';
-    } else {
-      if (ip) issue(['ip'], 'only with indicatorType IPV4 or IPV6');
-      if (!url) issue(['url'], `is required for indicatorType ${type.toUpperCase()}`);
-      else if (type === 'domain' && !DOMAIN.test(url)) issue(['url'], 'is not a valid domain name (e.g. example.com)');
-      else if (type === 'url' && !isHttpUrl(url)) issue(['url'], 'is not a valid http(s) URL');
-      indicator = url ?? '';
-    }
+      const type = input.indicatorType;
+      const url = input.url?.trim();
+      const ip = input.ip?.trim();
+      let indicator = '';
+      if (type === 'ipv4' || type === 'ipv6') {
+        if (url) issue(['url'], 'only with indicatorType DOMAIN or URL');
+        if (!ip) issue(['ip'], `is required for indicatorType ${type.toUpperCase()}`);
+        else if (type === 'ipv4' ? !isIPv4(ip) : !isIPv6(ip))
+          issue(['ip'], `is not a valid ${type === 'ipv4' ? 'IPv4' : 'IPv6'} address`);
+        indicator = ip ?? '';
+      } else {
+        if (ip) issue(['ip'], 'only with indicatorType IPV4 or IPV6');
+        if (!url) issue(['url'], `is required for indicatorType ${type.toUpperCase()}`);
+        else if (type === 'domain' && !DOMAIN.test(url))
+          issue(['url'], 'is not a valid domain name (e.g. example.com)');
+        else if (type === 'url' && !isHttpUrl(url)) issue(['url'], 'is not a valid http(s) URL');
+        indicator = url ?? '';
+      }
 
-    const dedupe = (values: number[]) => [...new Set(values)];
-    const body: MiscategorizationBody = {
-      indicator_type: type,
-      ...(type === 'ipv4' || type === 'ipv6' ? { ip: indicator } : { url: indicator }),
-      ...(lists.contentAdds.length ? { content_adds: dedupe(lists.contentAdds) } : {}),
-      ...(lists.contentRemoves.length ? { content_removes: dedupe(lists.contentRemoves) } : {}),
-      ...(lists.securityAdds.length ? { security_adds: dedupe(lists.securityAdds) } : {}),
-      ...(lists.securityRemoves.length ? { security_removes: dedupe(lists.securityRemoves) } : {}),
-    };
-    return { accountId: input.accountId, body, indicator };
-  });
+      const dedupe = (values: number[]) => [...new Set(values)];
+      const body: MiscategorizationBody = {
+        indicator_type: type,
+        ...(type === 'ipv4' || type === 'ipv6' ? { ip: indicator } : { url: indicator }),
+        ...(lists.contentAdds.length ? { content_adds: dedupe(lists.contentAdds) } : {}),
+        ...(lists.contentRemoves.length ? { content_removes: dedupe(lists.contentRemoves) } : {}),
+        ...(lists.securityAdds.length ? { security_adds: dedupe(lists.securityAdds) } : {}),
+        ...(lists.securityRemoves.length ? { security_removes: dedupe(lists.securityRemoves) } : {}),
+      };
+      return { accountId: input.accountId, body, indicator };
+    });
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -143,7 +181,11 @@ defineMutation('submitMiscategorization', {
   target: ({ accountId, indicator, body }) => ({
     accountId,
     ids: [indicator],
-    details: { indicatorType: body.indicator_type, indicator, changes: { ...body, indicator_type: undefined, url: undefined, ip: undefined } },
+    details: {
+      indicatorType: body.indicator_type,
+      indicator,
+      changes: { ...body, indicator_type: undefined, url: undefined, ip: undefined },
+    },
   }),
   run: async (context, { accountId, indicator, body }) => {
     await context.client.intel.miscategorizations.create(accountId, body);

@@ -14,7 +14,14 @@ import {
   SearchDisposition,
 } from '../enums.js';
 import { badUserInput, nullOn404 } from '../errors.js';
-import { type CursorPage, filterDigest, type PagingPlan, pageConnection, planAnyPaging, upstreamCursorConnection } from '../pagination.js';
+import {
+  type CursorPage,
+  filterDigest,
+  type PagingPlan,
+  pageConnection,
+  planAnyPaging,
+  upstreamCursorConnection,
+} from '../pagination.js';
 import { investigateIdSchema, parseArgument } from '../validation.js';
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
@@ -37,7 +44,8 @@ const ONE_CLOUDFLARE_CALL = { cost: { weight: 1 } };
 
 /** "Non-benign" dispositions: E4 previews and E6 raw EML exist for these (reference §3 E4, E6). */
 const DETECTED = new Set(['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK']);
-export const isDetection = (message: CfMessage) => message.final_disposition != null && DETECTED.has(message.final_disposition);
+export const isDetection = (message: CfMessage) =>
+  message.final_disposition != null && DETECTED.has(message.final_disposition);
 
 const ActionLogEntryRef = builder.objectRef<CfMessage['action_log'][number]>('ActionLogEntry').implement({
   description: 'One post-delivery action recorded on a message.',
@@ -53,8 +61,14 @@ const ActionLogEntryRef = builder.objectRef<CfMessage['action_log'][number]>('Ac
       resolve: (entry) => entry.completed_at ?? entry.completed_timestamp ?? null,
     }),
     status: t.exposeString('status', { description: 'Outcome status as Cloudflare reports it.' }),
-    folder: t.string({ description: 'Destination folder, for moves.', resolve: (entry) => entry.properties?.folder ?? null }),
-    requestedBy: t.string({ description: 'Who requested it.', resolve: (entry) => entry.properties?.requested_by ?? null }),
+    folder: t.string({
+      description: 'Destination folder, for moves.',
+      resolve: (entry) => entry.properties?.folder ?? null,
+    }),
+    requestedBy: t.string({
+      description: 'Who requested it.',
+      resolve: (entry) => entry.properties?.requested_by ?? null,
+    }),
   }),
 });
 
@@ -86,8 +100,14 @@ MessageRef.implement({
   description:
     'An e-mail message as Email Security Investigate sees it (E1/E2). Detection, trace, preview and raw EML are loaded lazily, one Cloudflare call each, only when selected.',
   fields: (t) => ({
-    id: t.exposeID('id', { nullable: false, description: 'Investigate id (postfix id + timestamp + hash); the key for every per-message call.' }),
-    accountId: t.exposeString('accountId', { nullable: false, description: 'Cloudflare account the message belongs to.' }),
+    id: t.exposeID('id', {
+      nullable: false,
+      description: 'Investigate id (postfix id + timestamp + hash); the key for every per-message call.',
+    }),
+    accountId: t.exposeString('accountId', {
+      nullable: false,
+      description: 'Cloudflare account the message belongs to.',
+    }),
     postfixId: t.exposeString('postfix_id', { nullable: false, description: 'Postfix queue id of the message.' }),
     postfixIdOutbound: t.exposeString('postfix_id_outbound', { description: 'Postfix queue id of the outbound copy.' }),
     subject: t.exposeString('subject', { description: 'Subject line.' }),
@@ -98,13 +118,24 @@ MessageRef.implement({
     replyTo: t.exposeString('replyto', { description: 'Reply-To address.' }),
     envelopeFrom: t.exposeString('envelope_from', { description: 'SMTP envelope sender.' }),
     envelopeTo: t.exposeStringList('envelope_to', { description: 'SMTP envelope recipients.' }),
-    clientRecipients: t.exposeStringList('client_recipients', { nullable: false, description: 'Recipients in the customer organisation.' }),
+    clientRecipients: t.exposeStringList('client_recipients', {
+      nullable: false,
+      description: 'Recipients in the customer organisation.',
+    }),
     messageId: t.exposeString('message_id', { description: 'RFC 822 Message-ID, e.g. `<…@example.com>`.' }),
     alertId: t.exposeString('alert_id', { description: 'Alert id.' }),
     edfHash: t.exposeString('edf_hash', { description: 'EDF hash.' }),
     htmltextStructureHash: t.exposeString('htmltext_structure_hash', { description: 'Hash of the HTML structure.' }),
-    sentAt: t.field({ type: 'DateTime', description: 'When the message was sent (UTC).', resolve: (m) => m.sent_at ?? null }),
-    scannedAt: t.field({ type: 'DateTime', description: 'When Email Security scanned it (UTC).', resolve: (m) => m.scanned_at ?? m.ts ?? null }),
+    sentAt: t.field({
+      type: 'DateTime',
+      description: 'When the message was sent (UTC).',
+      resolve: (m) => m.sent_at ?? null,
+    }),
+    scannedAt: t.field({
+      type: 'DateTime',
+      description: 'When Email Security scanned it (UTC).',
+      resolve: (m) => m.scanned_at ?? m.ts ?? null,
+    }),
     ts: t.field({
       type: 'DateTime',
       description: 'Scan time (legacy field).',
@@ -130,12 +161,29 @@ MessageRef.implement({
       description: 'Delivery states.',
       resolve: (m, _a, c) => DeliveryStatus.knownList(m.delivery_status, c.logger),
     }),
-    isQuarantined: t.exposeBoolean('is_quarantined', { nullable: false, description: 'Whether the message is held in quarantine.' }),
-    isPhishSubmission: t.exposeBoolean('is_phish_submission', { nullable: false, description: 'Whether it is a phish submission.' }),
+    isQuarantined: t.exposeBoolean('is_quarantined', {
+      nullable: false,
+      description: 'Whether the message is held in quarantine.',
+    }),
+    isPhishSubmission: t.exposeBoolean('is_phish_submission', {
+      nullable: false,
+      description: 'Whether it is a phish submission.',
+    }),
     detectionReasons: t.exposeStringList('detection_reasons', { nullable: false, description: 'Why it was detected.' }),
-    threatCategories: t.exposeStringList('threat_categories', { description: 'Threat categories, e.g. `IPReputation`.' }),
-    validation: t.field({ type: ValidationRef, description: 'SPF / DKIM / DMARC results.', resolve: (m) => m.validation ?? null }),
-    properties: t.field({ type: MessagePropertiesRef, nullable: false, description: 'Processing properties.', resolve: (m) => m.properties }),
+    threatCategories: t.exposeStringList('threat_categories', {
+      description: 'Threat categories, e.g. `IPReputation`.',
+    }),
+    validation: t.field({
+      type: ValidationRef,
+      description: 'SPF / DKIM / DMARC results.',
+      resolve: (m) => m.validation ?? null,
+    }),
+    properties: t.field({
+      type: MessagePropertiesRef,
+      nullable: false,
+      description: 'Processing properties.',
+      resolve: (m) => m.properties,
+    }),
     postDeliveryOperations: t.field({
       type: [PostDeliveryOperation.ref],
       description: 'Operations performed after delivery.',
@@ -203,12 +251,16 @@ builder.asEntity(MessageRef, {
 export const MessageFilterInput = builder.inputType('MessageFilter', {
   description: 'Search parameters of E1. Everything is optional; the window defaults to the last 30 days.',
   fields: (t) => ({
-    query: t.string({ description: 'Free text, space-delimited, case-insensitive: subject, addresses, ids, hashes, IPs, …' }),
+    query: t.string({
+      description: 'Free text, space-delimited, case-insensitive: subject, addresses, ids, hashes, IPs, …',
+    }),
     sender: t.string({ description: 'Sender e-mail address or domain.' }),
     recipient: t.string({ description: 'Recipient e-mail address or domain.' }),
     domain: t.string({ description: 'Sender domain.' }),
     subject: t.string({ description: 'Keywords in the subject, any order.' }),
-    exactSubject: t.string({ description: 'Exact subject (seed docs parameter; the current SDK dropped it from search).' }),
+    exactSubject: t.string({
+      description: 'Exact subject (seed docs parameter; the current SDK dropped it from search).',
+    }),
     finalDisposition: t.field({ type: SearchDisposition.ref, description: 'Only messages with this disposition.' }),
     messageAction: t.field({ type: MessageAction.ref, description: 'Only messages on which this action was taken.' }),
     deliveryStatus: t.field({ type: DeliveryStatus.ref, description: 'Only messages in this delivery state.' }),
@@ -218,7 +270,10 @@ export const MessageFilterInput = builder.inputType('MessageFilter', {
     metric: t.string({ description: 'Cloudflare `metric` parameter (undocumented upstream; passed through).' }),
     detectionsOnly: t.boolean({ description: 'Only messages with a detection.' }),
     submissions: t.boolean({ description: 'Search submissions instead of original messages (seed docs parameter).' }),
-    start: t.field({ type: 'DateTime', description: 'Window start (default: 30 days before the first page). Must not be in the future.' }),
+    start: t.field({
+      type: 'DateTime',
+      description: 'Window start (default: 30 days before the first page). Must not be in the future.',
+    }),
     end: t.field({ type: 'DateTime', description: 'Window end (default: the time of the first page).' }),
   }),
 });
@@ -258,15 +313,21 @@ export function filterToSearchParams(filter: MessageFilter | null | undefined): 
 }
 
 /** Resolves and checks the time window before any upstream call. */
-export function resolveWindow(filter: MessageFilter | null | undefined, now = new Date(), granularityMs = 1000): { start: Date; end: Date } {
+export function resolveWindow(
+  filter: MessageFilter | null | undefined,
+  now = new Date(),
+  granularityMs = 1000,
+): { start: Date; end: Date } {
   // Cloudflare timestamps have whole seconds: a window ending mid-second would let mail scanned later
   // in that same second slip into later pages. Ending just before the current step keeps pages stable;
   // with the read cache on, the step is the search TTL, so a repeated page has the same request (a hit).
   const step = Math.max(1000, granularityMs);
   const end = filter?.end ?? new Date(Math.floor(now.getTime() / step) * step - 1);
   const start = filter?.start ?? new Date(end.getTime() - SEARCH_WINDOW_DAYS * 86_400_000);
-  if (start.getTime() > now.getTime()) throw badUserInput('`filter.start` must not be in the future', ['filter', 'start']);
-  if (start.getTime() > end.getTime()) throw badUserInput('`filter.start` must be before `filter.end`', ['filter', 'start']);
+  if (start.getTime() > now.getTime())
+    throw badUserInput('`filter.start` must not be in the future', ['filter', 'start']);
+  if (start.getTime() > end.getTime())
+    throw badUserInput('`filter.start` must be before `filter.end`', ['filter', 'start']);
   return { start, end };
 }
 
@@ -310,106 +371,130 @@ builder.queryFields((t) => ({
     args: {
       id: t.arg.id({ required: true, description: 'Investigate id, as returned by `messages`.' }),
       accountId: t.arg.string(accountIdArgOptions),
-      submission: t.arg.boolean({ description: 'Look in the submissions datastore instead of the regular one (E2 `submission`).' }),
+      submission: t.arg.boolean({
+        description: 'Look in the submissions datastore instead of the regular one (E2 `submission`).',
+      }),
     },
     resolve: async (_root, args, context) => {
       const accountId = resolveAccountId(context, args.accountId);
       const id = parseArgument(investigateIdSchema, args.id, 'id');
       if (args.submission) {
-        const message = await context.client.emailSecurity.investigate.get(accountId, id, { submission: true }).catch(nullOn404);
+        const message = await context.client.emailSecurity.investigate
+          .get(accountId, id, { submission: true })
+          .catch(nullOn404);
         return message ? { ...message, accountId } : null;
       }
       return loadMessage(context, { accountId, id });
     },
   }),
-  messages: t.connection({
-    type: MessageRef,
-    nullable: false,
-    // Demand control for the router: one search call, and a page of `first` / `last` messages.
-    directives: {
-      cost: { weight: 1 },
-      listSize: { slicingArguments: ['first', 'last'], sizedFields: ['edges', 'nodes'], requireOneSlicingArgument: false },
-    },
-    description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Results prime the per-request message cache.`,
-    args: {
-      filter: t.arg({ type: MessageFilterInput, description: 'Search parameters.' }),
-      accountId: t.arg.string(accountIdArgOptions),
-    },
-    resolve: async (_root, args, context) => {
-      const accountId = resolveAccountId(context, args.accountId);
-      const [oversized] = oversizedFilterFields(args.filter);
-      if (oversized) throw badUserInput(`\`filter.${oversized[0]}\` ${oversized[1]}`, ['filter', oversized[0]]);
-      const params = filterToSearchParams(args.filter);
-      const digest = filterDigest({ accountId, params, start: args.filter?.start, end: args.filter?.end });
-      const plan = planAnyPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
-      // Cloudflare's cursor paging has no addressable end (reference §9), so `last` needs `before`;
-      // refused before any call, whichever paging style the deployment answers with.
-      if (plan.direction === 'backward' && !plan.before && plan.size > 0) {
-        throw badUserInput('`last` needs `before`: Cloudflare pages E1 by cursor and has no addressable end; page forward, then back with `before`', ['last']);
-      }
-      const pinned = plan.after ?? plan.before;
-      const window =
-        pinned?.s && pinned.e
-          ? pinnedWindow(pinned.s, pinned.e)
-          : resolveWindow(args.filter, new Date(), context.services.cache ? context.services.config.cache.ttls.searchMs : 1000);
-      const pin = { s: window.start.toISOString(), e: window.end.toISOString() };
-      const search = (paging: { page?: number; cursor?: string; per_page: number }) => {
-        const pending = context.client.emailSecurity.investigate
-          .list(accountId, { ...params, start: pin.s, end: pin.e, ...paging })
-          .then((result) => {
-            primeMessages(context, accountId, result.items);
-            return result;
+  messages: t.connection(
+    {
+      type: MessageRef,
+      nullable: false,
+      // Demand control for the router: one search call, and a page of `first` / `last` messages.
+      directives: {
+        cost: { weight: 1 },
+        listSize: {
+          slicingArguments: ['first', 'last'],
+          sizedFields: ['edges', 'nodes'],
+          requireOneSlicingArgument: false,
+        },
+      },
+      description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Results prime the per-request message cache.`,
+      args: {
+        filter: t.arg({ type: MessageFilterInput, description: 'Search parameters.' }),
+        accountId: t.arg.string(accountIdArgOptions),
+      },
+      resolve: async (_root, args, context) => {
+        const accountId = resolveAccountId(context, args.accountId);
+        const [oversized] = oversizedFilterFields(args.filter);
+        if (oversized) throw badUserInput(`\`filter.${oversized[0]}\` ${oversized[1]}`, ['filter', oversized[0]]);
+        const params = filterToSearchParams(args.filter);
+        const digest = filterDigest({ accountId, params, start: args.filter?.start, end: args.filter?.end });
+        const plan = planAnyPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
+        // Cloudflare's cursor paging has no addressable end (reference §9), so `last` needs `before`;
+        // refused before any call, whichever paging style the deployment answers with.
+        if (plan.direction === 'backward' && !plan.before && plan.size > 0) {
+          throw badUserInput(
+            '`last` needs `before`: Cloudflare pages E1 by cursor and has no addressable end; page forward, then back with `before`',
+            ['last'],
+          );
+        }
+        const pinned = plan.after ?? plan.before;
+        const window =
+          pinned?.s && pinned.e
+            ? pinnedWindow(pinned.s, pinned.e)
+            : resolveWindow(
+                args.filter,
+                new Date(),
+                context.services.cache ? context.services.config.cache.ttls.searchMs : 1000,
+              );
+        const pin = { s: window.start.toISOString(), e: window.end.toISOString() };
+        const search = (paging: { page?: number; cursor?: string; per_page: number }) => {
+          const pending = context.client.emailSecurity.investigate
+            .list(accountId, { ...params, start: pin.s, end: pin.e, ...paging })
+            .then((result) => {
+              primeMessages(context, accountId, result.items);
+              return result;
+            });
+          context.searchesInFlight.add(pending);
+          void pending.finally(() => context.searchesInFlight.delete(pending)).catch(() => undefined);
+          return pending;
+        };
+        const map = (message: CfMessage): MessageShape => ({ ...message, accountId });
+        const byCursor = (firstPage?: CursorPage<CfMessage>) =>
+          upstreamCursorConnection(plan, {
+            digest,
+            pin,
+            perPage: Math.max(1, plan.size),
+            ...(firstPage ? { firstPage } : {}),
+            fetch: async (cursor, perPage) =>
+              toCursorPage(await search({ per_page: perPage, ...(cursor === undefined ? {} : { cursor }) })),
+            map,
           });
-        context.searchesInFlight.add(pending);
-        void pending.finally(() => context.searchesInFlight.delete(pending)).catch(() => undefined);
-        return pending;
-      };
-      const map = (message: CfMessage): MessageShape => ({ ...message, accountId });
-      const byCursor = (firstPage?: CursorPage<CfMessage>) =>
-        upstreamCursorConnection(plan, {
-          digest,
-          pin,
-          perPage: Math.max(1, plan.size),
-          ...(firstPage ? { firstPage } : {}),
-          fetch: async (cursor, perPage) => toCursorPage(await search({ per_page: perPage, ...(cursor === undefined ? {} : { cursor }) })),
-          map,
-        });
-      const byNumber = (firstPage?: { perPage: number; items: CfMessage[]; total: number | null }) =>
-        pageConnection(args, {
-          digest,
-          cap: MESSAGES_PAGE_CAP,
-          defaultSize: MESSAGES_DEFAULT_PAGE,
-          plan: plan as PagingPlan,
-          pin,
-          fetch: async (page, perPage) => {
-            if (page === 1 && firstPage?.perPage === perPage) return firstPage;
-            // Page 1 goes out without `page` (as the first page of either style does).
-            const result = await search({ per_page: perPage, ...(page === 1 ? {} : { page }) });
-            return { items: result.items, total: result.resultInfo?.total_count ?? null };
-          },
-          map,
-        });
+        const byNumber = (firstPage?: { perPage: number; items: CfMessage[]; total: number | null }) =>
+          pageConnection(args, {
+            digest,
+            cap: MESSAGES_PAGE_CAP,
+            defaultSize: MESSAGES_DEFAULT_PAGE,
+            plan: plan as PagingPlan,
+            pin,
+            fetch: async (page, perPage) => {
+              if (page === 1 && firstPage?.perPage === perPage) return firstPage;
+              // Page 1 goes out without `page` (as the first page of either style does).
+              const result = await search({ per_page: perPage, ...(page === 1 ? {} : { page }) });
+              return { items: result.items, total: result.resultInfo?.total_count ?? null };
+            },
+            map,
+          });
 
-      // A cursor says which style issued it; without one the first page's result_info tells.
-      if (pinned?.v === 2) return byCursor();
-      if (pinned?.v === 1) return byNumber();
-      if (plan.size === 0) return byCursor();
-      const perPage = Math.max(1, plan.size);
-      const first = await search({ per_page: perPage });
-      if (pagingStyle(first.resultInfo) === 'legacy') {
-        return byNumber({ perPage, items: first.items, total: first.resultInfo?.total_count ?? null });
-      }
-      return byCursor(toCursorPage(first));
+        // A cursor says which style issued it; without one the first page's result_info tells.
+        if (pinned?.v === 2) return byCursor();
+        if (pinned?.v === 1) return byNumber();
+        if (plan.size === 0) return byCursor();
+        const perPage = Math.max(1, plan.size);
+        const first = await search({ per_page: perPage });
+        if (pagingStyle(first.resultInfo) === 'legacy') {
+          return byNumber({ perPage, items: first.items, total: first.resultInfo?.total_count ?? null });
+        }
+        return byCursor(toCursorPage(first));
+      },
     },
-  },
-  { name: 'MessageConnection', description: 'A page of messages from a search. `totalCount` is null when Cloudflare reports no total (its current cursor-paged E1 does not).' },
-  { name: 'MessageEdge', description: 'A message in a page of search results, with its cursor.' }),
+    {
+      name: 'MessageConnection',
+      description:
+        'A page of messages from a search. `totalCount` is null when Cloudflare reports no total (its current cursor-paged E1 does not).',
+    },
+    { name: 'MessageEdge', description: 'A message in a page of search results, with its cursor.' },
+  ),
 }));
 
 /** Loads one message through the request's loader, after any search in flight had the chance to prime it. */
-export async function loadMessage(context: GatewayContext, key: { accountId: string; id: string }): Promise<MessageShape | null> {
+export async function loadMessage(
+  context: GatewayContext,
+  key: { accountId: string; id: string },
+): Promise<MessageShape | null> {
   if (context.searchesInFlight.size > 0) await Promise.allSettled([...context.searchesInFlight]);
   const message = await context.loaders.message.load(key);
   return message ? { ...message, accountId: key.accountId } : null;
 }
-

@@ -19,6 +19,11 @@ export const PreviewRef = builder.objectRef<Preview>('Preview').implement({
       description: 'The same image as a `data:image/png;base64,…` URL, ready for an `<img src>`.',
       resolve: (preview) => `data:image/png;base64,${preview.screenshot}`,
     }),
-    source: t.field({ type: PreviewSource, nullable: false, description: 'Which endpoint produced it.', resolve: (preview) => preview.source }),
+    source: t.field({
+      type: PreviewSource,
+      nullable: false,
+      description: 'Which endpoint produced it.',
+      resolve: (preview) => preview.source,
+    }),
   }),
 });

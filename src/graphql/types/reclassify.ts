@@ -32,10 +32,14 @@ const ReclassifyPayloadRef = builder.objectRef<ReclassifyPayload>('ReclassifyMes
       // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
       authScopes: { read: true },
       type: MessageRef,
-      description: 'The message as Cloudflare shows it now (its action log records the reclassification). Not named `message`, which every error type uses for its text.',
+      description:
+        'The message as Cloudflare shows it now (its action log records the reclassification). Not named `message`, which every error type uses for its text.',
       resolve: (p, _a, c) => loadMessage(c, { accountId: p.accountId, id: p.id }),
     }),
-    replayed: t.exposeBoolean('replayed', { nullable: false, description: 'True when this is the stored result of an earlier request with the same idempotency key.' }),
+    replayed: t.exposeBoolean('replayed', {
+      nullable: false,
+      description: 'True when this is the stored result of an earlier request with the same idempotency key.',
+    }),
   }),
 });
 
@@ -43,7 +47,11 @@ const ReclassifyMessageInput = builder.inputType('ReclassifyMessageInput', {
   description: 'Report a false positive or false negative (E10).',
   fields: (t) => ({
     id: t.id({ required: true, description: 'Investigate id.' }),
-    expectedDisposition: t.field({ type: ReclassifyDisposition.ref, required: true, description: 'The disposition the message should have had.' }),
+    expectedDisposition: t.field({
+      type: ReclassifyDisposition.ref,
+      required: true,
+      description: 'The disposition the message should have had.',
+    }),
     emlContent: t.string({ description: 'Base64-encoded EML of the message (optional; never logged).' }),
     escalatedSubmissionId: t.string({ description: 'Id of an escalated submission this relates to.' }),
     accountId: t.string(accountIdArgOptions),
@@ -59,17 +67,28 @@ const emlSchema = z
   .nullish();
 
 defineMutation('reclassifyMessage', {
-  description: 'Report that a message should have had another disposition (E10); Cloudflare processes it asynchronously. Requires `email-security:write`.',
+  description:
+    'Report that a message should have had another disposition (E10); Cloudflare processes it asynchronously. Requires `email-security:write`.',
   input: ReclassifyMessageInput,
   inputDescription: 'The message and its expected disposition.',
   payload: ReclassifyPayloadRef,
   result: { name: 'ReclassifyMessageResult', description: 'The reclassification payload, or a typed error.' },
   schema: (context) =>
-    z.object({ id: investigateIdSchema, expectedDisposition: z.string(), emlContent: emlSchema, escalatedSubmissionId: z.string().nullish(), accountId: accountIdFor(context) }),
+    z.object({
+      id: investigateIdSchema,
+      expectedDisposition: z.string(),
+      emlContent: emlSchema,
+      escalatedSubmissionId: z.string().nullish(),
+      accountId: accountIdFor(context),
+    }),
   target: (input) => ({
     accountId: input.accountId,
     ids: [input.id],
-    details: { expectedDisposition: input.expectedDisposition, withEml: Boolean(input.emlContent), escalatedSubmissionId: input.escalatedSubmissionId ?? null },
+    details: {
+      expectedDisposition: input.expectedDisposition,
+      withEml: Boolean(input.emlContent),
+      escalatedSubmissionId: input.escalatedSubmissionId ?? null,
+    },
   }),
   run: async (context, { id, accountId, expectedDisposition, emlContent, escalatedSubmissionId }) => {
     await context.client.emailSecurity.investigate.reclassify.create(accountId, id, {

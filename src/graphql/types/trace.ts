@@ -8,7 +8,11 @@ const TraceLineRef = builder.objectRef<TraceLine>('TraceLine').implement({
   description: 'One line of a delivery trace.',
   fields: (t) => ({
     lineno: t.exposeFloat('lineno', { description: 'Line number in the trace log.' }),
-    loggedAt: t.field({ type: 'DateTime', description: 'When the line was logged.', resolve: (line) => line.logged_at ?? null }),
+    loggedAt: t.field({
+      type: 'DateTime',
+      description: 'When the line was logged.',
+      resolve: (line) => line.logged_at ?? null,
+    }),
     message: t.exposeString('message', { description: 'The log message.' }),
     ts: t.field({
       type: 'DateTime',
@@ -23,7 +27,11 @@ const TraceSideRef = builder.objectRef<TraceSide>('TraceSide').implement({
   description: 'One direction of a delivery trace.',
   fields: (t) => ({
     pending: t.exposeBoolean('pending', { description: 'True while more lines may still arrive.' }),
-    lines: t.field({ type: [TraceLineRef], description: 'The trace lines, in order.', resolve: (side) => side.lines ?? [] }),
+    lines: t.field({
+      type: [TraceLineRef],
+      description: 'The trace lines, in order.',
+      resolve: (side) => side.lines ?? [],
+    }),
   }),
 });
 
@@ -31,7 +39,17 @@ const TraceSideRef = builder.objectRef<TraceSide>('TraceSide').implement({
 export const TraceRef = builder.objectRef<CfTrace>('Trace').implement({
   description: 'Delivery and processing trace of a message (E7): delivery path, retractions and moves.',
   fields: (t) => ({
-    inbound: t.field({ type: TraceSideRef, nullable: false, description: 'Inbound processing.', resolve: (trace) => trace.inbound }),
-    outbound: t.field({ type: TraceSideRef, nullable: false, description: 'Outbound processing.', resolve: (trace) => trace.outbound }),
+    inbound: t.field({
+      type: TraceSideRef,
+      nullable: false,
+      description: 'Inbound processing.',
+      resolve: (trace) => trace.inbound,
+    }),
+    outbound: t.field({
+      type: TraceSideRef,
+      nullable: false,
+      description: 'Outbound processing.',
+      resolve: (trace) => trace.outbound,
+    }),
   }),
 });

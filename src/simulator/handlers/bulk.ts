@@ -6,8 +6,24 @@ import { BULK_ACTIONS, DESTINATIONS, DISPOSITIONS, JOB_STATUSES } from '../types
 import { type Handler, bodyObject, first, intParam, oneOf, pageSlice } from './context.js';
 
 const SEARCH_KEYS = [
-  'action_log', 'alert_id', 'delivery_status', 'detections_only', 'domain', 'end', 'exact_subject', 'final_disposition',
-  'message_action', 'message_id', 'metric', 'query', 'recipient', 'sender', 'smtp_helo_ip', 'start', 'subject', 'submissions',
+  'action_log',
+  'alert_id',
+  'delivery_status',
+  'detections_only',
+  'domain',
+  'end',
+  'exact_subject',
+  'final_disposition',
+  'message_action',
+  'message_id',
+  'metric',
+  'query',
+  'recipient',
+  'sender',
+  'smtp_helo_ip',
+  'start',
+  'subject',
+  'submissions',
 ] as const;
 
 /**
@@ -28,12 +44,15 @@ export const createJob: Handler = (ctx) => {
   for (const key of SEARCH_KEYS) if (rawParams[key] !== undefined) raw[key] = rawParams[key];
   const filter = parseSearch(raw, ctx.state.now(), true);
   let destination: (typeof DESTINATIONS)[number] | undefined;
-  if (body.destination !== undefined && body.destination !== null) destination = oneOf('destination', body.destination, DESTINATIONS);
+  if (body.destination !== undefined && body.destination !== null)
+    destination = oneOf('destination', body.destination, DESTINATIONS);
   if (action === 'MOVE' && destination === undefined) throw badRequest('destination: required when action is MOVE');
   let expectedDisposition: (typeof DISPOSITIONS)[number] | null | undefined;
   if (body.expected_disposition === null) expectedDisposition = null;
-  else if (body.expected_disposition !== undefined) expectedDisposition = oneOf('expected_disposition', body.expected_disposition, DISPOSITIONS);
-  if (body.comment !== undefined && body.comment !== null && typeof body.comment !== 'string') throw badRequest('comment: expected a string');
+  else if (body.expected_disposition !== undefined)
+    expectedDisposition = oneOf('expected_disposition', body.expected_disposition, DISPOSITIONS);
+  if (body.comment !== undefined && body.comment !== null && typeof body.comment !== 'string')
+    throw badRequest('comment: expected a string');
   const input: Parameters<typeof ctx.state.createJob>[1] = {
     action,
     searchParams: rawParams as SearchParams,
@@ -54,8 +73,12 @@ export const listJobs: Handler = (ctx) => {
   const status = first(q, 'status');
   if (actionType !== undefined) oneOf('action_type', actionType, BULK_ACTIONS);
   if (status !== undefined) oneOf('status', status, JOB_STATUSES);
-  const jobs = ctx.state.listJobRecords(ctx.accountId).filter((j: BulkJob) =>
-    (actionType === undefined || j.action_type === actionType) && (status === undefined || j.status === status));
+  const jobs = ctx.state
+    .listJobRecords(ctx.accountId)
+    .filter(
+      (j: BulkJob) =>
+        (actionType === undefined || j.action_type === actionType) && (status === undefined || j.status === status),
+    );
   const { items, info } = pageSlice(jobs, page, perPage);
   return ok(items, info);
 };
@@ -77,7 +100,9 @@ export const listJobMessages: Handler = (ctx) => {
   const perPage = intParam(q, 'per_page', 20, 1000);
   const status = first(q, 'status');
   if (status !== undefined) oneOf('status', status, JOB_STATUSES);
-  const rows = ctx.state.jobRecord(ctx.accountId, ctx.params.job_id ?? '').rows.filter((r) => status === undefined || r.status === status);
+  const rows = ctx.state
+    .jobRecord(ctx.accountId, ctx.params.job_id ?? '')
+    .rows.filter((r) => status === undefined || r.status === status);
   const { items, info } = pageSlice(rows, page, perPage);
   return ok(items, info);
 };

@@ -29,7 +29,12 @@ export function all(query: Record<string, string[]>, name: string): string[] {
 }
 
 /** Positive integer query param (`page`, `per_page`); 400 on anything else. */
-export function intParam(query: Record<string, string[]>, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+export function intParam(
+  query: Record<string, string[]>,
+  name: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = first(query, name);
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) throw badRequest(`${name}: expected a positive integer`);
@@ -40,7 +45,8 @@ export function intParam(query: Record<string, string[]>, name: string, fallback
 }
 
 export function bodyObject(body: unknown, what = 'request body'): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest(`${what}: expected a JSON object`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest(`${what}: expected a JSON object`);
   return body as Record<string, unknown>;
 }
 
@@ -52,10 +58,20 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 }
 
 /** V4 page-array paging (§1.3): slices and builds `{count, page, per_page, total_count}`. */
-export function pageSlice<T>(items: readonly T[], page: number, perPage: number): { items: T[]; info: { count: number; page: number; per_page: number; total_count: number; total_pages: number } } {
+export function pageSlice<T>(
+  items: readonly T[],
+  page: number,
+  perPage: number,
+): { items: T[]; info: { count: number; page: number; per_page: number; total_count: number; total_pages: number } } {
   const slice = items.slice((page - 1) * perPage, page * perPage);
   return {
     items: slice,
-    info: { count: slice.length, page, per_page: perPage, total_count: items.length, total_pages: Math.ceil(items.length / perPage) },
+    info: {
+      count: slice.length,
+      page,
+      per_page: perPage,
+      total_count: items.length,
+      total_pages: Math.ceil(items.length / perPage),
+    },
   };
 }

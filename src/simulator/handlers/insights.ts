@@ -26,8 +26,10 @@ function scopeOf(ctx: HandlerContext): InsightScope {
 function filterIssues(ctx: HandlerContext): StoredIssue[] {
   const q = ctx.query;
   const dismissedRaw = first(q, 'dismissed');
-  if (dismissedRaw !== undefined && dismissedRaw !== 'true' && dismissedRaw !== 'false') throw badRequest('dismissed: expected true or false');
-  for (const value of [...all(q, 'severity'), ...all(q, 'severity~neq')]) oneOf('severity', value.toLowerCase(), SEVERITY_FILTERS);
+  if (dismissedRaw !== undefined && dismissedRaw !== 'true' && dismissedRaw !== 'false')
+    throw badRequest('dismissed: expected true or false');
+  for (const value of [...all(q, 'severity'), ...all(q, 'severity~neq')])
+    oneOf('severity', value.toLowerCase(), SEVERITY_FILTERS);
   for (const value of [...all(q, 'issue_type'), ...all(q, 'issue_type~neq')]) oneOf('issue_type', value, ISSUE_TYPES);
   // 7.3.0 `source` (§8), an array like the other F keys: cloudflare and/or riskrecon findings.
   const sources = all(q, 'source');
@@ -59,7 +61,12 @@ export const listInsights: Handler = (ctx) => {
   const page = intParam(ctx.query, 'page', 1);
   const perPage = intParam(ctx.query, 'per_page', DEFAULT_PER_PAGE, 1000);
   const issues = filterIssues(ctx);
-  return ok({ count: issues.length, issues: issues.slice((page - 1) * perPage, page * perPage).map((s) => s.issue), page, per_page: perPage });
+  return ok({
+    count: issues.length,
+    issues: issues.slice((page - 1) * perPage, page * perPage).map((s) => s.issue),
+    page,
+    per_page: perPage,
+  });
 };
 
 /** S2 — `{dismiss}` (default true) → envelope only. */
@@ -73,10 +80,19 @@ export const dismissInsight: Handler = (ctx) => {
 /** S3 — rules in SimulatorState.classify. The `classification` key must be present (null resets). */
 export const classifyInsight: Handler = (ctx) => {
   const body = bodyObject(ctx.body);
-  if (!('classification' in body)) throw badRequest("classification: required ('false_positive', 'accept_risk', 'other' or null to reset)");
-  const classification: UserClassification | null = body.classification === null ? null : oneOf('classification', body.classification, USER_CLASSIFICATIONS);
-  if (body.rationale !== undefined && typeof body.rationale !== 'string') throw badRequest('rationale: expected a string');
-  ctx.state.classify(scopeOf(ctx), ctx.params.issue_id ?? '', classification, body.rationale as string | undefined, ctx.principal);
+  if (!('classification' in body))
+    throw badRequest("classification: required ('false_positive', 'accept_risk', 'other' or null to reset)");
+  const classification: UserClassification | null =
+    body.classification === null ? null : oneOf('classification', body.classification, USER_CLASSIFICATIONS);
+  if (body.rationale !== undefined && typeof body.rationale !== 'string')
+    throw badRequest('rationale: expected a string');
+  ctx.state.classify(
+    scopeOf(ctx),
+    ctx.params.issue_id ?? '',
+    classification,
+    body.rationale as string | undefined,
+    ctx.principal,
+  );
   return okNoResult();
 };
 
@@ -86,7 +102,9 @@ function counts(ctx: HandlerContext, key: (s: StoredIssue) => string | undefined
     const value = key(s);
     if (value !== undefined) map.set(value, (map.get(value) ?? 0) + 1);
   }
-  return [...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([value, count]) => ({ count, value }));
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([value, count]) => ({ count, value }));
 }
 
 export const countByClass: Handler = (ctx) => ok(counts(ctx, (s) => s.issue.issue_class));
@@ -120,11 +138,13 @@ function auditPage(ctx: HandlerContext, issueId?: string) {
   if (issueId !== undefined) ctx.state.issueOf(scope, issueId); // 404 for unknown insight
   let entries: AuditLogEntry[] = scope.audit.filter((e) => {
     const at = Date.parse(e.changed_at ?? '');
-    return (issueId === undefined || e.issue_id === issueId)
-      && (beforeMs === undefined || at < beforeMs)
-      && (sinceMs === undefined || at >= sinceMs)
-      && (changedBy === undefined || e.changed_by === changedBy)
-      && (field === undefined || e.field_changed === field);
+    return (
+      (issueId === undefined || e.issue_id === issueId) &&
+      (beforeMs === undefined || at < beforeMs) &&
+      (sinceMs === undefined || at >= sinceMs) &&
+      (changedBy === undefined || e.changed_by === changedBy) &&
+      (field === undefined || e.field_changed === field)
+    );
   });
   if (order === 'desc') entries = [...entries].reverse();
   const cursor = first(q, 'cursor');

@@ -13,14 +13,17 @@ export const createMiscategorization: Handler = (ctx) => {
   for (const list of LISTS) {
     const value = body[list];
     if (value === undefined) continue;
-    if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v))) throw badRequest(`${list}: expected an array of integer category ids`);
+    if (!Array.isArray(value) || !value.every((v) => Number.isInteger(v)))
+      throw badRequest(`${list}: expected an array of integer category ids`);
     for (const id of value as number[]) {
       const name = MANAGED_CATEGORIES[id];
-      if (name) throw badRequest(`${list}: category ${id} (${name}) is managed automatically and cannot be added or removed`);
+      if (name)
+        throw badRequest(`${list}: category ${id} (${name}) is managed automatically and cannot be added or removed`);
     }
     record[list] = value as number[];
   }
-  if (body.indicator_type !== undefined) record.indicator_type = oneOf('indicator_type', body.indicator_type, ['domain', 'ipv4', 'ipv6', 'url'] as const);
+  if (body.indicator_type !== undefined)
+    record.indicator_type = oneOf('indicator_type', body.indicator_type, ['domain', 'ipv4', 'ipv6', 'url'] as const);
   if (body.ip !== undefined) {
     if (body.ip !== null && typeof body.ip !== 'string') throw badRequest('ip: expected a string');
     record.ip = body.ip;

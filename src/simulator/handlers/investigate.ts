@@ -54,7 +54,26 @@ function decodeCursor(cursor: string, digest: string): number {
 export const listMessages: Handler = (ctx) => {
   const q = ctx.query;
   const raw: RawSearch = {};
-  for (const key of ['alert_id', 'delivery_status', 'detections_only', 'domain', 'end', 'exact_subject', 'final_disposition', 'message_action', 'message_id', 'metric', 'query', 'recipient', 'sender', 'smtp_helo_ip', 'start', 'subject', 'submissions', 'action_log'] as const) {
+  for (const key of [
+    'alert_id',
+    'delivery_status',
+    'detections_only',
+    'domain',
+    'end',
+    'exact_subject',
+    'final_disposition',
+    'message_action',
+    'message_id',
+    'metric',
+    'query',
+    'recipient',
+    'sender',
+    'smtp_helo_ip',
+    'start',
+    'subject',
+    'submissions',
+    'action_log',
+  ] as const) {
     const value = first(q, key);
     if (value !== undefined) raw[key] = value;
   }
@@ -97,7 +116,11 @@ export const getDetections: Handler = (ctx) => ok(buildDetection(messageFor(ctx)
 /** E4/E6 are documented "for non-benign messages": 404 for the rest. */
 function requireNonBenign(stored: StoredMessage, what: string): void {
   if (!isNonBenign(stored.msg)) {
-    throw new ApiError(404, CODES.NOT_AVAILABLE, `${what} is only available for non-benign messages (final_disposition ${stored.msg.final_disposition ?? 'none'}); use POST /investigate/preview`);
+    throw new ApiError(
+      404,
+      CODES.NOT_AVAILABLE,
+      `${what} is only available for non-benign messages (final_disposition ${stored.msg.final_disposition ?? 'none'}); use POST /investigate/preview`,
+    );
   }
 }
 
@@ -149,14 +172,25 @@ export const moveBulk: Handler = (ctx) => {
   const destination = parseMoveBody(body);
   const ids = stringArray(body.ids, 'ids');
   const postfixIds = stringArray(body.postfix_ids, 'postfix_ids');
-  if (ids === undefined && postfixIds === undefined) throw badRequest('ids: required (list of investigate ids to move)');
+  if (ids === undefined && postfixIds === undefined)
+    throw badRequest('ids: required (list of investigate ids to move)');
   const total = (ids?.length ?? 0) + (postfixIds?.length ?? 0);
   if (total === 0) throw badRequest('ids: must contain at least one id');
-  if (total > MAX_MOVE_BATCH) throw badRequest(`ids: maximum batch size is ${MAX_MOVE_BATCH} messages per request (got ${total})`);
+  if (total > MAX_MOVE_BATCH)
+    throw badRequest(`ids: maximum batch size is ${MAX_MOVE_BATCH} messages per request (got ${total})`);
   const results: MoveResult[] = [];
   const handle = (id: string, stored: StoredMessage | undefined) => {
     if (!stored) {
-      results.push({ success: false, message_id: id, destination, operation: 'MOVE', status: 'not_found', item_count: 0, completed_at: null, recipient: null });
+      results.push({
+        success: false,
+        message_id: id,
+        destination,
+        operation: 'MOVE',
+        status: 'not_found',
+        item_count: 0,
+        completed_at: null,
+        recipient: null,
+      });
       return;
     }
     results.push(...ctx.state.moveMessage(stored, destination, ctx.principal));
@@ -168,7 +202,8 @@ export const moveBulk: Handler = (ctx) => {
 
 function stringArray(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw badRequest(`${name}: expected an array of strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw badRequest(`${name}: expected an array of strings`);
   return value as string[];
 }
 
@@ -176,10 +211,14 @@ function stringArray(value: unknown, name: string): string[] | undefined {
 export const reclassify: Handler = (ctx) => {
   const body = bodyObject(ctx.body);
   const expected = oneOf('expected_disposition', body.expected_disposition, RECLASSIFY_DISPOSITIONS);
-  if (body.eml_content !== undefined && typeof body.eml_content !== 'string') throw badRequest('eml_content: expected a base64 string');
-  if (body.escalated_submission_id !== undefined && typeof body.escalated_submission_id !== 'string') throw badRequest('escalated_submission_id: expected a string');
+  if (body.eml_content !== undefined && typeof body.eml_content !== 'string')
+    throw badRequest('eml_content: expected a base64 string');
+  if (body.escalated_submission_id !== undefined && typeof body.escalated_submission_id !== 'string')
+    throw badRequest('escalated_submission_id: expected a string');
   const stored = messageFor(ctx);
-  const record: { expected_disposition: string; eml_content?: string; escalated_submission_id?: string } = { expected_disposition: expected };
+  const record: { expected_disposition: string; eml_content?: string; escalated_submission_id?: string } = {
+    expected_disposition: expected,
+  };
   if (typeof body.eml_content === 'string') record.eml_content = body.eml_content;
   if (typeof body.escalated_submission_id === 'string') record.escalated_submission_id = body.escalated_submission_id;
   ctx.state.reclassify(stored, record, ctx.principal);

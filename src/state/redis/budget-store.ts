@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { allowance, type BudgetOptions, type BudgetStore, type PermitDecision, type PermitKind } from '../../upstream/budget.js';
+import {
+  allowance,
+  type BudgetOptions,
+  type BudgetStore,
+  type PermitDecision,
+  type PermitKind,
+} from '../../upstream/budget.js';
 import type { RateLimitState } from '../../upstream/rate-limit-headers.js';
 import type { RedisLink } from './link.js';
 
@@ -158,7 +164,12 @@ export class RedisBudgetStore implements BudgetStore {
     const usedUpstream = Math.max(0, options.limit - state.remaining);
     return this.link.run(
       async () => {
-        await this.redis.budgetObserve(windowKey(credential), usedUpstream, Math.max(0, Math.round(state.resetSeconds * 1000)), options.windowMs);
+        await this.redis.budgetObserve(
+          windowKey(credential),
+          usedUpstream,
+          Math.max(0, Math.round(state.resetSeconds * 1000)),
+          options.windowMs,
+        );
       },
       () => this.fallback.observe(credential, state, now, options),
     );
@@ -178,7 +189,11 @@ export class RedisBudgetStore implements BudgetStore {
   remaining(credential: string, now: number, options: BudgetOptions) {
     return this.link.run(
       async () => {
-        const [used = 0, resetMs = 0, lockedForMs = 0] = await this.redis.budgetRemaining(windowKey(credential), lockKey(credential), options.windowMs);
+        const [used = 0, resetMs = 0, lockedForMs = 0] = await this.redis.budgetRemaining(
+          windowKey(credential),
+          lockKey(credential),
+          options.windowMs,
+        );
         return {
           remaining: Math.max(0, allowance('write', options) - used),
           resetMs,

@@ -98,7 +98,8 @@ export class RedisLink {
     this.skipUntil = 0;
     if (this.healthy) return;
     this.healthy = true;
-    if (this.outageLogged) this.logger.info('Redis is reachable again: budget, cache and idempotency are shared across replicas again');
+    if (this.outageLogged)
+      this.logger.info('Redis is reachable again: budget, cache and idempotency are shared across replicas again');
     else this.logger.info('Connected to Redis: budget, cache and idempotency are shared across replicas');
     this.outageLogged = false;
   }

@@ -39,7 +39,10 @@ export class RedisPaceStore implements PaceStore {
     return this.link.run(
       async () => {
         for (let round = 0; round < MAX_ROUNDS; round++) {
-          const [granted, nextSecondMs] = await (this.link.client as unknown as PaceClient).esgwPaceReserve('pace', ratePerSecond);
+          const [granted, nextSecondMs] = await (this.link.client as unknown as PaceClient).esgwPaceReserve(
+            'pace',
+            ratePerSecond,
+          );
           if (granted === 1) return 0;
           // Wait here rather than returning the wait: the slot must be taken in the second it is used.
           await new Promise((resolve) => setTimeout(resolve, nextSecondMs));
