@@ -8,7 +8,7 @@ import { builder } from '../builder.js';
 import { ReclassifyDisposition } from '../enums.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
 import { accountIdFor, investigateIdSchema } from '../validation.js';
-import { forget } from './actions.js';
+import { forget } from './batches.js';
 import { MessageRef, loadMessage } from './message.js';
 
 interface ReclassifyPayload {

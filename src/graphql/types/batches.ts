@@ -1,0 +1,80 @@
+/**
+ * What move (E8/E9) and release (E11) share: the id list rule, the batch sizes, running a write per
+ * batch, the fresh-read invalidation after a write, and the two outcome values that say "applied,
+ * detail unknown" and "may have been applied".
+ */
+import { z } from 'zod';
+import type { GatewayContext } from '../../context.js';
+import { clearMessage } from '../../loaders.js';
+import { classifyFailure } from '../mutation.js';
+import { investigateIdSchema } from '../validation.js';
+
+/** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
+export const MOVE_BATCH_LIMIT = 1000;
+/** E11 documents no limit; the gateway applies the same 1,000 so one huge request cannot time out as a whole. */
+export const RELEASE_BATCH_LIMIT = 1000;
+/** Upper bound on ids per mutation: each chunk is one Cloudflare call out of a 1,200 / 5 min budget. */
+export const MAX_IDS_PER_ACTION = 10_000;
+
+/** Investigate ids of a move or release: 1–10,000 path-safe ids, no duplicates. */
+export const idsSchema = z
+  .array(investigateIdSchema)
+  .min(1, 'must contain at least one id')
+  .max(MAX_IDS_PER_ACTION, `must contain at most ${MAX_IDS_PER_ACTION} ids`)
+  .superRefine((ids, ctx) => {
+    const seen = new Set<string>();
+    ids.forEach((id, index) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate id ${JSON.stringify(id)}` });
+      seen.add(id);
+    });
+  });
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
+  return chunks;
+}
+
+/** Fresh reads: the touched messages are dropped from this request's loaders and the shared cache. */
+export async function forget(context: GatewayContext, accountId: string, ids: string[]) {
+  for (const id of ids) clearMessage(context.loaders, { accountId, id });
+  await context.services.cache?.invalidateMessages(accountId, ids);
+}
+
+/**
+ * Runs a write per batch. One batch: its failure is the mutation's (a typed error). Several: a failed
+ * batch gives its ids `failed(code, message)` outcomes and does not hide the others.
+ */
+export async function perBatch<Outcome>(
+  ids: string[],
+  size: number,
+  send: (batch: string[]) => Promise<Outcome[]>,
+  failed: (batch: string[], code: string, reason: string) => Outcome[],
+) {
+  const batches = chunk(ids, size);
+  if (batches.length === 1) return send(ids);
+  const outcomes: Outcome[] = [];
+  // Sequential on purpose: each batch is one call from the shared budget, and a failure stays in its batch.
+  for (const batch of batches) {
+    outcomes.push(
+      ...(await send(batch).catch((error: unknown) => {
+        const typed = classifyFailure(error, true).error;
+        return failed(
+          batch,
+          typed?.code ?? 'INTERNAL_ERROR',
+          `${typed?.code ?? 'ERROR'}: ${typed?.message ?? 'failed'}`,
+        );
+      })),
+    );
+  }
+  return outcomes;
+}
+
+export const ACCEPTED = {
+  description:
+    'Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable.',
+};
+export const OUTCOME_UNKNOWN = {
+  description:
+    'The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying.',
+};
