@@ -5,6 +5,7 @@ import './types/detection.js';
 import './types/trace.js';
 import './types/preview.js';
 import './types/message.js';
+import './types/message-search.js';
 import './results.js';
 import './types/move.js';
 import './types/release.js';

@@ -10,7 +10,7 @@ import { ConflictError } from '../errors.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
 import { accountIdFor, jobIdSchema } from '../validation.js';
 import { type BulkJobShape, BulkJobRef, isTerminalJob } from './bulk.js';
-import { filterToSearchParams, MessageFilterInput, oversizedFilterFields } from './message.js';
+import { filterToSearchParams, MessageFilterInput, oversizedFilterFields } from './message-search.js';
 
 interface BulkJobPayload {
   job: BulkJobShape;
