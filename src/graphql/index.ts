@@ -15,6 +15,7 @@ import './types/insight.js';
 import './types/insight-mutations.js';
 import './types/bulk.js';
 import './types/bulk-mutations.js';
+import './types/bulk-progress.js';
 import './types/budget.js';
 import { builder } from './builder.js';
 
