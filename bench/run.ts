@@ -22,7 +22,7 @@
  * compiled from another commit with `tsc -p tsconfig.build.json --outDir bench/out/dist-base`: the
  * triage scenario then also runs against it, back to back, and the headline shows after ÷ before).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
@@ -629,6 +629,9 @@ async function main(): Promise<void> {
     const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));
     if (file) {
       profile = { ...summariseProfile(join(profileDir, file), skipMs, load.durationSeconds * 1000), requests: load.completed, cpuMsPerRequest: cpuPerRequest };
+      // Kept for a closer look (Chrome DevTools / speedscope): bench/out is gitignored.
+      mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
+      copyFileSync(join(profileDir, file), join(ROOT, 'bench/out/gateway-triage.cpuprofile'));
       for (const entry of profile.groups.slice(0, 10)) process.stdout.write(`  ${String(entry.percent).padStart(5)} %  ${entry.name}\n`);
     } else {
       process.stdout.write('  ⚠ no .cpuprofile written\n');

@@ -3,11 +3,15 @@
  * the signals the caller chose to follow. It knows nothing about endpoints, envelopes, retries,
  * caching or budgets (those are envelope.ts, retry.ts and http.ts); it only reports what happened.
  */
+import { setMaxListeners } from 'node:events';
 import { Agent, type Dispatcher, request } from 'undici';
 import type { CloudflareCredentials } from '../config.js';
 import type { EndpointId } from './endpoints.js';
 import { UpstreamBadRequestError } from './errors.js';
 import { parseRateLimitHeaders, type RateLimitState } from './rate-limit-headers.js';
+
+/** Listeners one request's joined signal may carry: its concurrent upstream calls (fan-out ≤ 100, plus waits). */
+const JOINED_SIGNAL_LISTENERS = 1_000;
 
 export type QueryValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
 export type QueryParams = Record<string, QueryValue>;
@@ -98,6 +102,9 @@ export class HttpTransport {
     let signal = byDeadline.get(deadline);
     if (!signal) {
       signal = AbortSignal.any([caller, deadline]);
+      // Every upstream call of the request listens on this one signal (a page is 26 at once): not a
+      // leak, so no MaxListenersExceededWarning for it.
+      setMaxListeners(JOINED_SIGNAL_LISTENERS, signal);
       byDeadline.set(deadline, signal);
     }
     return signal;
