@@ -48,6 +48,8 @@ const PROBE_SECONDS = 3;
 const PROBE_MAX = 30;
 const PROBE_RUNS = Number(process.env.BENCH_PROBE_RUNS ?? 40);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ?? '';
+/** How the report names the baseline build (e.g. `main@8fa327e`). */
+const BASELINE_LABEL = process.env.BENCH_BASELINE_LABEL ?? (BASELINE_DIST ? relative(ROOT, BASELINE_DIST) : '');
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((id) => id.trim()).filter(Boolean));
 /** Whether a scenario (or `probes`, `profile`) runs: all of them unless BENCH_ONLY names some. */
 const wants = (id: string) => (ONLY.size === 0 ? id !== 'profile' || process.env.BENCH_PROFILE !== '0' : ONLY.has(id));
@@ -419,6 +421,13 @@ async function main(): Promise<void> {
       process.stdout.write(`  first part p50 ${d.firstPartP50} ms  whole response p50 ${d.totalP50} ms  parts ${d.parts}  failed ${d.failed}\n`);
     }
     await stop(gatewayD.child);
+    if (BASELINE_DIST && wants('2d') && probes) {
+      const baseline = await startGateway('gateway-defaults-baseline', publicKeyPem, { CACHE_ENABLED: 'false' }, join(BASELINE_DIST, 'server.js'));
+      await resetSimulator();
+      probes.deferredBaseline = await deferredProbe(baseline.url, token, triageDeferredBody);
+      process.stdout.write(`  baseline build: first part p50 ${probes.deferredBaseline.firstPartP50} ms  whole response p50 ${probes.deferredBaseline.totalP50} ms\n`);
+      await stop(baseline.child);
+    }
   }
 
   // Gateway A: production-like, cache OFF, the pacer raised to what the simulator takes (as the
@@ -541,7 +550,7 @@ async function main(): Promise<void> {
   // A/B: the same loaded triage page against a baseline build (BENCH_BASELINE_DIST), right after 2L.
   if (BASELINE_DIST && wants('2L')) {
     const baseline = await startGateway('gateway-baseline', publicKeyPem, { CACHE_ENABLED: 'false', UPSTREAM_MAX_RPS: PACER_RAISED }, join(BASELINE_DIST, 'server.js'));
-    results.push(await measure(triageSpec('2-base', 'triage page, loaded, baseline build', `Scenario 2L against the baseline build ${relative(ROOT, BASELINE_DIST)} (BENCH_BASELINE_DIST), same settings.`, baseline)));
+    results.push(await measure(triageSpec('2-base', 'triage page, loaded, baseline build', `Scenario 2L against the baseline build ${BASELINE_LABEL} (BENCH_BASELINE_DIST), same settings, right after 2L.`, baseline)));
     await stop(baseline.child);
   }
 

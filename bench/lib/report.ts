@@ -61,6 +61,8 @@ export interface ProbeResults {
   searchP50: number;
   /** TriagePageDeferred over HTTP, multipart/mixed: p50 to the end of the first part and of the response. */
   deferred: { firstPartP50: number; totalP50: number; parts: number; failed: number } | null;
+  /** The same against the baseline build (BENCH_BASELINE_DIST), when given. */
+  deferredBaseline?: { firstPartP50: number; totalP50: number; parts: number; failed: number };
 }
 
 const SECTION = '## Benchmarks';
@@ -172,6 +174,8 @@ function headline(results: BenchResults): Record<string, number | null> {
     cpuOverBaselineCpu: ratio(loaded?.cpuMsPerRequest, baseline?.cpuMsPerRequest),
     rpsOverBaselineRps: ratio(loaded?.load.requestsPerSecond, baseline?.load.requestsPerSecond),
     p50OverBaselineP50: ratio(loaded?.load.latencyMs.p50, baseline?.load.latencyMs.p50),
+    deferredFirstPartOverBaseline: ratio(probes?.deferred?.firstPartP50, probes?.deferredBaseline?.firstPartP50),
+    baselineDeferredFirstPartOverOneRtt: ratio(probes?.deferredBaseline?.firstPartP50, probes?.oneRttP50),
   };
 }
 
@@ -246,7 +250,7 @@ export function renderMarkdown(results: BenchResults): string {
   const baselineLine =
     h.cpuOverBaselineCpu === null || h.cpuOverBaselineCpu === undefined
       ? ''
-      : ` Against the baseline build (scenario 2-base, same run): CPU ${times2(h.cpuOverBaselineCpu)}, requests/s ${times2(h.rpsOverBaselineRps)}, p50 ${times2(h.p50OverBaselineP50)}.`;
+      : ` Against the baseline build (scenario 2-base, same run): CPU ${times2(h.cpuOverBaselineCpu)}, requests/s ${times2(h.rpsOverBaselineRps)}, p50 ${times2(h.p50OverBaselineP50)}${h.deferredFirstPartOverBaseline ? `; deferred first part ${times2(h.deferredFirstPartOverBaseline)} (baseline: ${times2(h.baselineDeferredFirstPartOverOneRtt)} one RTT)` : ''}.`;
   const profileSection = results.profile ? renderProfile(results.profile) : '';
   return `${SECTION}
 
