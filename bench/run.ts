@@ -48,6 +48,8 @@ const PROBE_SECONDS = 3;
 const PROBE_MAX = 30;
 const PROBE_RUNS = Number(process.env.BENCH_PROBE_RUNS ?? 40);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ?? '';
+/** BENCH_GATEWAY_ENV: JSON of extra settings for the load gateway (e.g. '{"UPSTREAM_MAX_IN_FLIGHT":"256"}'), to try a knob. */
+const EXTRA_ENV = JSON.parse(process.env.BENCH_GATEWAY_ENV ?? '{}') as Record<string, string>;
 /** How the report names the baseline build (e.g. `main@8fa327e`). */
 const BASELINE_LABEL = process.env.BENCH_BASELINE_LABEL ?? (BASELINE_DIST ? relative(ROOT, BASELINE_DIST) : '');
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((id) => id.trim()).filter(Boolean));
@@ -422,7 +424,7 @@ async function main(): Promise<void> {
 
   // Gateway A: production-like, cache OFF, the pacer raised to what the simulator takes (as the
   // budget is: the load test measures the gateway's CPU and latency, not the 150/s pacing): 1, 2L, 2d, 4, 5.
-  const gatewayA = await startGateway('gateway', publicKeyPem, { CACHE_ENABLED: 'false', UPSTREAM_MAX_RPS: PACER_RAISED });
+  const gatewayA = await startGateway('gateway', publicKeyPem, { CACHE_ENABLED: 'false', UPSTREAM_MAX_RPS: PACER_RAISED, ...EXTRA_ENV });
   const idsResponse = await fetch(`${gatewayA.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
