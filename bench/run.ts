@@ -20,7 +20,12 @@
  * BENCH_PROBE_RUNS (default 40), BENCH_ONLY (comma-separated scenario ids, plus `probes` / `profile`),
  * BENCH_PROFILE=0 (skip the profile), BENCH_BASELINE_DIST (a second build of the gateway, e.g. one
  * compiled from another commit with `tsc -p tsconfig.build.json --outDir bench/out/dist-base`: the
- * triage scenario then also runs against it, back to back, and the headline shows after ÷ before).
+ * triage scenario then also runs against it, back to back, and the headline shows after ÷ before;
+ * BENCH_BASELINE_LABEL names it), BENCH_GATEWAY_ENV (JSON of extra settings for the load gateway) and
+ * BENCH_GATEWAY_NODE_ARGS (extra node flags for it) to try a knob against the baseline.
+ *
+ * Gateways: `gateway-defaults` (every default, cache off: scenario 2, paced at UPSTREAM_MAX_RPS 150)
+ * and `gateway` (the pacer raised like the budget: 1, 2L, 2d, 4, 5, the probes' deferred page).
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -50,6 +55,8 @@ const PROBE_RUNS = Number(process.env.BENCH_PROBE_RUNS ?? 40);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ?? '';
 /** BENCH_GATEWAY_ENV: JSON of extra settings for the load gateway (e.g. '{"UPSTREAM_MAX_IN_FLIGHT":"256"}'), to try a knob. */
 const EXTRA_ENV = JSON.parse(process.env.BENCH_GATEWAY_ENV ?? '{}') as Record<string, string>;
+/** BENCH_GATEWAY_NODE_ARGS: extra node flags for the load gateway (e.g. `--max-semi-space-size=32`); the baseline gets none. */
+const EXTRA_NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** How the report names the baseline build (e.g. `main@8fa327e`). */
 const BASELINE_LABEL = process.env.BENCH_BASELINE_LABEL ?? (BASELINE_DIST ? relative(ROOT, BASELINE_DIST) : '');
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').map((id) => id.trim()).filter(Boolean));
@@ -424,7 +431,7 @@ async function main(): Promise<void> {
 
   // Gateway A: production-like, cache OFF, the pacer raised to what the simulator takes (as the
   // budget is: the load test measures the gateway's CPU and latency, not the 150/s pacing): 1, 2L, 2d, 4, 5.
-  const gatewayA = await startGateway('gateway', publicKeyPem, { CACHE_ENABLED: 'false', UPSTREAM_MAX_RPS: PACER_RAISED, ...EXTRA_ENV });
+  const gatewayA = await startGateway('gateway', publicKeyPem, { CACHE_ENABLED: 'false', UPSTREAM_MAX_RPS: PACER_RAISED, ...EXTRA_ENV }, 'dist/server.js', EXTRA_NODE_ARGS);
   const idsResponse = await fetch(`${gatewayA.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
