@@ -143,10 +143,46 @@ export function estimateUpstreamCost(
   return walk(operation.selectionSet, root, 1, new Set());
 }
 
+/** Variables longer than this (as JSON) are estimated every time rather than kept as a cache key. */
+const MAX_CACHED_VARIABLES = 1024;
+/** Estimates kept per document (operation name + variables); the map starts over when full. */
+const MAX_ESTIMATES_PER_DOCUMENT = 64;
+
+/**
+ * The estimate, cached per schema + document (yoga's parse cache hands out the same DocumentNode for
+ * the same query text) + operation name + variables: a trusted triage page is walked once, not on
+ * every request. Variables are part of the key because page sizes and id lists change the cost.
+ */
+export function cachedUpstreamCost(): typeof estimateUpstreamCost {
+  const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+  return (schema, document, operationName, variables) => {
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+    if (key.length > MAX_CACHED_VARIABLES) return estimateUpstreamCost(schema, document, operationName, variables);
+    let byDocument = bySchema.get(schema);
+    if (!byDocument) {
+      byDocument = new WeakMap();
+      bySchema.set(schema, byDocument);
+    }
+    let estimates = byDocument.get(document);
+    if (!estimates) {
+      estimates = new Map();
+      byDocument.set(document, estimates);
+    }
+    let cost = estimates.get(key);
+    if (cost === undefined) {
+      cost = estimateUpstreamCost(schema, document, operationName, variables);
+      if (estimates.size >= MAX_ESTIMATES_PER_DOCUMENT) estimates.clear();
+      estimates.set(key, cost);
+    }
+    return cost;
+  };
+}
+
 function useUpstreamCostLimit(maxUpstreamCost: number): Plugin {
+  const estimate = cachedUpstreamCost();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const cost = estimateUpstreamCost(
+      const cost = estimate(
         args.schema,
         args.document,
         args.operationName,

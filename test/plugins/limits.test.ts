@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { parse } from 'graphql';
+import { schema } from '../../src/graphql/index.js';
+import { cachedUpstreamCost, estimateUpstreamCost } from '../../src/plugins/limits.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
@@ -37,6 +40,42 @@ describe('query limits', () => {
     const small = await t.query(query, { n: 10 });
     expect(small.body.errors).toBeUndefined();
     expect(t.sim.count()).toBe(21);
+  });
+
+  test('the estimate is cached per document and variables: the same query text alternating page sizes is judged each time by its own variables', async () => {
+    const query = 'query Cached($n: Int) { messages(first: $n) { nodes { detection { action } preview { source } } } }';
+    for (let round = 0; round < 2; round++) {
+      expect((await t.query(query, { n: 100 })).body.errors?.[0]?.extensions).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        estimatedUpstreamCalls: 201,
+      });
+      expect((await t.query(query, { n: 5 })).body.errors).toBeUndefined();
+    }
+    expect(t.sim.count()).toBe(2 * 11);
+  });
+
+  test('cachedUpstreamCost answers what estimateUpstreamCost answers, keyed by operation name and variables', () => {
+    const estimate = cachedUpstreamCost();
+    const document = parse(
+      'query A($n: Int) { messages(first: $n) { nodes { detection { action } } } } query B { messages(first: 3) { nodes { raw } } }',
+    );
+    for (const [operationName, variables] of [
+      ['A', { n: 10 }],
+      ['A', { n: 40 }],
+      ['B', {}],
+      ['A', { n: 10 }],
+    ] as const) {
+      expect(estimate(schema, document, operationName, variables)).toBe(
+        estimateUpstreamCost(schema, document, operationName, variables),
+      );
+    }
+    expect(estimate(schema, document, 'A', { n: 40 })).toBe(41);
+    // Long variables (id lists) are not kept as keys, and still estimated.
+    const ids = Array.from({ length: 200 }, (_, index) => `id-${index}`);
+    const moves = parse(
+      'mutation M($ids: [ID!]!) { moveMessages(input: { ids: $ids, destination: INBOX, idempotencyKey: "k" }) { __typename } }',
+    );
+    expect(estimate(schema, moves, 'M', { ids })).toBe(estimateUpstreamCost(schema, moves, 'M', { ids }));
   });
 
   test('fragments are followed: a cost hidden in a fragment still counts', async () => {
