@@ -7,11 +7,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { CloudflareCredentials } from '../config.js';
-import type { Logger } from '../logger.js';
-import { BudgetExhaustedError, type BudgetGovernor } from './budget.js';
-import type { UpstreamPacer } from './pacer.js';
-import type { ResponseCache } from './cache.js';
+import type { CallOptions, CallResult, CloudflareHttpOptions, UpstreamAttempt } from './call-types.js';
+import { BudgetExhaustedError } from './budget.js';
 import { type EndpointDefinition, type EndpointId, endpoints, type ResultInfoOf, type ResultOf } from './endpoints.js';
 import { type Envelope, interpret, parseField } from './envelope.js';
 import {
@@ -24,15 +21,16 @@ import {
 import { fingerprintCredentials } from './fingerprint.js';
 import type { RateLimitState } from './rate-limit-headers.js';
 import { boundedRetryAfter, DEFAULT_LOCKOUT_MS, RetryPolicy } from './retry.js';
-import {
-  type AttemptOutcome,
-  buildPath,
-  credentialHeaders,
-  encodeQuery,
-  HttpTransport,
-  type QueryParams,
-} from './transport.js';
+import { type AttemptOutcome, buildPath, credentialHeaders, encodeQuery, HttpTransport } from './transport.js';
 
+export type {
+  CallOptions,
+  CallResult,
+  CloudflareHttpOptions,
+  UpstreamAttempt,
+  UpstreamObserver,
+  UpstreamTracer,
+} from './call-types.js';
 export type { Envelope } from './envelope.js';
 export { boundedRetryAfter, MAX_LOCKOUT_MS, retryAfterMillis } from './retry.js';
 export {
@@ -43,90 +41,6 @@ export {
   type QueryParams,
   type QueryValue,
 } from './transport.js';
-
-/** What every upstream attempt reports to observers (per-request counters, metrics, budget). */
-export interface UpstreamAttempt {
-  endpoint: EndpointId;
-  method: string;
-  status: number | null;
-  durationMs: number;
-  attempt: number;
-  outcome: 'ok' | 'error' | 'retry';
-  errorCode?: string;
-  rateLimit: RateLimitState | null;
-  /** Fingerprint of the credential used (never the secret). */
-  credential: string;
-}
-
-/** Span per upstream attempt; kept abstract so this module does not depend on OpenTelemetry. */
-export interface UpstreamTracer {
-  startCall(
-    endpoint: EndpointId,
-    method: string,
-    attempt: number,
-  ): { headers: Record<string, string>; end(status: number | null, error?: string): void };
-}
-
-export interface UpstreamObserver {
-  onAttempt?(attempt: UpstreamAttempt): void;
-  onCacheHit?(endpoint: EndpointId): void;
-}
-
-export interface CallOptions<E extends EndpointId = EndpointId> {
-  endpoint: E;
-  credentials: CloudflareCredentials;
-  pathParams: Record<string, string>;
-  query?: QueryParams;
-  /** JSON body; `undefined` sends none (E16 cancel is a body-less POST, reference §8). */
-  body?: unknown;
-  signal?: AbortSignal;
-  /** The request-wide deadline: aborts pending reads (UPSTREAM_TIMEOUT); a write already sent finishes. */
-  deadline?: AbortSignal;
-  observer?: UpstreamObserver;
-  logger?: Logger;
-  /** Extra request headers (e.g. `x-request-id`). */
-  headers?: Record<string, string>;
-  /** Creates a span per attempt and the `traceparent` to propagate. */
-  tracer?: UpstreamTracer;
-}
-
-export interface CallResult<E extends EndpointId = EndpointId> {
-  status: number;
-  /** `null` for 204 / empty bodies on envelope-only endpoints. */
-  envelope: Envelope | null;
-  /** `result`, validated against the catalogue's schema (undefined for envelope-only endpoints). */
-  result: ResultOf<E>;
-  /** `result_info`, validated, where the endpoint has one. */
-  resultInfo: ResultInfoOf<E>;
-  rateLimit: RateLimitState | null;
-  attempts: number;
-}
-
-export interface CloudflareHttpOptions {
-  baseUrl: string;
-  logger: Logger;
-  timeoutMs: number;
-  maxRetries: number;
-  retryBaseMs: number;
-  retryMaxDelayMs: number;
-  /** A Retry-After longer than this is not slept through: the call fails with RATE_LIMITED at once. */
-  retryAfterCapMs: number;
-  searchPollTimeoutMs: number;
-  /** Bounds one GraphQL request's upstream work (REQUEST_DEADLINE_MS); 0 or unset: no deadline. */
-  requestDeadlineMs?: number;
-  connections?: number;
-  dispatcher?: Dispatcher;
-  userAgent?: string;
-  /** Takes a permit before every attempt so the 1,200 / 5 min budget is never exceeded. */
-  budget?: BudgetGovernor;
-  /** Process-wide in-flight cap and request-rate pacer every attempt passes (protects Cloudflare and the process). */
-  pacer?: UpstreamPacer;
-  /** Upstream read cache (per credential + account + request). */
-  cache?: ResponseCache;
-  /** Process-wide hooks (metrics). */
-  onCacheHit?(endpoint: EndpointId): void;
-  onAttempt?(attempt: UpstreamAttempt): void;
-}
 
 type Raw = { status: number; envelope: Envelope | null; rateLimit: RateLimitState | null; attempts: number };
 
