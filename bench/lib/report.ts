@@ -248,10 +248,12 @@ export function targets(
       before: '26',
     },
     {
-      label: 'Upstream calls per page, cache warm',
+      // No detection call with the cache warm; the search itself is re-sent each time its window
+      // steps (CACHE_TTL_SEARCH_SECONDS, 15 s), so a run of a few seconds may see one.
+      label: 'Upstream calls per page, cache warm (≤ 1 search each 15 s search window)',
       value: warm,
-      bound: '= 0',
-      met: check(warm, (v) => v === 0),
+      bound: '< 0.05',
+      met: check(warm, (v) => v < 0.05),
       before: '0',
     },
   ];
@@ -358,7 +360,7 @@ ${descriptions.join('\n')}
 
 ### Method
 
-- \`npm run bench\` = \`npm run build\` then \`node --import tsx bench/run.ts\`. The gateway runs as in production: compiled JS (\`node dist/server.js\`), its own process, \`NODE_ENV=production\` with a JWT verifier (\`AUTH_PUBLIC_KEY\`: the bench generates an RS256 key pair with jose and signs a token with scope \`email-security:write email-security:raw\`), \`LOG_LEVEL=info\` (one JSON log line per operation, written to a file), budget governor on.
+- \`npm run bench\` = \`npm run build\` then \`node --import tsx bench/run.ts\`. The gateway runs as in production: compiled JS (\`node dist/server.js\`), its own process, \`NODE_ENV=production\` with a JWT verifier (\`AUTH_PUBLIC_KEY\`: the bench generates an RS256 key pair with jose and signs a token with scope \`email-security:read email-security:write email-security:raw\`), \`LOG_LEVEL=info\` (one JSON log line per operation, written to a file), budget governor on.
 - Every process runs on the driver's Node binary (\`process.execPath\`, reported above; the machine's Node unless the bench is started with another).
 - The Cloudflare simulator runs standalone (\`node dist/simulator/main.js\`, own process) with a fixed ${s.upstreamLatencyMs} ms latency on every response and its budget emulation **on**. To keep the bench from tripping the lockout, the budget is **raised** to ${s.simulatorBudget.limit.toLocaleString('en-US')} requests / ${s.simulatorBudget.windowSeconds} s (\`POST /__simulator/budget\`) **and** the simulator is reset before each scenario (\`POST /__simulator/reset\`: seed data, knobs and budget usage), then latency and budget are set again. The gateway's own budget governor stays enabled with \`BUDGET_LIMIT=${s.gatewayBudgetLimit}\` (the default 1,200 / 5 min would throttle a load test by design).
 - **Cache:** scenarios 1, 2, 2d, 4 and 5 run with every setting at its default except \`CACHE_ENABLED=false\` so they measure the upstream fan-out; scenario 3 runs a separate gateway process with \`CACHE_ENABLED=true\` (default TTLs), warmed by the warm-up phase.
