@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import { clearMessage } from '../../loaders.js';
+import type { GatewaySchemaTypes } from '../builder.js';
 import { classifyFailure } from '../mutation.js';
 import { investigateIdSchema } from '../validation.js';
+import { loadMessage, MessageRef } from './message.js';
 
 /** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
 export const MOVE_BATCH_LIMIT = 1000;
@@ -78,3 +80,16 @@ export const OUTCOME_UNKNOWN = {
   description:
     'The request failed after it was sent, or Cloudflare answered rows that cannot be told apart: it may have been applied. Check before retrying.',
 };
+
+/** An outcome's `message`: read fresh after the action; needs `read` (checked before any fetch). */
+export function freshMessageField<O extends { accountId: string; id: string }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<GatewaySchemaTypes, O>,
+  action: 'move' | 'release',
+) {
+  return t.field({
+    authScopes: { read: true },
+    type: MessageRef,
+    description: `The message as Cloudflare shows it now (read fresh after the ${action}).`,
+    resolve: (o, _a, c) => loadMessage(c, { accountId: o.accountId, id: o.id }),
+  });
+}

@@ -19,8 +19,8 @@ import {
   MOVE_BATCH_LIMIT,
   OUTCOME_UNKNOWN,
   perBatch,
+  freshMessageField,
 } from './batches.js';
-import { loadMessage, MessageRef } from './message.js';
 
 // ───────────────────────────── move ─────────────────────────────
 
@@ -86,13 +86,7 @@ const MoveOutcomeRef = builder.objectRef<MoveOutcome>('MoveOutcome').implement({
       description: 'Per-recipient results (empty when none could be attributed).',
       resolve: (o) => o.recipients,
     }),
-    message: t.field({
-      // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
-      authScopes: { read: true },
-      type: MessageRef,
-      description: 'The message as Cloudflare shows it now (read fresh after the move).',
-      resolve: (o, _a, c) => loadMessage(c, { accountId: o.accountId, id: o.id }),
-    }),
+    message: freshMessageField(t, 'move'),
   }),
 });
 

@@ -18,8 +18,8 @@ import {
   OUTCOME_UNKNOWN,
   perBatch,
   RELEASE_BATCH_LIMIT,
+  freshMessageField,
 } from './batches.js';
-import { loadMessage, MessageRef } from './message.js';
 
 // ───────────────────────────── release ─────────────────────────────
 
@@ -64,13 +64,7 @@ const ReleaseOutcomeRef = builder.objectRef<ReleaseOutcome>('ReleaseOutcome').im
       nullable: false,
       description: 'Recipients it was not delivered to.',
     }),
-    message: t.field({
-      // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
-      authScopes: { read: true },
-      type: MessageRef,
-      description: 'The message as Cloudflare shows it now (read fresh after the release).',
-      resolve: (o, _a, c) => loadMessage(c, { accountId: o.accountId, id: o.id }),
-    }),
+    message: freshMessageField(t, 'release'),
   }),
 });
 
