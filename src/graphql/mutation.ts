@@ -7,6 +7,7 @@ import {
   UpstreamAbortedError,
   UpstreamCallError,
   UpstreamOutcomeUnknownError,
+  UpstreamRejectedError,
   UpstreamSchemaMismatchError,
   UpstreamTimeoutError,
   UpstreamUnavailableError,
@@ -285,6 +286,10 @@ export function classifyFailure(error: unknown, wrote: boolean): Failure {
 function sentAndUnclear(error: UpstreamCallError): boolean {
   if (error instanceof UpstreamOutcomeUnknownError || error instanceof UpstreamSchemaMismatchError) return true;
   if (error instanceof UpstreamAbortedError || error instanceof UpstreamTimeoutError) return true;
+  // `success: false` inside a 2xx contradicts itself (Cloudflare refuses with 4xx): after a write was
+  // sent, that is an unclear answer, not a refusal.
+  if (error instanceof UpstreamRejectedError && error.status !== null && error.status >= 200 && error.status < 300)
+    return true;
   // "Cloudflare is unreachable" is a connection that never opened (nothing sent); anything else
   // unexpected on the way may have happened after the request left.
   return (

@@ -142,8 +142,13 @@ export class CloudflareHttp {
       if (this.retry.retryable(outcome, isRead) !== null && attempt < this.retry.maxAttempts) {
         const delayMs = this.retry.delay(outcome, attempt);
         if (delayMs !== null) {
+          const waited = await this.sleepUnlessStopped(options, delayMs);
+          // A write is only retried when Cloudflare provably did not process it (429, connection
+          // refused). If the deadline or the caller cuts the wait short, that refusal is the truthful
+          // answer — "not applied", the key released — not a timeout "after it was sent".
+          if (!waited && !isRead) return this.finish(options, definition, outcome, attempt);
           this.report(options, definition, outcome, attempt, 'retry');
-          await this.wait(options, delayMs);
+          this.throwIfStopped(options);
           continue;
         }
       }
@@ -197,6 +202,13 @@ export class CloudflareHttp {
   }
 
   /** Sleeps, unless the caller goes away (REQUEST_ABORTED) or the deadline passes (UPSTREAM_TIMEOUT). */
+  /** Sleeps `ms` unless the deadline or the caller stops it first; false when stopped. */
+  private async sleepUnlessStopped(options: CallOptions, ms: number): Promise<boolean> {
+    const signals = [options.signal, options.deadline].filter((s): s is AbortSignal => s !== undefined);
+    await sleep(ms, undefined, signals.length ? { signal: AbortSignal.any(signals) } : {}).catch(() => undefined);
+    return !(options.deadline?.aborted || options.signal?.aborted);
+  }
+
   private async wait(options: CallOptions, ms: number): Promise<void> {
     const signals = [options.signal, options.deadline].filter((s): s is AbortSignal => s !== undefined);
     await sleep(ms, undefined, signals.length ? { signal: AbortSignal.any(signals) } : {}).catch(() => undefined);

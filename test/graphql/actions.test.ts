@@ -211,6 +211,19 @@ describe('moveMessages', () => {
 });
 
 describe('releaseMessages', () => {
+  test('a release row without a `delivered` list and with no failed or undelivered recipient is ACCEPTED, never NOT_RELEASED', async () => {
+    const ids = await messageIds((m) => m.isQuarantined, 2);
+    t.sim.injectFault({
+      endpoint: 'emailSecurity.investigate.release.bulk',
+      afterProcessing: true,
+      response: { kind: 'drop-field', field: 'delivered' },
+    });
+    const result = await mutate(RELEASE, { ids });
+    const statuses = (result.outcomes as unknown as { status: string }[]).map((outcome) => outcome.status);
+    expect(statuses).toEqual(['ACCEPTED', 'ACCEPTED']);
+    expect(t.sim.count('emailSecurity.investigate.release.bulk')).toBe(1);
+  });
+
   test('releasing a quarantined message sends {"ids": [...]} and the message leaves quarantine', async () => {
     const [id] = await messageIds((m) => m.isQuarantined, 1);
     const result = await mutate(RELEASE, { ids: [id] });

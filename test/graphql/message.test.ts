@@ -500,3 +500,17 @@ async function waitFor(condition: () => boolean, timeoutMs = 3_000) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('a page-number cursor after the deployment moved to cursor paging', () => {
+  test('is refused with BAD_USER_INPUT instead of answering page 1 again as page 2', async () => {
+    t.sim.setE1Paging('legacy');
+    const query = 'query($after: String) { messages(first: 5, after: $after) { pageInfo { endCursor } nodes { id } } }';
+    const first = await t.query<{ messages: { pageInfo: { endCursor: string }; nodes: { id: string }[] } }>(query);
+    const cursor = first.body.data?.messages.pageInfo.endCursor as string;
+    t.sim.setE1Paging('cursor');
+    const replay = await t.query<{ messages: { nodes: { id: string }[] } }>(query, { after: cursor });
+    expect(replay.body.data?.messages ?? null).toBeNull();
+    expect(replay.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(replay.body.errors?.[0]?.extensions?.argumentPath).toEqual(['after']);
+  });
+});

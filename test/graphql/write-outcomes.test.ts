@@ -221,3 +221,29 @@ describe.each(WRITES.map((c) => [`${c.mutation} (${c.endpoint.split('.').slice(-
     );
   },
 );
+
+describe('a refused write whose retry the request deadline cuts short', () => {
+  test('a 429 whose Retry-After outlives the request deadline is RateLimitedError after one request, the key released and the retry applied once', async () => {
+    const short = await startTestGateway({ env: { REQUEST_DEADLINE_MS: '800', UPSTREAM_RETRY_AFTER_CAP_MS: '10000' } });
+    try {
+      const id = short.sim.state
+        .listMessages(SIMULATOR_ACCOUNT_ID)
+        .find((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))?.id as string;
+      const E8: EndpointId = 'emailSecurity.investigate.move.create';
+      short.sim.injectFault({ endpoint: E8, response: { kind: 'status', status: 429, headers: { 'retry-after': '3' } } });
+      const MOVE =
+        'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MutationError { code } ... on MoveMessagesPayload { movedCount } } }';
+      const input = { ids: [id], destination: 'INBOX', idempotencyKey: 'cut-short-429' };
+      const first = await short.query<{ moveMessages: { __typename: string; code?: string } }>(MOVE, { input });
+      // Cloudflare refused it (nothing applied): never "outcome unknown".
+      expect(first.body.data?.moveMessages).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
+      expect(short.sim.count(E8)).toBe(1);
+      short.sim.clearFaults();
+      const retry = await short.query<{ moveMessages: { __typename: string; movedCount?: number } }>(MOVE, { input });
+      expect(retry.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', movedCount: 1 });
+      expect(short.sim.count(E8)).toBe(2);
+    } finally {
+      await short.close();
+    }
+  });
+});

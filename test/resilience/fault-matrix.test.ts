@@ -418,16 +418,20 @@ describe('bodies that break the contract', () => {
     expect(t.sim.count('securityCenter.insights.dismiss')).toBe(1);
   });
 
-  test('success:false on a move is a typed UpstreamError and nothing is applied', async () => {
+  test('success:false inside a 200 answering a move is OUTCOME_UNKNOWN after one call, and the same key sends nothing more', async () => {
+    // A 2xx that says "failed" contradicts itself (Cloudflare refuses with a 4xx): after the write
+    // was sent, the gateway cannot tell whether it was applied (here it was).
     const [id] = seededIds(t, movable, 1) as [string];
     const before = actionLog(t, id).length;
-    inject({ endpoint: E8, response: { kind: 'success-false' } });
-    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, {
-      input: { ids: [id], destination: 'INBOX' },
-    });
-    expect(body.data?.moveMessages).toMatchObject({ __typename: 'UpstreamError', code: 'UPSTREAM_ERROR' });
+    inject({ endpoint: E8, afterProcessing: true, response: { kind: 'success-false' } });
+    const input = { ids: [id], destination: 'INBOX', idempotencyKey: 'success-false-after-send' };
+    const { body } = await t.query<{ moveMessages: { __typename: string; code: string } }>(MOVE, { input });
+    expect(body.data?.moveMessages).toMatchObject({ __typename: 'OutcomeUnknownError', code: 'OUTCOME_UNKNOWN' });
     expect(t.sim.count(E8)).toBe(1);
-    expect(actionLog(t, id)).toHaveLength(before);
+    expect(actionLog(t, id)).toHaveLength(before + 1);
+    const retry = await t.query<{ moveMessages: { __typename: string } }>(MOVE, { input });
+    expect(retry.body.data?.moveMessages.__typename).toBe('OutcomeUnknownError');
+    expect(t.sim.count(E8)).toBe(1);
   });
 
   test('malformed JSON answering a move (applied upstream) is not retried: one call, applied once', async () => {

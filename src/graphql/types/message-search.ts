@@ -241,6 +241,14 @@ builder.queryFields((t) => ({
               if (page === 1 && firstPage?.perPage === perPage) return firstPage;
               // Page 1 goes out without `page` (as the first page of either style does).
               const result = await search({ per_page: perPage, ...(page === 1 ? {} : { page }) });
+              // A page-number cursor replayed after the deployment moved to cursor paging: today's E1
+              // ignores `page` and would answer page 1 again as "page N" (reference §9). Refuse it.
+              if (page > 1 && pagingStyle(result.resultInfo) === 'cursor') {
+                throw badUserInput(
+                  'This cursor pages by number, but Cloudflare now pages E1 by cursor (it ignores `page`): start again from the first page',
+                  [plan.direction === 'backward' ? 'before' : 'after'],
+                );
+              }
               return { items: result.items, total: result.resultInfo?.total_count ?? null };
             },
             map,

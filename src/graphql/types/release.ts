@@ -143,6 +143,14 @@ async function releaseOutcomes(
     ) {
       return outcome('NOT_FOUND', 'Cloudflare does not know this message');
     }
+    // `delivered` absent (not an empty list) says nothing about delivery: with no failed and no
+    // undelivered recipient, Cloudflare most likely released it; never report "nothing was delivered".
+    if (row.delivered == null && failed.length === 0 && undelivered.length === 0) {
+      return outcome(
+        'ACCEPTED',
+        'Cloudflare answered without a `delivered` list and reported no failed or undelivered recipient: most likely released, per-recipient detail is unavailable',
+      );
+    }
     if (fullyDelivered(row)) return outcome('RELEASED', null);
     if (delivered.length > 0) return outcome('PARTIAL', 'Delivery failed for some recipients');
     if (failed.length > 0) return outcome('FAILED', 'Delivery failed for some recipients');
