@@ -230,7 +230,10 @@ describe('a refused write whose retry the request deadline cuts short', () => {
         .listMessages(SIMULATOR_ACCOUNT_ID)
         .find((m) => !(m.delivery_status ?? []).some((s) => s === 'rejected' || s === 'bounced'))?.id as string;
       const E8: EndpointId = 'emailSecurity.investigate.move.create';
-      short.sim.injectFault({ endpoint: E8, response: { kind: 'status', status: 429, headers: { 'retry-after': '3' } } });
+      short.sim.injectFault({
+        endpoint: E8,
+        response: { kind: 'status', status: 429, headers: { 'retry-after': '3' } },
+      });
       const MOVE =
         'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MutationError { code } ... on MoveMessagesPayload { movedCount } } }';
       const input = { ids: [id], destination: 'INBOX', idempotencyKey: 'cut-short-429' };
