@@ -31,26 +31,29 @@ export interface SearchFilter {
 }
 
 /** Raw (string or JSON) inputs, before validation. */
-export interface RawSearch {
-  alert_id?: unknown;
-  delivery_status?: unknown;
-  detections_only?: unknown;
-  domain?: unknown;
-  end?: unknown;
-  exact_subject?: unknown;
-  final_disposition?: unknown;
-  message_action?: unknown;
-  message_id?: unknown;
-  metric?: unknown;
-  query?: unknown;
-  recipient?: unknown;
-  sender?: unknown;
-  smtp_helo_ip?: unknown;
-  start?: unknown;
-  subject?: unknown;
-  submissions?: unknown;
-  action_log?: unknown;
-}
+/** E1's query parameters (and E12's `search_params`), the names Cloudflare uses. */
+export const SEARCH_KEYS = [
+  'action_log',
+  'alert_id',
+  'delivery_status',
+  'detections_only',
+  'domain',
+  'end',
+  'exact_subject',
+  'final_disposition',
+  'message_action',
+  'message_id',
+  'metric',
+  'query',
+  'recipient',
+  'sender',
+  'smtp_helo_ip',
+  'start',
+  'subject',
+  'submissions',
+] as const;
+
+export type RawSearch = Partial<Record<(typeof SEARCH_KEYS)[number], unknown>>;
 
 export function parseDate(name: string, value: unknown): number {
   if (typeof value !== 'string' || value.trim() === '') throw badRequest(`${name}: expected an RFC 3339 date-time`);

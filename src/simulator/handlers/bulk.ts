@@ -1,30 +1,9 @@
 /** Email Security bulk jobs E12–E17 (§2.3, §3, §8). Progress is driven by SimulatorState.tick(). */
 import { badRequest, ok } from '../envelope.js';
-import { parseSearch, type RawSearch } from '../search.js';
+import { parseSearch, type RawSearch, SEARCH_KEYS } from '../search.js';
 import type { BulkJob, SearchParams } from '../types.js';
 import { BULK_ACTIONS, DESTINATIONS, DISPOSITIONS, JOB_STATUSES } from '../types.js';
 import { type Handler, bodyObject, first, intParam, oneOf, pageSlice } from './context.js';
-
-const SEARCH_KEYS = [
-  'action_log',
-  'alert_id',
-  'delivery_status',
-  'detections_only',
-  'domain',
-  'end',
-  'exact_subject',
-  'final_disposition',
-  'message_action',
-  'message_id',
-  'metric',
-  'query',
-  'recipient',
-  'sender',
-  'smtp_helo_ip',
-  'start',
-  'subject',
-  'submissions',
-] as const;
 
 /**
  * E12. `destination` is optional in the schema even for MOVE (§7.10); a MOVE without a destination

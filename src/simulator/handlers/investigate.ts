@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildDetection, buildPreview, buildRaw, buildTrace, isNonBenign } from '../content.js';
 import { ApiError, CODES, badRequest, ok } from '../envelope.js';
 import type { StoredMessage } from '../messages.js';
-import { parseBool, parseSearch, type RawSearch } from '../search.js';
+import { parseBool, parseSearch, type RawSearch, SEARCH_KEYS } from '../search.js';
 import type { MoveResult, ReleaseResult } from '../types.js';
 import { DESTINATIONS, DISPOSITIONS, RECLASSIFY_DISPOSITIONS } from '../types.js';
 import { type Handler, type HandlerContext, bodyObject, first, intParam, oneOf } from './context.js';
@@ -54,26 +54,7 @@ function decodeCursor(cursor: string, digest: string): number {
 export const listMessages: Handler = (ctx) => {
   const q = ctx.query;
   const raw: RawSearch = {};
-  for (const key of [
-    'alert_id',
-    'delivery_status',
-    'detections_only',
-    'domain',
-    'end',
-    'exact_subject',
-    'final_disposition',
-    'message_action',
-    'message_id',
-    'metric',
-    'query',
-    'recipient',
-    'sender',
-    'smtp_helo_ip',
-    'start',
-    'subject',
-    'submissions',
-    'action_log',
-  ] as const) {
+  for (const key of SEARCH_KEYS) {
     const value = first(q, key);
     if (value !== undefined) raw[key] = value;
   }
