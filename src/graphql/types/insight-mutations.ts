@@ -106,11 +106,11 @@ function freshInsightField<P extends Parameters<typeof freshInsight>[1]>(
   });
 }
 
-const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyInsightPayload').implement({
-  description:
-    'What the classification change did. Cloudflare refuses a direct change between two classifications (S3), so with `replaceExisting` the gateway may send two PATCHes (RESET, SET); `steps` says which were applied. When `complete` is false the change is half-applied: the insight is now unclassified, and `failure` says why the SET failed.',
-  fields: (t) => ({
-    id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id.' }),
+/** The payloads' scope: which account or zone the insight belongs to. */
+function scopeFields<P extends Parameters<typeof freshInsight>[1]>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<GatewaySchemaTypes, P>,
+) {
+  return {
     scopeKind: t.field({
       type: InsightScopeKind,
       nullable: false,
@@ -125,6 +125,15 @@ const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyIn
       description: 'Zone of the insight (null for account insights).',
       resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null),
     }),
+  };
+}
+
+const ClassifyInsightPayloadRef = builder.objectRef<ClassifyPayload>('ClassifyInsightPayload').implement({
+  description:
+    'What the classification change did. Cloudflare refuses a direct change between two classifications (S3), so with `replaceExisting` the gateway may send two PATCHes (RESET, SET); `steps` says which were applied. When `complete` is false the change is half-applied: the insight is now unclassified, and `failure` says why the SET failed.',
+  fields: (t) => ({
+    id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id.' }),
+    ...scopeFields(t),
     classification: t.field({
       type: UserClassification.ref,
       description: 'The classification requested (null = reset).',
@@ -168,20 +177,7 @@ const DismissInsightPayloadRef = builder.objectRef<DismissPayload>('DismissInsig
   description: 'The insight was dismissed (archived) or restored (S2).',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id.' }),
-    scopeKind: t.field({
-      type: InsightScopeKind,
-      nullable: false,
-      description: 'Account or zone.',
-      resolve: (p) => p.scopeKind,
-    }),
-    accountId: t.string({
-      description: 'Account of the insight (null for zone insights).',
-      resolve: (p) => (p.scopeKind === 'ACCOUNT' ? p.scopeId : null),
-    }),
-    zoneId: t.string({
-      description: 'Zone of the insight (null for account insights).',
-      resolve: (p) => (p.scopeKind === 'ZONE' ? p.scopeId : null),
-    }),
+    ...scopeFields(t),
     dismissed: t.exposeBoolean('dismissed', {
       nullable: false,
       description: 'The dismissed state requested and accepted.',
