@@ -43,29 +43,51 @@ export async function forget(context: GatewayContext, accountId: string, ids: st
   await context.services.cache?.invalidateMessages(accountId, ids);
 }
 
+interface BatchOutcome {
+  id: string;
+  accountId: string;
+  status: string;
+  reason: string | null;
+}
+
 /**
- * Runs a write per batch. One batch: its failure is the mutation's (a typed error). Several: a failed
- * batch gives its ids `failed(code, message)` outcomes and does not hide the others.
+ * Runs a write per batch, the one shape move and release share. After each batch's call, its
+ * messages are dropped from the request's loaders and the shared cache (fresh reads), whatever the
+ * call came to; then `outcomes` reads the rows Cloudflare answered. One batch: its failure is the
+ * mutation's (a typed error). Several: a failed batch gives its ids FAILED or OUTCOME_UNKNOWN
+ * outcomes (with `noDetail` as their per-recipient fields) and does not hide the others.
  */
-export async function perBatch<Outcome>(
-  ids: string[],
-  size: number,
-  send: (batch: string[]) => Promise<Outcome[]>,
-  failed: (batch: string[], code: string, reason: string) => Outcome[],
-) {
-  const batches = chunk(ids, size);
-  if (batches.length === 1) return send(ids);
+export async function perBatch<Row, Outcome extends BatchOutcome>(write: {
+  context: GatewayContext;
+  accountId: string;
+  ids: string[];
+  size: number;
+  send: (batch: string[]) => Promise<Row[]>;
+  outcomes: (batch: string[], rows: Row[]) => Promise<Outcome[]>;
+  noDetail: Omit<Outcome, keyof BatchOutcome>;
+}): Promise<Outcome[]> {
+  const { context, accountId } = write;
+  const run = async (batch: string[]) => {
+    let rows: Row[];
+    try {
+      rows = await write.send(batch);
+    } finally {
+      await forget(context, accountId, batch);
+    }
+    return write.outcomes(batch, rows);
+  };
+  const batches = chunk(write.ids, write.size);
+  if (batches.length === 1) return run(write.ids);
   const outcomes: Outcome[] = [];
   // Sequential on purpose: each batch is one call from the shared budget, and a failure stays in its batch.
   for (const batch of batches) {
     outcomes.push(
-      ...(await send(batch).catch((error: unknown) => {
+      ...(await run(batch).catch((error: unknown) => {
         const typed = classifyFailure(error, true).error;
-        return failed(
-          batch,
-          typed?.code ?? 'INTERNAL_ERROR',
-          `${typed?.code ?? 'ERROR'}: ${typed?.message ?? 'failed'}`,
-        );
+        const code = typed?.code ?? 'INTERNAL_ERROR';
+        const reason = `${typed?.code ?? 'ERROR'}: ${typed?.message ?? 'failed'}`;
+        const status = code === 'OUTCOME_UNKNOWN' ? 'OUTCOME_UNKNOWN' : 'FAILED';
+        return batch.map((id) => ({ id, accountId, status, reason, ...write.noDetail }) as Outcome);
       })),
     );
   }

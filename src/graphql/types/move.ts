@@ -13,7 +13,6 @@ import { accountIdFor } from '../validation.js';
 import { attributeRows, type ReadAllowance, readAllowance } from './attribution.js';
 import {
   ACCEPTED,
-  forget,
   idsSchema,
   MAX_IDS_PER_ACTION,
   MOVE_BATCH_LIMIT,
@@ -223,30 +222,18 @@ defineMutation('moveMessages', {
     const investigate = context.client.emailSecurity.investigate;
     const body = { destination, ...(expectedDisposition ? { expected_disposition: expectedDisposition } : {}) };
     const allowance = readAllowance();
-    const outcomes = await perBatch(
+    const outcomes = await perBatch({
+      context,
+      accountId,
       ids,
-      MOVE_BATCH_LIMIT,
-      async (batch) => {
-        let results: CfMoveResult[];
-        try {
-          results =
-            batch.length === 1 && ids.length === 1
-              ? await investigate.move.create(accountId, batch[0] as string, body)
-              : await investigate.move.bulk(accountId, { ids: batch, ...body });
-        } finally {
-          await forget(context, accountId, batch);
-        }
-        return moveOutcomes(context, accountId, batch, results, allowance);
-      },
-      (batch, code, reason) =>
-        batch.map((id) => ({
-          id,
-          accountId,
-          status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const),
-          reason,
-          recipients: [],
-        })),
-    );
+      size: MOVE_BATCH_LIMIT,
+      send: (batch): Promise<CfMoveResult[]> =>
+        batch.length === 1 && ids.length === 1
+          ? investigate.move.create(accountId, batch[0] as string, body)
+          : investigate.move.bulk(accountId, { ids: batch, ...body }),
+      outcomes: (batch, rows) => moveOutcomes(context, accountId, batch, rows, allowance),
+      noDetail: { recipients: [] },
+    });
     return { accountId, destination, outcomes, replayed: false };
   },
   audit: (payload) => readStatuses(payload.outcomes, ['MOVED', 'ACCEPTED']),

@@ -12,7 +12,6 @@ import { accountIdFor } from '../validation.js';
 import { attributeRows, type ReadAllowance, readAllowance } from './attribution.js';
 import {
   ACCEPTED,
-  forget,
   idsSchema,
   MAX_IDS_PER_ACTION,
   OUTCOME_UNKNOWN,
@@ -177,29 +176,16 @@ defineMutation('releaseMessages', {
   target: (input) => ({ accountId: input.accountId, ids: input.ids }),
   run: async (context, { ids, accountId }) => {
     const allowance = readAllowance();
-    const outcomes = await perBatch(
+    const outcomes = await perBatch({
+      context,
+      accountId,
       ids,
-      RELEASE_BATCH_LIMIT,
-      async (batch) => {
-        let results: CfReleaseResult[];
-        try {
-          results = await context.client.emailSecurity.investigate.release.bulk(accountId, batch);
-        } finally {
-          await forget(context, accountId, batch);
-        }
-        return releaseOutcomes(context, accountId, batch, results, allowance);
-      },
-      (batch, code, reason) =>
-        batch.map((id) => ({
-          id,
-          accountId,
-          status: code === 'OUTCOME_UNKNOWN' ? ('OUTCOME_UNKNOWN' as const) : ('FAILED' as const),
-          reason,
-          delivered: [],
-          failed: [],
-          undelivered: [],
-        })),
-    );
+      size: RELEASE_BATCH_LIMIT,
+      send: (batch): Promise<CfReleaseResult[]> =>
+        context.client.emailSecurity.investigate.release.bulk(accountId, batch),
+      outcomes: (batch, rows) => releaseOutcomes(context, accountId, batch, rows, allowance),
+      noDetail: { delivered: [], failed: [], undelivered: [] },
+    });
     return { outcomes, replayed: false };
   },
   audit: (payload) => readStatuses(payload.outcomes, ['RELEASED', 'ACCEPTED']),
