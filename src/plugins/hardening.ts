@@ -19,10 +19,9 @@ export function useProductionErrorHygiene(): Plugin {
   // In place: the error objects also carry what yoga needs later (e.g. `extensions.http.status`).
   const clean = (error: ErrorJson): void => {
     if (!error || typeof error !== 'object') return;
-    if (typeof error.message === 'string' && SUGGESTION.test(error.message)) {
+    if (typeof error.message === 'string' && error.message.includes('Did you mean')) {
       (error as { message: string }).message = error.message.replace(SUGGESTION, '');
     }
-    SUGGESTION.lastIndex = 0;
     if (error.extensions && 'originalError' in error.extensions) delete error.extensions.originalError;
   };
   const cleanResult = (result: unknown): void => {

@@ -204,14 +204,13 @@ export class CloudflareHttp {
   /** Sleeps, unless the caller goes away (REQUEST_ABORTED) or the deadline passes (UPSTREAM_TIMEOUT). */
   /** Sleeps `ms` unless the deadline or the caller stops it first; false when stopped. */
   private async sleepUnlessStopped(options: CallOptions, ms: number): Promise<boolean> {
-    const signals = [options.signal, options.deadline].filter((s): s is AbortSignal => s !== undefined);
-    await sleep(ms, undefined, signals.length ? { signal: AbortSignal.any(signals) } : {}).catch(() => undefined);
+    const signal = this.transport.followed(options.signal, options.deadline);
+    await sleep(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
     return !(options.deadline?.aborted || options.signal?.aborted);
   }
 
   private async wait(options: CallOptions, ms: number): Promise<void> {
-    const signals = [options.signal, options.deadline].filter((s): s is AbortSignal => s !== undefined);
-    await sleep(ms, undefined, signals.length ? { signal: AbortSignal.any(signals) } : {}).catch(() => undefined);
+    await this.sleepUnlessStopped(options, ms);
     this.throwIfStopped(options);
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 
 /**
@@ -64,22 +65,8 @@ export class UpstreamPacer {
     return this.limit(async () => {
       signal?.throwIfAborted();
       const wait = await this.store.reserve(this.options.ratePerSecond).catch(() => 0);
-      if (wait > 0) await sleep(wait, signal);
+      if (wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
       return attempt();
     });
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
