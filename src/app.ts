@@ -86,7 +86,7 @@ export async function createGateway(
         .catch((error: unknown) => logger.error({ err: error }, 'could not drop the cache of a rejected credential'));
     });
   }
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => state.health());
   const tracing = createTracing(options.tracingExporter ? { exporter: options.tracingExporter } : {});
   const http = new CloudflareHttp({
     baseUrl: effective.baseUrl,

@@ -66,6 +66,10 @@ export const envSchema = z
     FORWARD_TRUST_SECONDS: nonNegativeInt.default(60),
     /** Lifetime of a mutation's idempotency record. */
     IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 3600),
+    /** How long a keyed write stays "in progress" after its replica stopped renewing it, before the key answers OUTCOME_UNKNOWN. */
+    IDEMPOTENCY_LEASE_MS: positiveInt.min(300).default(10_000),
+    /** Without Redis: most unexpired keys held; a new key past it is refused, never an old one dropped. */
+    IDEMPOTENCY_MAX_KEYS: positiveInt.default(50_000),
     GRAPHIQL: booleanFromEnv.optional(),
     INTROSPECTION: booleanFromEnv.optional(),
     /** Serve `_service { sdl }` (federation); default: whenever introspection is on. */
@@ -77,6 +81,8 @@ export const envSchema = z
     BUDGET_WRITE_RESERVE: nonNegativeInt.default(100),
     BUDGET_SAFETY_MARGIN: nonNegativeInt.default(20),
     BUDGET_MAX_QUEUE_MS: nonNegativeInt.default(2_000),
+    /** Most replicas sharing the token: with Redis down each spends 1/N of the window (N also learned from heartbeats). */
+    BUDGET_REPLICAS: positiveInt.optional(),
     /** Upstream read cache. */
     CACHE_ENABLED: booleanFromEnv.default(true),
     CACHE_MAX_ENTRIES: positiveInt.default(20_000),
@@ -228,6 +234,8 @@ export interface Config {
   /** Forward mode: cached reads for a credential only within this long of Cloudflare last accepting it. */
   forwardTrustMs: number;
   idempotencyTtlSeconds: number;
+  idempotencyLeaseMs: number;
+  idempotencyMaxKeys: number;
   budget: {
     enabled: boolean;
     limit: number;
@@ -235,6 +243,8 @@ export interface Config {
     writeReserve: number;
     safetyMargin: number;
     maxQueueMs: number;
+    /** Configured replica count (null: learned from Redis heartbeats only). */
+    replicas: number | null;
   };
   cache: {
     enabled: boolean;
@@ -321,6 +331,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     forwardTrustMs: env.FORWARD_TRUST_SECONDS * 1000,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    idempotencyLeaseMs: env.IDEMPOTENCY_LEASE_MS,
+    idempotencyMaxKeys: env.IDEMPOTENCY_MAX_KEYS,
     budget: {
       enabled: env.BUDGET_ENABLED,
       limit: env.BUDGET_LIMIT,
@@ -328,6 +340,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       writeReserve: Math.min(env.BUDGET_WRITE_RESERVE, env.BUDGET_LIMIT),
       safetyMargin: Math.min(env.BUDGET_SAFETY_MARGIN, env.BUDGET_LIMIT),
       maxQueueMs: env.BUDGET_MAX_QUEUE_MS,
+      replicas: env.BUDGET_REPLICAS ?? null,
     },
     cache: {
       enabled: env.CACHE_ENABLED,

@@ -22,7 +22,12 @@ import {
  * by yoga, so internals never leak. It is the upstream classification plus the codes only the
  * gateway itself produces (request limits, persisted operations); nothing is listed twice.
  */
-export type ErrorCode = UpstreamErrorCode | 'QUERY_TOO_COMPLEX' | 'PERSISTED_QUERY_ONLY' | 'PERSISTED_QUERY_NOT_FOUND';
+export type ErrorCode =
+  | UpstreamErrorCode
+  | 'QUERY_TOO_COMPLEX'
+  | 'PERSISTED_QUERY_ONLY'
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  | 'STATE_UNAVAILABLE';
 
 /** The codes a typed mutation error can carry (the GraphQL enum `ActionErrorCode`). */
 export const MUTATION_ERROR_CODES = [
@@ -33,6 +38,7 @@ export const MUTATION_ERROR_CODES = [
   'RATE_LIMITED',
   'UPSTREAM_ERROR',
   'OUTCOME_UNKNOWN',
+  'STATE_UNAVAILABLE',
 ] as const satisfies readonly ErrorCode[];
 export type MutationErrorCode = (typeof MUTATION_ERROR_CODES)[number];
 
@@ -88,6 +94,19 @@ export class UpstreamError extends MutationError {
     message: string,
     readonly status: number | null,
     readonly cloudflareErrors: CloudflareErrorEntry[],
+  ) {
+    super(message);
+  }
+}
+/**
+ * The shared state that makes a keyed write at-most-once (Redis) could not confirm the key: the
+ * write was refused before anything was sent. Retryable with the same key.
+ */
+export class StateUnavailableMutationError extends MutationError {
+  readonly code = 'STATE_UNAVAILABLE' as const;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
   ) {
     super(message);
   }

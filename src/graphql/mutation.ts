@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { type AuditOutcome, type AuditResult, writeAudit } from '../audit.js';
 import type { GatewayContext } from '../context.js';
 import { inputFingerprint } from '../idempotency.js';
+import { StateUnavailableError } from '../state/unavailable.js';
 import { endpoints } from '../upstream/endpoints.js';
 import {
   UpstreamAbortedError,
@@ -19,6 +21,7 @@ import {
   MutationError,
   OutcomeUnknownError,
   RateLimitedError,
+  StateUnavailableMutationError,
   toMutationError,
   ValidationError,
 } from './errors.js';
@@ -160,13 +163,29 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
     throw new ForbiddenError(`Mutation.${name} requires a scope the caller (${actor}) does not have`);
   }
 
-  // 3. Idempotency: at most once per (actor, mutation, key).
+  // 3. Idempotency: at most once per (actor, mutation, key). A key the store cannot vouch for is
+  // refused before anything is sent (see IdempotencyStore for the protocol).
   const store = context.services.idempotency;
   const ttl = context.services.config.idempotencyTtlSeconds;
   const storeKey = idempotencyKey ? `idem:${actor}:${name}:${idempotencyKey}` : null;
+  const owner = `${context.requestId}:${randomUUID()}`;
   const fingerprint = inputFingerprint(spec.fingerprint ? spec.fingerprint(parsed) : parsed);
+  const refuseUnavailable = (error: StateUnavailableError): never => {
+    audit(target, 'refused', each(target, 'STATE_UNAVAILABLE'), { reason: 'idempotency store unavailable' });
+    throw new StateUnavailableMutationError(
+      `${error.message}. Nothing was sent to Cloudflare; retry with the same idempotencyKey.`,
+      Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+    );
+  };
+  let lease: NodeJS.Timeout | null = null;
   if (storeKey) {
-    const existing = await store.reserve(storeKey, fingerprint, ttl);
+    let existing: Awaited<ReturnType<typeof store.reserve>>;
+    try {
+      existing = await store.reserve(storeKey, fingerprint, owner, ttl);
+    } catch (error) {
+      if (error instanceof StateUnavailableError) refuseUnavailable(error);
+      throw error;
+    }
     if (existing) {
       if (existing.fingerprint !== fingerprint) {
         audit(target, 'refused', each(target, 'CONFLICT'), { reason: 'idempotency key reused with another input' });
@@ -177,7 +196,7 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
       if (existing.state === 'pending') {
         audit(target, 'refused', each(target, 'CONFLICT'), { reason: 'idempotency key still in progress' });
         throw new ConflictError(
-          'A request with this idempotencyKey is still in progress; retry it once that one has finished',
+          `A request with this idempotencyKey is still in progress; retry it once that one has finished (within ${Math.ceil(store.leaseMs / 1000)} s it is either done or OUTCOME_UNKNOWN)`,
         );
       }
       if (existing.state === 'outcome-unknown') {
@@ -187,6 +206,27 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
       audit(target, 'replayed', each(target, 'REPLAYED'), { stored: 'done' });
       return { ...(existing.result as Payload), replayed: true };
     }
+    // The last word before sending: the reservation must still be ours, confirmed by the store.
+    let confirmed = false;
+    try {
+      confirmed = await store.markSending(storeKey, owner);
+    } catch (error) {
+      await store.release(storeKey, owner).catch(() => undefined);
+      if (error instanceof StateUnavailableError) refuseUnavailable(error);
+      throw error;
+    }
+    if (!confirmed) {
+      audit(target, 'refused', each(target, 'CONFLICT'), { reason: 'idempotency reservation lost before sending' });
+      throw new ConflictError(
+        'Another request took over this idempotencyKey before this one could send; retry to read its result',
+      );
+    }
+    // Renewed while the call runs, so the lease lapses only when this process stops.
+    lease = setInterval(
+      () => void store.renew(storeKey, owner).catch(() => undefined),
+      Math.max(100, Math.floor(store.leaseMs / 3)),
+    );
+    lease.unref();
   }
 
   // 4. The call(s), then 5. the outcome.
@@ -195,12 +235,18 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
   try {
     payload = await spec.run(context, parsed);
   } catch (error) {
+    if (lease) clearInterval(lease);
     const wrote = context.upstream.attempts.slice(attemptsBefore).some((attempt) => attempt.method !== 'GET');
     const failure = classifyFailure(error, wrote);
     if (storeKey) {
       if (failure.error instanceof OutcomeUnknownError)
-        await store.settle(storeKey, { state: 'outcome-unknown', fingerprint, message: failure.error.message }, ttl);
-      else await store.release(storeKey);
+        await store.settle(
+          storeKey,
+          owner,
+          { state: 'outcome-unknown', fingerprint, message: failure.error.message },
+          ttl,
+        );
+      else await store.release(storeKey, owner);
     }
     if (wrote) await settleQuietly(context, name, () => spec.settle?.(context, parsed));
     if (failure.internal)
@@ -212,9 +258,10 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
     );
     throw failure.error ?? failure.internal;
   }
+  if (lease) clearInterval(lease);
   await settleQuietly(context, name, () => spec.settle?.(context, parsed));
   const stored = { ...payload, replayed: false };
-  if (storeKey) await store.settle(storeKey, { state: 'done', fingerprint, result: stored }, ttl);
+  if (storeKey) await store.settle(storeKey, owner, { state: 'done', fingerprint, result: stored }, ttl);
   const reading = spec.audit
     ? spec.audit(payload, parsed)
     : { result: 'applied' as const, outcomes: each(target, 'APPLIED') };
@@ -308,7 +355,12 @@ function unknownMessage(error: UpstreamCallError): string {
 
 function resultOf(error: MutationError): AuditResult {
   if (error instanceof OutcomeUnknownError) return 'outcome-unknown';
-  if (error instanceof ValidationError || error instanceof ConflictError || error instanceof RateLimitedError)
+  if (
+    error instanceof ValidationError ||
+    error instanceof ConflictError ||
+    error instanceof RateLimitedError ||
+    error instanceof StateUnavailableMutationError
+  )
     return 'refused';
   return 'failed';
 }

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   OutcomeUnknownError,
   RateLimitedError,
+  StateUnavailableMutationError,
   UpstreamError,
   type ValidationIssue,
   ValidationError,
@@ -24,6 +25,8 @@ const codeDescriptions: Record<(typeof MUTATION_ERROR_CODES)[number], string> = 
   CONFLICT: 'The object is not in a state that allows this change, or the idempotency key is taken.',
   RATE_LIMITED: 'The Cloudflare budget is exhausted; retry after `retryAfterSeconds`.',
   UPSTREAM_ERROR: 'Cloudflare refused the request (it answered with an error); nothing was applied.',
+  STATE_UNAVAILABLE:
+    'The idempotency key could not be confirmed in the shared state store (Redis down or paused); nothing was sent. Retry with the same key after `retryAfterSeconds`.',
   OUTCOME_UNKNOWN:
     'The request reached Cloudflare and then failed, or was answered unreadably: it may have been applied. Check before retrying.',
 };
@@ -121,6 +124,20 @@ builder.objectType(RateLimitedError, {
   }),
 });
 
+builder.objectType(StateUnavailableMutationError, {
+  name: 'StateUnavailableError',
+  description:
+    'The shared state that keeps a keyed write at-most-once across replicas (Redis) is unavailable, so the gateway refused the write before sending anything. Retry with the same idempotency key.',
+  interfaces: [MutationErrorInterface],
+  isTypeOf: (value) => value instanceof StateUnavailableMutationError,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      nullable: false,
+      description: 'Seconds to wait before retrying.',
+    }),
+  }),
+});
+
 builder.objectType(UpstreamError, {
   name: 'UpstreamError',
   description: 'Cloudflare answered the request with an error: nothing was applied.',
@@ -146,4 +163,5 @@ export const mutationErrorTypes = [
   RateLimitedError,
   UpstreamError,
   OutcomeUnknownError,
+  StateUnavailableMutationError,
 ] as const;

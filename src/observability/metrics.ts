@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SharedStateHealth } from '../state/shared-state.js';
 import type { EndpointId } from '../upstream/endpoints.js';
 import type { UpstreamAttempt } from '../upstream/http.js';
 
@@ -7,8 +8,25 @@ import type { UpstreamAttempt } from '../upstream/http.js';
  * process). GraphQL operation histograms come from @graphql-yoga/plugin-prometheus on the same
  * registry; these are the gateway's own: upstream calls, cache, budget, loader batches.
  */
-export function createMetrics() {
+export function createMetrics(sharedState: () => SharedStateHealth) {
   const registry = new Registry();
+  new Gauge({
+    name: 'gateway_shared_state_up',
+    help: "Shared state (Redis): 1 usable or not configured; 0 unavailable (keyed mutations refused, the budget limited to this replica's share).",
+    registers: [registry],
+    collect() {
+      const { redis } = sharedState();
+      this.set(redis === 'ready' || redis === 'disabled' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'gateway_budget_replicas',
+    help: 'Replicas this one believes share the Cloudflare token (each spends 1/N of the budget while Redis is unavailable).',
+    registers: [registry],
+    collect() {
+      this.set(sharedState().replicas);
+    },
+  });
   const upstreamCalls = new Counter({
     name: 'gateway_upstream_calls_total',
     help: 'Cloudflare calls by endpoint (SDK method name), HTTP status and attempt outcome (ok, retry, error).',

@@ -3,6 +3,7 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../context.js';
+import type { SharedStateHealth } from '../state/shared-state.js';
 import { createCloudflareClient } from '../upstream/client.js';
 import type { CredentialState } from '../upstream/credential-trust.js';
 import { fingerprintCredentials } from '../upstream/fingerprint.js';
@@ -187,12 +188,15 @@ export function useReadiness(services: GatewayServices): Plugin {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;
       const upstream = await checkUpstream();
       const credential = upstream.reachable ? await checkCredential() : 'unknown';
-      const redis = services.state.redisStatus();
-      const ready = upstream.reachable && credential !== 'rejected';
+      const shared = services.state.health();
+      // Never reached (a mistyped REDIS_URL): not ready, so no traffic multiplies the budget.
+      // Lost after start: degraded but still serving (see describeSharedState).
+      const ready = upstream.reachable && credential !== 'rejected' && shared.redis !== 'never-connected';
+      const degraded = shared.redis === 'down';
       endResponse(
         new fetchAPI.Response(
           JSON.stringify({
-            status: ready ? 'ready' : 'not-ready',
+            status: !ready ? 'not-ready' : degraded ? 'degraded' : 'ready',
             checks: {
               config: 'ok',
               // No URL: /ready is unauthenticated and the upstream address is nobody else's business.
@@ -202,7 +206,7 @@ export function useReadiness(services: GatewayServices): Plugin {
                 error: upstream.error,
                 credential,
               },
-              state: { kind: services.state.kind, redis },
+              state: describeSharedState(services.state.kind, shared),
             },
           }),
           { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' } },
@@ -218,6 +222,26 @@ export function useReadiness(services: GatewayServices): Plugin {
       headers.set('content-type', 'application/json');
       setResponse(new fetchAPI.Response(JSON.stringify({ status: 'ok' }), { status: 200, headers }));
     },
+  };
+}
+
+/**
+ * What shared state means for this replica right now. Degraded (Redis configured, unavailable):
+ * reads are served (from the per-replica cache, within this replica's share of the budget), writes
+ * without an idempotency key are sent, keyed writes are refused with STATE_UNAVAILABLE.
+ */
+function describeSharedState(kind: 'memory' | 'redis', health: SharedStateHealth) {
+  const usable = health.redis === 'ready' || health.redis === 'disabled';
+  return {
+    kind,
+    redis: health.redis,
+    unavailableSince: health.unavailableSince === null ? null : new Date(health.unavailableSince).toISOString(),
+    durability: health.durability,
+    dataLostAt: health.dataLostAt === null ? null : new Date(health.dataLostAt).toISOString(),
+    replicas: health.replicas,
+    keyedWrites: usable ? 'accepted' : 'refused',
+    budget: kind === 'memory' ? 'this process' : usable ? 'shared' : `this replica's share (1/${health.replicas})`,
+    cache: kind === 'memory' || !usable ? 'this process' : 'shared',
   };
 }
 

@@ -1,41 +1,57 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { MemoryCacheStore } from '../upstream/cache.js';
+import { LocalPaceStore } from '../upstream/pacer.js';
 import { RedisBudgetStore } from './redis/budget-store.js';
 import { RedisCacheStore } from './redis/cache-store.js';
 import { RedisIdempotencyStore } from './redis/idempotency-store.js';
-import { RedisPaceStore } from './redis/pace-store.js';
 import { createRedisClient, RedisLink } from './redis/link.js';
+import { RedisPaceStore } from './redis/pace-store.js';
+import { ReplicaRegistry } from './redis/replicas.js';
 import type { SharedState } from './shared-state.js';
 
 /**
- * Shared state on Redis (REDIS_URL): budget, read cache and idempotency keys are shared by every
- * replica. `fallback` is this process's memory state; each store answers from it for any call Redis
- * cannot serve (unreachable, timed out, failed), so losing Redis degrades sharing, not availability.
+ * Shared state on Redis (REDIS_URL). What each store does while Redis is away is the promise that
+ * matters (README "Scale-out"):
+ * - idempotency: no fallback; a keyed write is refused (STATE_UNAVAILABLE) before anything is sent;
+ * - budget: this replica's share (1/N of what is left, N from heartbeats or BUDGET_REPLICAS);
+ * - cache: per replica, and every mutable entry is dropped when Redis returns;
+ * - pacer: 1/N of the per-IP rate.
  */
-export async function createRedisState(config: Config, logger: Logger, fallback: SharedState): Promise<SharedState> {
+export async function createRedisState(config: Config, logger: Logger): Promise<SharedState> {
   if (!config.redis.url) throw new Error('createRedisState needs config.redis.url');
   const link = new RedisLink(
     createRedisClient(config.redis.url, config.redis.keyPrefix),
     logger.child({ component: 'redis' }),
   );
-  // Waits at most the connect timeout; if Redis is not there yet the gateway starts on local state
-  // and the client keeps reconnecting in the background.
-  await link.connect();
+  const registry = new ReplicaRegistry(link, config.budget.replicas);
+  const replicas = () => registry.count();
   const ttls = config.cache.ttls;
   const longestTtlMs = Math.max(ttls.immutableMs, ttls.messageMs, ttls.searchMs, ttls.insightsMs);
-  return {
+  const localCache = new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes });
+  const state: SharedState = {
     kind: 'redis',
-    budget: new RedisBudgetStore(link, fallback.budget),
-    cache: new RedisCacheStore(link, fallback.cache, {
+    budget: new RedisBudgetStore(link, replicas, config.budget.windowMs),
+    cache: new RedisCacheStore(link, localCache, {
       maxValueBytes: Math.max(1, Math.floor(config.cache.maxBytes / 10)),
       generationTtlMs: Math.max(2 * longestTtlMs, 3_600_000),
     }),
-    idempotency: new RedisIdempotencyStore(link, fallback.idempotency),
-    pace: new RedisPaceStore(link, fallback.pace),
-    redisStatus: () => link.status(),
+    idempotency: new RedisIdempotencyStore(link, config.idempotencyLeaseMs, logger.child({ component: 'redis' })),
+    pace: new RedisPaceStore(link, new LocalPaceStore(), replicas),
+    health: () => ({
+      redis: link.status(),
+      unavailableSince: link.unavailableSince(),
+      durability: link.durability,
+      dataLostAt: link.dataLostAt,
+      replicas: replicas(),
+    }),
     async close() {
       await link.close();
-      await fallback.close();
+      localCache.close();
     },
   };
+  // Waits at most the connect timeout; if Redis is not there yet the client keeps reconnecting in
+  // the background and the health probe notices its arrival.
+  await link.connect();
+  return state;
 }

@@ -4,6 +4,20 @@ import type { Logger } from '../logger.js';
 import { type BudgetStore, MemoryBudgetStore } from '../upstream/budget.js';
 import { type CacheStore, MemoryCacheStore } from '../upstream/cache.js';
 import { LocalPaceStore, type PaceStore } from '../upstream/pacer.js';
+import type { RedisDurability, RedisHealth } from './redis/link.js';
+
+/** What `/ready` and the metrics say about shared state. */
+export interface SharedStateHealth {
+  /** `disabled`: no REDIS_URL (one replica, in-process state). */
+  redis: RedisHealth | 'disabled';
+  /** Since when Redis has been unusable (ms since the epoch), null while it is fine. */
+  unavailableSince: number | null;
+  durability: RedisDurability | 'memory';
+  /** When Redis was last seen to have lost its data. */
+  dataLostAt: number | null;
+  /** Replicas sharing the token (each spends 1/N of the budget while Redis is away). */
+  replicas: number;
+}
 
 /**
  * The state that must be shared by replicas to be correct: the Cloudflare budget (one token's
@@ -17,8 +31,7 @@ export interface SharedState {
   idempotency: IdempotencyStore;
   /** The upstream request-rate window (per process, or shared by replicas on Redis). */
   pace: PaceStore;
-  /** `disabled` (no Redis configured), `ready`, or `down` (serving from local state). */
-  redisStatus(): 'disabled' | 'ready' | 'down';
+  health(): SharedStateHealth;
   close(): Promise<void>;
 }
 
@@ -28,9 +41,9 @@ export function createMemoryState(config: Config): SharedState {
     kind: 'memory',
     budget: new MemoryBudgetStore(),
     cache,
-    idempotency: new MemoryIdempotencyStore(),
+    idempotency: new MemoryIdempotencyStore(config.idempotencyLeaseMs, config.idempotencyMaxKeys),
     pace: new LocalPaceStore(),
-    redisStatus: () => 'disabled',
+    health: () => ({ redis: 'disabled', unavailableSince: null, durability: 'memory', dataLostAt: null, replicas: 1 }),
     close: async () => cache.close(),
   };
 }
@@ -39,5 +52,5 @@ export function createMemoryState(config: Config): SharedState {
 export async function createSharedState(config: Config, logger: Logger): Promise<SharedState> {
   if (!config.redis.url) return createMemoryState(config);
   const { createRedisState } = await import('./redis-state.js');
-  return createRedisState(config, logger, createMemoryState(config));
+  return createRedisState(config, logger);
 }

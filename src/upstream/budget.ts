@@ -113,10 +113,30 @@ export class MemoryBudgetStore implements BudgetStore {
   private current(credential: string, now: number, options: BudgetOptions): WindowState {
     let state = this.windows.get(credential);
     if (!state || now >= state.windowStart + options.windowMs) {
-      state = { windowStart: now, used: 0, lockedUntil: state?.lockedUntil ?? 0 };
+      // A new window starts where the last one ended (in steps of the window), so windows seeded
+      // from the shared store stay aligned with the other replicas' windows.
+      const windowStart = state
+        ? state.windowStart + Math.floor((now - state.windowStart) / options.windowMs) * options.windowMs
+        : now;
+      state = { windowStart, used: 0, lockedUntil: state?.lockedUntil ?? 0 };
       this.windows.set(credential, state);
     }
     return state;
+  }
+
+  /** Starts a window ending at `windowEndsAt` with `used` permits already spent (by others). */
+  seed(credential: string, used: number, windowEndsAt: number, windowMs: number): void {
+    const lockedUntil = this.windows.get(credential)?.lockedUntil ?? 0;
+    this.windows.set(credential, { windowStart: windowEndsAt - windowMs, used, lockedUntil });
+  }
+
+  /** Credentials with a window or a lockout here. */
+  credentials(): string[] {
+    return [...this.windows.keys()];
+  }
+
+  lockedUntil(credential: string): number {
+    return this.windows.get(credential)?.lockedUntil ?? 0;
   }
 
   async take(credential: string, kind: PermitKind, now: number, options: BudgetOptions): Promise<PermitDecision> {

@@ -11,8 +11,9 @@ import { type EndpointId, endpoints } from './endpoints.js';
 export interface CacheStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
-  /** Generation counters make "forget everything about X" one increment instead of a key scan. */
-  generation(key: string): Promise<number>;
+  /** Generation counters make "forget everything about X" one increment instead of a key scan.
+   * Read together: one round trip for all the counters a key depends on. */
+  generations(keys: string[]): Promise<number[]>;
   bump(keys: string[]): Promise<void>;
 }
 
@@ -67,18 +68,19 @@ export class ResponseCache {
     // Untrusted (revoked, or not seen accepted lately): no cached answer and nothing stored; the
     // call goes to Cloudflare, whose verdict then decides.
     if (this.policy && !this.policy.allowsCachedRead(parts.credential)) return null;
-    const credentialGeneration = this.policy
-      ? `${await this.store.generation(generationKey.credential(parts.credential))}:`
-      : '';
     const kind = cacheClassOf(parts.endpoint);
     const scope = parts.pathParams.account_id ?? parts.pathParams.scope_id ?? '';
-    let generation = '';
-    if (kind === 'search') generation = String(await this.store.generation(generationKey.searches(scope)));
-    if (kind === 'insights') generation = String(await this.store.generation(generationKey.insights(scope)));
-    if (kind === 'message')
-      generation = String(
-        await this.store.generation(generationKey.message(scope, parts.pathParams.investigate_id ?? '')),
-      );
+    const counters: string[] = [];
+    if (this.policy) counters.push(generationKey.credential(parts.credential));
+    if (kind === 'search') counters.push(generationKey.searches(scope));
+    if (kind === 'insights') counters.push(generationKey.insights(scope));
+    if (kind === 'message') counters.push(generationKey.message(scope, parts.pathParams.investigate_id ?? ''));
+    // What can change is also dropped wholesale when shared state returns from an outage, since
+    // invalidations made meanwhile may not have reached every replica.
+    if (kind !== 'immutable') counters.push(generationKey.outage);
+    const values = counters.length > 0 ? await this.store.generations(counters) : [];
+    const credentialGeneration = this.policy ? `${values.shift()}:` : '';
+    const generation = values.join('.');
     return `cf:${parts.credential}:${credentialGeneration}${parts.endpoint}:${generation}:${parts.request}`;
   }
 
@@ -110,6 +112,7 @@ export class ResponseCache {
 }
 
 const generationKey = {
+  outage: 'gen:outage',
   credential: (credential: string) => `gen:credential:${credential}`,
   searches: (accountId: string) => `gen:search:${accountId}`,
   insights: (scopeId: string) => `gen:insights:${scopeId}`,
@@ -124,7 +127,7 @@ const generationKey = {
  */
 export class MemoryCacheStore implements CacheStore {
   private readonly entries: LRUCache<string, string>;
-  private readonly generations = new LRUCache<string, number>({ max: 100_000 });
+  private readonly counters = new LRUCache<string, number>({ max: 100_000 });
   private readonly purgeTimer: NodeJS.Timeout;
 
   constructor(options: { maxEntries: number; maxBytes: number; purgeIntervalMs?: number }) {
@@ -157,11 +160,16 @@ export class MemoryCacheStore implements CacheStore {
     this.entries.set(key, value, { ttl: ttlMs });
   }
 
-  async generation(key: string) {
-    return this.generations.get(key) ?? 0;
+  async generations(keys: string[]) {
+    return keys.map((key) => this.counters.get(key) ?? 0);
+  }
+
+  /** Drops every entry (shared state is back: what this replica cached alone may be stale). */
+  clear(): void {
+    this.entries.clear();
   }
 
   async bump(keys: string[]) {
-    for (const key of keys) this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+    for (const key of keys) this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
   }
 }

@@ -57,6 +57,8 @@ export interface CallOptions<E extends EndpointId = EndpointId> {
   headers?: Record<string, string>;
   /** Creates a span per attempt and the `traceparent` to propagate. */
   tracer?: UpstreamTracer;
+  /** Skip the shared read cache (a decision on security state needs Cloudflare's current answer); the answer still refreshes the cache. */
+  fresh?: boolean;
 }
 
 export interface CallResult<E extends EndpointId = EndpointId> {

@@ -100,7 +100,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
   const call = async <E extends EndpointId>(
     endpoint: E,
     pathParams: Record<string, string>,
-    extra: { query?: QueryParams; body?: unknown } = {},
+    extra: { query?: QueryParams; body?: unknown; fresh?: boolean } = {},
   ) => {
     const signal = deadline.enter();
     try {
@@ -304,8 +304,15 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
     securityCenter: {
       insights: {
         /** S1: paging numbers inside `result` (§2.5). */
-        async list(scope: InsightScope, params: InsightFilterParams & { page?: number; per_page?: number } = {}) {
-          const response = await call('securityCenter.insights.list', scoped(scope), { query: params });
+        async list(
+          scope: InsightScope,
+          params: InsightFilterParams & { page?: number; per_page?: number } = {},
+          options: { fresh?: boolean } = {},
+        ) {
+          const response = await call('securityCenter.insights.list', scoped(scope), {
+            query: params,
+            ...(options.fresh ? { fresh: true } : {}),
+          });
           const result = response.result;
           return {
             count: result.count ?? null,

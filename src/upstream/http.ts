@@ -84,7 +84,7 @@ export class CloudflareHttp {
           request: `${path}${search}${options.body === undefined ? '' : `#${JSON.stringify(options.body)}`}`,
         })
       : null;
-    if (cache && cacheKey) {
+    if (cache && cacheKey && !options.fresh) {
       const cached = await cache.get(cacheKey);
       if (cached !== undefined) {
         options.observer?.onCacheHit?.(options.endpoint);

@@ -1,65 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MemoryIdempotencyStore } from '../../src/idempotency.js';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { RedisBudgetStore } from '../../src/state/redis/budget-store.js';
 import { RedisIdempotencyStore } from '../../src/state/redis/idempotency-store.js';
 import { createRedisClient, RedisLink } from '../../src/state/redis/link.js';
-import { type BudgetOptions, MemoryBudgetStore } from '../../src/upstream/budget.js';
+import type { BudgetOptions } from '../../src/upstream/budget.js';
 import { type GraphQLErrorJson, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { freePort, RedisServer } from '../helpers/redis-server.js';
 
 // ───────────────────────────── a private redis-server per suite ─────────────────────────────
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (!address || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** Starts redis-server on 127.0.0.1 only, without persistence, and resolves once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += String(chunk);
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  return child;
-}
-
-async function stopRedis(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  process.kill(child.pid, signal);
-  await exited;
-}
 
 function collectingLogger() {
   const logs: Record<string, unknown>[] = [];
@@ -72,21 +24,20 @@ function collectingLogger() {
   return { logs, logger: createLogger({ level: 'debug', pretty: false, destination }) };
 }
 
-const OUTAGE_WARNING = /Redis is unavailable: serving .* from local state/;
+const OUTAGE_WARNING = /Redis is unavailable: keyed mutations are refused/;
 
-let redis: ChildProcess;
+let redis: RedisServer;
 let redisUrl: string;
 let prefixSeq = 0;
 /** Each test gets its own key prefix, so tests sharing the redis-server never see each other's keys. */
 const freshPrefix = () => `test${process.pid}-${++prefixSeq}:`;
 
 beforeAll(async () => {
-  const port = await freePort();
-  redis = await startRedis(port);
-  redisUrl = `redis://127.0.0.1:${port}`;
+  redis = await RedisServer.start();
+  redisUrl = redis.url;
 });
 afterAll(async () => {
-  await stopRedis(redis);
+  await redis.close();
 });
 
 // ───────────────────────────── two gateway replicas, one simulator, one Redis ─────────────────────────────
@@ -133,7 +84,7 @@ describe('two replicas sharing one Redis', () => {
     });
     try {
       expect(a.gateway.services.state.kind).toBe('redis');
-      expect(b.gateway.services.state.redisStatus()).toBe('ready');
+      expect(b.gateway.services.state.health().redis).toBe('ready');
       const burst = 40;
       const results = await Promise.all(
         Array.from({ length: burst }, (_, index) =>
@@ -228,16 +179,14 @@ describe('the request-rate pacer on Redis', () => {
 });
 
 describe('when Redis goes away', () => {
-  let port: number;
-  let outageRedis: ChildProcess | undefined;
+  let outageRedis: RedisServer;
   let t: TestGateway;
 
   beforeAll(async () => {
-    port = await freePort();
-    outageRedis = await startRedis(port);
+    outageRedis = await RedisServer.start();
     t = await startTestGateway({
       env: {
-        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_URL: outageRedis.url,
         REDIS_KEY_PREFIX: freshPrefix(),
         CACHE_ENABLED: 'true',
         BUDGET_ENABLED: 'true',
@@ -246,36 +195,34 @@ describe('when Redis goes away', () => {
   });
   afterAll(async () => {
     await t?.close();
-    await stopRedis(outageRedis);
+    await outageRedis.close();
   });
 
   test('the gateway keeps serving from local state, warns once, reports down, and is back on Redis once it returns', async () => {
     const state = t.gateway.services.state;
-    expect(state.redisStatus()).toBe('ready');
+    expect(state.health().redis).toBe('ready');
     const read = (first: number) =>
       t.query<{ messages: { nodes: { id: string }[] } }>(`{ messages(first: ${first}) { nodes { id } } }`);
     expect((await read(1)).body.errors).toBeUndefined();
 
-    await stopRedis(outageRedis, 'SIGKILL');
+    await outageRedis.kill();
     for (let first = 2; first <= 6; first++) {
       const { body } = await read(first);
       expect(body.errors).toBeUndefined();
       expect(body.data?.messages.nodes).toHaveLength(first);
     }
-    expect(state.redisStatus()).toBe('down');
+    expect(state.health().redis).toBe('down');
     const warnings = t.logs.filter((line) => OUTAGE_WARNING.test(String(line.msg)));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.level).toBe(40);
 
-    outageRedis = await startRedis(port);
-    const deadline = Date.now() + 8_000;
-    while (state.redisStatus() !== 'ready' && Date.now() < deadline) await sleep(50);
-    expect(state.redisStatus()).toBe('ready');
+    await outageRedis.restart();
+    await vi.waitFor(() => expect(state.health().redis).toBe('ready'), { timeout: 8_000, interval: 50 });
     expect(t.logs.some((line) => /Redis is reachable again/.test(String(line.msg)))).toBe(true);
 
     // Back on Redis: the next read spends the shared budget in the new server.
     expect((await read(7)).body.errors).toBeUndefined();
-    const probe = new Redis(`redis://127.0.0.1:${port}`);
+    const probe = new Redis(outageRedis.url);
     try {
       expect((await probe.keys('*budget:*')).length).toBeGreaterThan(0);
     } finally {
@@ -290,11 +237,11 @@ describe('when Redis goes away', () => {
 describe('RedisBudgetStore', () => {
   const links: RedisLink[] = [];
   /** A store as one replica has it: its own client and its own memory fallback. */
-  function replica(prefix: string, url = redisUrl) {
+  function replica(prefix: string, url = redisUrl, replicas = 1) {
     const { logger, logs } = collectingLogger();
     const link = new RedisLink(createRedisClient(url, prefix), logger);
     links.push(link);
-    return { link, logs, store: new RedisBudgetStore(link, new MemoryBudgetStore()) };
+    return { link, logs, store: new RedisBudgetStore(link, () => replicas, options.windowMs) };
   }
   afterAll(async () => {
     await Promise.all(links.map((link) => link.close()));
@@ -396,15 +343,23 @@ describe('RedisBudgetStore', () => {
     expect((await store.take('cred', 'write', Date.now(), options)).granted).toBe(true);
   });
 
-  test('with no Redis reachable the store answers from local memory and logs the outage once', async () => {
-    const { store, link, logs } = replica(freshPrefix(), `redis://127.0.0.1:${await freePort()}`);
-    await link.connect();
-    expect(link.status()).toBe('down');
+  test('with Redis unreachable since start, three replicas each grant a third of the window (reads a third of what reads may use) and log it once', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const replicas = [replica(freshPrefix(), url, 3), replica(freshPrefix(), url, 3), replica(freshPrefix(), url, 3)];
+    await Promise.all(replicas.map((r) => r.link.connect()));
+    expect(replicas[0]!.link.status()).toBe('never-connected');
     const decisions = await Promise.all(
-      Array.from({ length: 30 }, () => store.take('cred', 'read', Date.now(), options)),
+      Array.from({ length: 90 }, (_, index) => replicas[index % 3]!.store.take('cred', 'read', Date.now(), options)),
     );
-    expect(decisions.filter((decision) => decision.granted)).toHaveLength(25);
-    expect(logs.filter((line) => OUTAGE_WARNING.test(String(line.msg)))).toHaveLength(1);
+    // 30 per window, 5 of them reserved for writes: a share is 10, of which 2 are writes'.
+    expect(decisions.filter((decision) => decision.granted)).toHaveLength(3 * 8);
+    const writes = await Promise.all(
+      Array.from({ length: 9 }, (_, index) => replicas[index % 3]!.store.take('cred', 'write', Date.now(), options)),
+    );
+    expect(writes.filter((decision) => decision.granted)).toHaveLength(3 * 2);
+    expect(
+      replicas[0]!.logs.filter((line) => /Redis \(REDIS_URL\) is not reachable/.test(String(line.msg))),
+    ).toHaveLength(1);
   });
 });
 
@@ -418,9 +373,9 @@ describe('RedisIdempotencyStore', () => {
     ];
     try {
       await Promise.all(links.map((link) => link.connect()));
-      const stores = links.map((link) => new RedisIdempotencyStore(link, new MemoryIdempotencyStore()));
+      const stores = links.map((link) => new RedisIdempotencyStore(link, 10_000, logger));
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, index) => stores[index % 2]!.reserve('k', 'fp', 60)),
+        Array.from({ length: 20 }, (_, index) => stores[index % 2]!.reserve('k', 'fp', `owner-${index}`, 60)),
       );
       expect(results.filter((result) => result === null)).toHaveLength(1);
       expect(
@@ -428,14 +383,20 @@ describe('RedisIdempotencyStore', () => {
           .filter((result) => result !== null)
           .every((result) => result?.state === 'pending' && result.fingerprint === 'fp'),
       ).toBe(true);
-      await stores[0]!.settle('k', { state: 'done', fingerprint: 'fp', result: { moved: 1 } }, 60);
-      expect(await stores[1]!.reserve('k', 'fp', 60)).toEqual({
+      const owner = `owner-${results.indexOf(null)}`;
+      // Only the owner may mark it sent, settle it or release it.
+      expect(await stores[1]!.markSending('k', 'someone-else')).toBe(false);
+      expect(await stores[0]!.markSending('k', owner)).toBe(true);
+      await stores[0]!.settle('k', owner, { state: 'done', fingerprint: 'fp', result: { moved: 1 } }, 60);
+      expect(await stores[1]!.reserve('k', 'fp', 'late-retry', 60)).toEqual({
         state: 'done',
         fingerprint: 'fp',
         result: { moved: 1 },
       });
-      await stores[1]!.release('k');
-      expect(await stores[0]!.reserve('k', 'fp', 60)).toBeNull();
+      await stores[1]!.release('k', 'someone-else');
+      expect(await stores[0]!.reserve('k', 'fp', 'another', 60)).toMatchObject({ state: 'done' });
+      await stores[1]!.release('k', owner);
+      expect(await stores[0]!.reserve('k', 'fp', 'fresh-owner', 60)).toBeNull();
     } finally {
       await Promise.all(links.map((link) => link.close()));
     }

@@ -18,6 +18,8 @@ export type ActionErrorCode =
   | 'OUTCOME_UNKNOWN'
   /** The Cloudflare budget is exhausted; retry after `retryAfterSeconds`. */
   | 'RATE_LIMITED'
+  /** The idempotency key could not be confirmed in the shared state store (Redis down or paused); nothing was sent. Retry with the same key after `retryAfterSeconds`. */
+  | 'STATE_UNAVAILABLE'
   /** Cloudflare refused the request (it answered with an error); nothing was applied. */
   | 'UPSTREAM_ERROR';
 
@@ -499,6 +501,7 @@ export type MoveMessagesMutation = { moveMessages:
     | { __typename: 'NotFoundError', code: ActionErrorCode, message: string }
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string, retryAfterSeconds: number }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    | null };
@@ -515,6 +518,7 @@ export type ReleaseMessagesMutation = { releaseMessages:
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string }
     | { __typename: 'ReleaseMessagesPayload', releasedCount: number, replayed: boolean, outcomes: Array<{ id: string, status: ReleaseStatus, delivered: Array<string>, failed: Array<string>, undelivered: Array<string>, message: { id: string, isQuarantined: boolean, actionLog: Array<{ operation: ActionLogOperation | null, completedAt: string | null }> } | null }> }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    | null };
@@ -531,6 +535,7 @@ export type ReclassifyMessageMutation = { reclassifyMessage:
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string }
     | { __typename: 'ReclassifyMessagePayload', id: string, expectedDisposition: ReclassifyDisposition, replayed: boolean }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    | null };
@@ -546,6 +551,7 @@ export type SubmitMiscategorizationMutation = { submitMiscategorization:
     | { __typename: 'NotFoundError', code: ActionErrorCode, message: string }
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'SubmitMiscategorizationPayload', indicatorType: IndicatorType, indicator: string, replayed: boolean }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
@@ -563,6 +569,7 @@ export type CreateBulkActionMutation = { createBulkAction:
     | { __typename: 'NotFoundError', code: ActionErrorCode, message: string }
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    | null };
@@ -612,6 +619,7 @@ export type ClassifyInsightMutation = { classifyInsight:
     | { __typename: 'NotFoundError', code: ActionErrorCode, message: string }
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string, issues: Array<{ path: Array<string>, message: string }> }
    | null };
@@ -628,6 +636,7 @@ export type DismissInsightMutation = { dismissInsight:
     | { __typename: 'NotFoundError', code: ActionErrorCode, message: string }
     | { __typename: 'OutcomeUnknownError', code: ActionErrorCode, message: string }
     | { __typename: 'RateLimitedError', code: ActionErrorCode, message: string }
+    | { __typename: 'StateUnavailableError', code: ActionErrorCode, message: string }
     | { __typename: 'UpstreamError', code: ActionErrorCode, message: string }
     | { __typename: 'ValidationError', code: ActionErrorCode, message: string }
    | null };

@@ -101,9 +101,10 @@ function listPage(
   params: InsightFilterParams,
   page: number,
   perPage: number,
+  fresh = false,
 ) {
   const pending = context.client.securityCenter.insights
-    .list(scope.upstream, { ...params, page, per_page: perPage })
+    .list(scope.upstream, { ...params, page, per_page: perPage }, { fresh })
     .then((result) => {
       const cache = cacheFor(context, scope);
       for (const issue of result.issues) cache.set(issue.id, issue);
@@ -123,7 +124,8 @@ type LookupResult =
  * Finds one insight by scanning S1 (no single-get endpoint exists, §5): page 1 of 100, then further
  * pages only while the id is missing, at most LOOKUP_MAX_PAGES. `complete: false` means the bound was
  * reached before the whole scope was seen — "absent" would then be a guess, so callers say so.
- * `fresh` skips the request cache (re-reads after a change must show Cloudflare's current value).
+ * `fresh` skips the request cache and the shared read cache: re-reads after a change, and decisions
+ * on security state (classifyInsight's `replaceExisting`), must see Cloudflare's current value.
  */
 export async function findInsight(
   context: GatewayContext,
@@ -140,7 +142,7 @@ export async function findInsight(
   let searched = 0;
   let total: number | null = null;
   for (let page = 1; page <= LOOKUP_MAX_PAGES; page++) {
-    const result = await listPage(context, scope, {}, page, LOOKUP_PAGE_SIZE);
+    const result = await listPage(context, scope, {}, page, LOOKUP_PAGE_SIZE, options.fresh);
     const hit = result.issues.find((issue) => issue.id === id);
     if (hit) return { insight: shape(hit, scope), complete: true };
     searched += result.issues.length;

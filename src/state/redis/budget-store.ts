@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   allowance,
+  MemoryBudgetStore,
   type BudgetOptions,
   type BudgetStore,
   type PermitDecision,
@@ -45,18 +46,18 @@ local function window(key, windowMs)
 end
 `;
 
-/** KEYS: window, lock. ARGV: allowance for this kind, windowMs. → {granted, remaining | retryAfterMs, lockedOut} */
+/** KEYS: window, lock. ARGV: allowance for this kind, windowMs. → {granted, remaining | retryAfterMs, lockedOut, used, ms to window end} */
 const TAKE = `${PRELUDE}
 local allowance = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
 local lockedUntil = tonumber(redis.call('GET', KEYS[2]))
-if lockedUntil and lockedUntil > now then return {0, lockedUntil - now, 1} end
 local start, used = window(KEYS[1], windowMs)
+if lockedUntil and lockedUntil > now then return {0, lockedUntil - now, 1, used, start + windowMs - now} end
 if used < allowance then
   redis.call('HINCRBY', KEYS[1], 'u', 1)
-  return {1, allowance - used - 1, 0}
+  return {1, allowance - used - 1, 0, used + 1, start + windowMs - now}
 end
-return {0, start + windowMs - now, 0}
+return {0, start + windowMs - now, 0, used, start + windowMs - now}
 `;
 
 /**
@@ -79,6 +80,12 @@ if resetMs > 0 and upstreamEnd < start + windowMs and usedUpstream >= used then
   redis.call('PEXPIRE', KEYS[1], resetMs)
 end
 return used
+`;
+
+/** KEYS: window. ARGV: permits spent elsewhere (by this replica while Redis was away), windowMs. */
+const ADD = `${PRELUDE}
+local start, used = window(KEYS[1], tonumber(ARGV[2]))
+return redis.call('HINCRBY', KEYS[1], 'u', tonumber(ARGV[1]))
 `;
 
 /** KEYS: lock. ARGV: lockout duration ms. Extends an existing lockout, never shortens it. */
@@ -111,6 +118,7 @@ interface BudgetCommands {
   budgetTake(windowKey: string, lockKey: string, allowance: number, windowMs: number): Reply;
   budgetObserve(windowKey: string, usedUpstream: number, resetMs: number, windowMs: number): Promise<number>;
   budgetLockout(lockKey: string, durationMs: number): Promise<number>;
+  budgetAdd(windowKey: string, permits: number, windowMs: number): Promise<number>;
   budgetRemaining(windowKey: string, lockKey: string, windowMs: number): Reply;
 }
 
@@ -120,6 +128,7 @@ function withBudgetCommands(client: Redis): Redis & BudgetCommands {
     budgetTake: { numberOfKeys: 2, lua: TAKE },
     budgetObserve: { numberOfKeys: 1, lua: OBSERVE },
     budgetLockout: { numberOfKeys: 1, lua: LOCKOUT },
+    budgetAdd: { numberOfKeys: 1, lua: ADD },
     budgetRemaining: { numberOfKeys: 2, lua: REMAINING },
   };
   for (const [name, definition] of Object.entries(commands)) {
@@ -131,31 +140,56 @@ function withBudgetCommands(client: Redis): Redis & BudgetCommands {
 const windowKey = (credential: string) => `budget:{${credential}}`;
 const lockKey = (credential: string) => `budget:{${credential}}:lock`;
 
-/** The fixed-window budget of MemoryBudgetStore, shared by every replica through Redis. */
+/**
+ * The fixed-window budget of MemoryBudgetStore, shared by every replica through Redis.
+ *
+ * While Redis is away the replicas cannot count together, so each spends only its share: what was
+ * left of the shared window when it last saw it, divided by the number of replicas (configured, or
+ * learned from heartbeats), and then 1/N of each following window, aligned with the shared one. The
+ * write reserve is split the same way, so reads run out first. When Redis returns, the permits this
+ * replica spent meanwhile are added to the shared window and a lockout it learned is shared.
+ */
 export class RedisBudgetStore implements BudgetStore {
   private readonly redis: Redis & BudgetCommands;
+  /** This replica's share while Redis is away (re-created at each recovery). */
+  private local = new MemoryBudgetStore();
+  /** The shared window as this replica last saw it, per credential: seeds the share at an outage. */
+  private readonly lastSeen = new Map<string, { used: number; windowEndsAt: number }>();
+  private readonly seeded = new Set<string>();
+  /** Permits granted locally during the current outage, per credential. */
+  private readonly spentLocally = new Map<string, number>();
 
   constructor(
     private readonly link: RedisLink,
-    private readonly fallback: BudgetStore,
+    /** How many replicas share the token (at least 1). */
+    private readonly replicas: () => number,
+    private readonly windowMs: number,
   ) {
     this.redis = withBudgetCommands(link.client);
+    link.on('recovered', () => this.handBack());
   }
 
   take(credential: string, kind: PermitKind, now: number, options: BudgetOptions): Promise<PermitDecision> {
     return this.link.run(
       async () => {
-        const [granted = 0, amount = 0, lockedOut = 0] = await this.redis.budgetTake(
+        const [granted = 0, amount = 0, lockedOut = 0, used = 0, windowEndsInMs = 0] = await this.redis.budgetTake(
           windowKey(credential),
           lockKey(credential),
           allowance(kind, options),
           options.windowMs,
         );
+        this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + windowEndsInMs });
         return granted === 1
           ? { granted: true, remaining: amount }
           : { granted: false, retryAfterMs: Math.max(1, amount), lockedOut: lockedOut === 1 };
       },
-      () => this.fallback.take(credential, kind, now, options),
+      async () => {
+        const decision = await this.localShare(credential, now, options, (share) =>
+          this.local.take(credential, kind, now, share),
+        );
+        if (decision.granted) this.spentLocally.set(credential, (this.spentLocally.get(credential) ?? 0) + 1);
+        return decision;
+      },
     );
   }
 
@@ -171,7 +205,16 @@ export class RedisBudgetStore implements BudgetStore {
           options.windowMs,
         );
       },
-      () => this.fallback.observe(credential, state, now, options),
+      // Cloudflare's `remaining` is the whole token's: this replica may use its share of it.
+      () =>
+        this.localShare(credential, now, options, (share) =>
+          this.local.observe(
+            credential,
+            { ...state, remaining: Math.floor(state.remaining / this.replicas()) },
+            now,
+            share,
+          ),
+        ),
     );
   }
 
@@ -182,7 +225,7 @@ export class RedisBudgetStore implements BudgetStore {
       async () => {
         if (durationMs > 0) await this.redis.budgetLockout(lockKey(credential), durationMs);
       },
-      () => this.fallback.lockout(credential, untilMs),
+      () => this.local.lockout(credential, untilMs),
     );
   }
 
@@ -200,7 +243,58 @@ export class RedisBudgetStore implements BudgetStore {
           lockedUntil: lockedForMs > 0 ? now + lockedForMs : null,
         };
       },
-      () => this.fallback.remaining(credential, now, options),
+      () => this.localShare(credential, now, options, (share) => this.local.remaining(credential, now, share)),
     );
   }
+
+  /** Runs `op` on this replica's share of the budget, seeding it from the shared window on first use. */
+  private localShare<T>(
+    credential: string,
+    now: number,
+    options: BudgetOptions,
+    op: (share: BudgetOptions) => Promise<T>,
+  ): Promise<T> {
+    const share = shareOf(options, this.replicas());
+    if (!this.seeded.has(credential)) {
+      this.seeded.add(credential);
+      const seen = this.lastSeen.get(credential);
+      if (seen && seen.windowEndsAt > now) {
+        const left = Math.max(0, options.limit - options.safetyMargin - seen.used);
+        this.local.seed(
+          credential,
+          share.limit - Math.floor(left / this.replicas()),
+          seen.windowEndsAt,
+          options.windowMs,
+        );
+      }
+    }
+    return op(share);
+  }
+
+  /** Redis is back: what this replica spent on its own joins the shared window, and so does a lockout. */
+  private async handBack(): Promise<void> {
+    const local = this.local;
+    const spent = [...this.spentLocally];
+    this.local = new MemoryBudgetStore();
+    this.spentLocally.clear();
+    this.seeded.clear();
+    for (const [credential, permits] of spent)
+      await this.redis.budgetAdd(windowKey(credential), permits, this.windowMs);
+    for (const credential of local.credentials()) {
+      const durationMs = local.lockedUntil(credential) - Date.now();
+      if (durationMs > 0) await this.redis.budgetLockout(lockKey(credential), Math.round(durationMs));
+    }
+  }
+}
+
+/** One replica's part of the budget: 1/N of what may be spent, and 1/N of the write reserve. */
+export function shareOf(options: BudgetOptions, replicas: number): BudgetOptions {
+  const n = Math.max(1, replicas);
+  const limit = Math.floor(Math.max(0, options.limit - options.safetyMargin) / n);
+  return {
+    ...options,
+    limit,
+    safetyMargin: 0,
+    writeReserve: Math.min(limit, Math.ceil(options.writeReserve / n)),
+  };
 }

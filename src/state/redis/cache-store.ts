@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CacheStore } from '../../upstream/cache.js';
+import type { CacheStore, MemoryCacheStore } from '../../upstream/cache.js';
 import type { RedisLink } from './link.js';
 
 /**
@@ -7,11 +7,12 @@ import type { RedisLink } from './link.js';
  * budget is per token, not per replica, and every duplicate fetch spends it.
  *   cache:<key>      the cached body, PX = the endpoint's TTL
  *   cache:gen:<…>    generation counters (INCR); invalidation is one increment, never a key scan
+ *   cache:gen:outage bumped when Redis returns from an outage: drops every mutable entry
  */
 export class RedisCacheStore implements CacheStore {
   constructor(
     private readonly link: RedisLink,
-    private readonly fallback: CacheStore,
+    private readonly fallback: MemoryCacheStore,
     private readonly options: {
       /** Bodies larger than this are not cached (one huge EML must not crowd Redis out). */
       maxValueBytes: number;
@@ -20,7 +21,9 @@ export class RedisCacheStore implements CacheStore {
        * resurrect entries cached under generation 0. */
       generationTtlMs: number;
     },
-  ) {}
+  ) {
+    link.on('recovered', () => this.recovered());
+  }
 
   private get redis(): Redis {
     return this.link.client;
@@ -43,11 +46,22 @@ export class RedisCacheStore implements CacheStore {
     );
   }
 
-  generation(key: string): Promise<number> {
+  generations(keys: string[]): Promise<number[]> {
     return this.link.run(
-      async () => Number((await this.redis.get(`cache:${key}`)) ?? 0),
-      () => this.fallback.generation(key),
+      async () => (await this.redis.mget(keys.map((key) => `cache:${key}`))).map((value) => Number(value ?? 0)),
+      () => this.fallback.generations(keys),
     );
+  }
+
+  /**
+   * Redis is back after an outage. Invalidations made meanwhile went to each replica's memory only,
+   * so everything cached that can change is dropped: one increment of the outage generation, which
+   * every mutable entry's key includes (immutable answers, like detections, cannot be stale). The
+   * local fallback is emptied too, so a later outage does not serve what it held from this one.
+   */
+  private async recovered(): Promise<void> {
+    this.fallback.clear();
+    await this.redis.multi().incr('cache:gen:outage').pexpire('cache:gen:outage', this.options.generationTtlMs).exec();
   }
 
   bump(keys: string[]): Promise<void> {

@@ -30,6 +30,8 @@ export class RedisPaceStore implements PaceStore {
   constructor(
     private readonly link: RedisLink,
     private readonly fallback: PaceStore,
+    /** Replicas sharing the per-IP rate: alone, each may use 1/N of it. */
+    private readonly replicas: () => number,
   ) {
     const client = link.client as unknown as Record<string, unknown>;
     if (!('esgwPaceReserve' in client)) link.client.defineCommand('esgwPaceReserve', { numberOfKeys: 1, lua: RESERVE });
@@ -49,7 +51,7 @@ export class RedisPaceStore implements PaceStore {
         }
         return 0;
       },
-      () => this.fallback.reserve(ratePerSecond),
+      () => this.fallback.reserve(Math.max(1, Math.floor(ratePerSecond / this.replicas()))),
     );
   }
 }
