@@ -721,3 +721,39 @@ describe('insight mutations authorisation', () => {
     }
   });
 });
+
+describe('classifyInsight decides on a fresh read', () => {
+  test('with replaceExisting, a classification another tool reset after the gateway cached it is set again, not reported as already applied', async () => {
+    const cached = await startTestGateway({ env: { CACHE_ENABLED: 'true' } });
+    try {
+      const simScope = cached.sim.state.insightScope('accounts', SIMULATOR_ACCOUNT_ID);
+      if (!simScope) throw new Error('no simulated account scope');
+      const id = cached.sim.state.listInsights(SIMULATOR_ACCOUNT_ID).find((issue) => !issue.user_classification)
+        ?.id as string;
+      // Another tool classifies it; the gateway reads (and caches) that.
+      cached.sim.state.classify(simScope, id, 'false_positive', undefined, 'another-tool');
+      const read = await cached.query<{ insight: { userClassification: string } }>(
+        'query($scope: InsightScope!, $id: ID!) { insight(scope: $scope, id: $id) { userClassification } }',
+        { scope: ACCOUNT, id },
+      );
+      expect(read.body.data?.insight.userClassification).toBe('FALSE_POSITIVE');
+      // Then resets it, behind the gateway's back: the shared cache still says FALSE_POSITIVE.
+      cached.sim.state.classify(simScope, id, null, undefined, 'another-tool');
+
+      const { body } = await cached.query<ClassifyResult>(CLASSIFY, {
+        input: { scope: ACCOUNT, id, classification: 'FALSE_POSITIVE', replaceExisting: true },
+      });
+      expect(body.data?.classifyInsight).toMatchObject({
+        __typename: 'ClassifyInsightPayload',
+        previousClassification: null,
+        previousClassificationKnown: true,
+        steps: ['SET'],
+        complete: true,
+      });
+      expect(cached.sim.count(PATCH)).toBe(1);
+      expect(cached.sim.state.getInsight(SIMULATOR_ACCOUNT_ID, id)?.user_classification).toBe('false_positive');
+    } finally {
+      await cached.close();
+    }
+  });
+});

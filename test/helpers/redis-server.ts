@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** How `deploy/compose.yaml` runs Redis: every acknowledged write on disk before the reply. */
-export const DURABLE_FLAGS = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+/** Exactly the flags `deploy/compose.yaml` runs Redis with (read from it, so the two cannot drift). */
+export const DURABLE_FLAGS = shippedRedisFlags();
 /** No persistence at all: a restart starts empty. */
 export const VOLATILE_FLAGS = ['--save', '', '--appendonly', 'no'];
 
@@ -104,4 +104,11 @@ export class RedisServer {
     if (!this.child?.pid) throw new Error('redis-server is not running');
     process.kill(this.child.pid, signal);
   }
+}
+
+function shippedRedisFlags(): string[] {
+  const compose = readFileSync(new URL('../../deploy/compose.yaml', import.meta.url), 'utf8');
+  const command = /^\s+command: (\["redis-server".*\])$/m.exec(compose)?.[1];
+  if (!command) throw new Error('deploy/compose.yaml has no redis-server command line');
+  return (JSON.parse(command) as string[]).slice(1);
 }

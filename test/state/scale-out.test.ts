@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator } from '../../src/simulator/index.js';
+import { fingerprintCredentials } from '../../src/upstream/fingerprint.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { DURABLE_FLAGS, freePort, RedisServer, VOLATILE_FLAGS } from '../helpers/redis-server.js';
 
@@ -95,13 +96,16 @@ describe('keyed writes across replicas when Redis fails', () => {
     const redis = await redisServer(DURABLE_FLAGS);
     const { all, sim } = await replicas(2, redis);
     const [a, b] = all as [TestGateway, TestGateway];
-    const id = movable(sim)[0] as string;
+    const [id, warmUp] = movable(sim) as [string, string];
+    // A keyed write first, so Redis has the scripts loaded and runs the late reservation on waking.
+    expect((await moveOn(a, warmUp, 'K-warm-up')).body.data?.moveMessages).toMatchObject({ replayed: false });
 
     redis.pause();
     const started = Date.now();
     const { body } = await moveOn(a, id, 'K-paused');
     expect(body.data?.moveMessages).toMatchObject({ __typename: 'StateUnavailableError' });
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Refused at the command timeout (0.5 s), not after a long wait.
+    expect(Date.now() - started).toBeLessThan(3_000);
     // /ready tells the truth while Redis is paused (the socket is open; only the probe can tell).
     await waitUntil(() => expect(health(b)).toBe('down'), 5_000);
     redis.resume();
@@ -111,7 +115,7 @@ describe('keyed writes across replicas when Redis fails', () => {
     const retry = await moveOn(b, id, 'K-paused');
     expect(retry.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', replayed: false });
     expect((await moveOn(a, id, 'K-paused')).body.data?.moveMessages).toMatchObject({ replayed: true });
-    expect(sim.count(MOVE_ENDPOINT)).toBe(1);
+    expect(sim.count(MOVE_ENDPOINT)).toBe(2);
   }, 30_000);
 
   test('Redis restarted with the shipped flags (append-only file, fsync always): a key applied on A replays on B after the restart', async () => {
@@ -218,8 +222,9 @@ describe('a replica killed mid-write', () => {
     }, 10_000);
     const unknownAfterMs = Date.now() - killedAt;
     expect(new Set(answers.slice(0, -1))).toEqual(new Set(answers.length > 1 ? ['CONFLICT'] : []));
-    // The documented bound: the lease (1.5 s here) plus one round of renewal and a probe.
-    expect(unknownAfterMs).toBeLessThan(1_500 + 1_000);
+    // The documented bound: the lease (1.5 s here) after the owner's last renewal, with room for a
+    // loaded machine; what matters is seconds, not the 24 h of an unleased "pending".
+    expect(unknownAfterMs).toBeLessThan(1_500 + 2_000);
     // Still unknown later, and still never re-sent.
     expect((await moveOn(b, id, 'K-orphan')).body.data?.moveMessages.code).toBe('OUTCOME_UNKNOWN');
     expect(sim.count(MOVE_ENDPOINT)).toBe(1);
@@ -249,6 +254,10 @@ describe('the budget with Redis down', () => {
     // Some of the window is spent while Redis is fine.
     await Promise.all(Array.from({ length: 30 }, (_, index) => read(all[index % 3] as TestGateway, 1 + (index % 5))));
     expect(sim.count()).toBe(30);
+    // What a health probe does every second: each replica reads the shared window, so the share it
+    // falls back to starts from what is really left (30 of 120 spent), not from its own last grant.
+    const credential = fingerprintCredentials({ kind: 'token', token: 'test-token' });
+    for (const gateway of all) await gateway.gateway.services.budget?.remaining(credential);
 
     await redis.kill();
     await waitUntil(() => expect(all.map(health)).toEqual(['down', 'down', 'down']));

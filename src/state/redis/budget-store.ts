@@ -167,6 +167,25 @@ export class RedisBudgetStore implements BudgetStore {
   ) {
     this.redis = withBudgetCommands(link.client);
     link.on('recovered', () => this.handBack());
+    link.on('probed', () => this.refreshSeen());
+  }
+
+  /** Each health probe re-reads the shared windows in use, so the share an outage starts from is
+   * at most one probe interval old, even for a replica that has been idle. */
+  private async refreshSeen(): Promise<void> {
+    const now = Date.now();
+    for (const [credential, seen] of [...this.lastSeen]) {
+      if (seen.windowEndsAt <= now) {
+        this.lastSeen.delete(credential);
+        continue;
+      }
+      const [used = 0, resetMs = 0] = await this.redis.budgetRemaining(
+        windowKey(credential),
+        lockKey(credential),
+        this.windowMs,
+      );
+      this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + resetMs });
+    }
   }
 
   take(credential: string, kind: PermitKind, now: number, options: BudgetOptions): Promise<PermitDecision> {
@@ -237,6 +256,7 @@ export class RedisBudgetStore implements BudgetStore {
           lockKey(credential),
           options.windowMs,
         );
+        this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + resetMs });
         return {
           remaining: Math.max(0, allowance('write', options) - used),
           resetMs,
