@@ -97,6 +97,8 @@ export const envSchema = z
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
     REDIS_KEY_PREFIX: z.string().min(1).default('esgw:'),
+    /** Redis replicas that must confirm a keyed write's "sending" mark before it is sent (Redis WAIT); 0: none. */
+    REDIS_WAIT_REPLICAS: nonNegativeInt.default(0),
     /** Query limits (GraphQL Armor + the upstream-call cost estimate). */
     LIMIT_MAX_DEPTH: positiveInt.default(12),
     LIMIT_MAX_ALIASES: nonNegativeInt.default(30),
@@ -252,7 +254,7 @@ export interface Config {
     maxBytes: number;
     ttls: { immutableMs: number; messageMs: number; searchMs: number; insightsMs: number };
   };
-  redis: { url: string | null; keyPrefix: string };
+  redis: { url: string | null; keyPrefix: string; waitReplicas: number };
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxUpstreamCost: number };
   persistedOperationsOnly: boolean;
   shutdownGraceMs: number;
@@ -353,7 +355,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         insightsMs: env.CACHE_TTL_INSIGHTS_SECONDS * 1000,
       },
     },
-    redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX },
+    redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX, waitReplicas: env.REDIS_WAIT_REPLICAS },
     limits: {
       maxDepth: env.LIMIT_MAX_DEPTH,
       maxAliases: env.LIMIT_MAX_ALIASES,

@@ -36,7 +36,12 @@ export async function createRedisState(config: Config, logger: Logger): Promise<
       maxValueBytes: Math.max(1, Math.floor(config.cache.maxBytes / 10)),
       generationTtlMs: Math.max(2 * longestTtlMs, 3_600_000),
     }),
-    idempotency: new RedisIdempotencyStore(link, config.idempotencyLeaseMs, logger.child({ component: 'redis' })),
+    idempotency: new RedisIdempotencyStore(
+      link,
+      config.idempotencyLeaseMs,
+      logger.child({ component: 'redis' }),
+      config.redis.waitReplicas,
+    ),
     pace: new RedisPaceStore(link, new LocalPaceStore(), replicas),
     health: () => ({
       redis: link.status(),

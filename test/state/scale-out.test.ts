@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator } from '../../src/simulator/index.js';
 import { fingerprintCredentials } from '../../src/upstream/fingerprint.js';
@@ -354,4 +355,33 @@ describe('readiness', () => {
     });
     expect(gateway.logs.some((line) => /Redis \(REDIS_URL\) is not reachable/.test(String(line.msg)))).toBe(true);
   });
+});
+
+// ───────────────────────────── a Redis replica for failover ─────────────────────────────
+
+describe('with REDIS_WAIT_REPLICAS', () => {
+  test('a keyed write is sent only once a Redis replica holds its "sending" mark: with the replica paused it is refused before sending, and goes once it is back', async () => {
+    const primary = await redisServer(DURABLE_FLAGS);
+    const replica = await redisServer([...DURABLE_FLAGS, '--replicaof', '127.0.0.1', String(primary.port)]);
+    const probe = new Redis(primary.url);
+    cleanups.push(async () => probe.disconnect());
+    await waitUntil(async () => expect(await probe.info('replication')).toMatch(/^slave0:.*state=online/m));
+    const { all, sim } = await replicas(1, primary, { REDIS_WAIT_REPLICAS: '1' });
+    const a = all[0] as TestGateway;
+    const [first, second] = movable(sim) as [string, string];
+    expect((await moveOn(a, first, 'K-replicated')).body.data?.moveMessages).toMatchObject({ replayed: false });
+
+    replica.pause();
+    const refused = await moveOn(a, second, 'K-unreplicated');
+    expect(refused.body.data?.moveMessages).toMatchObject({ __typename: 'StateUnavailableError' });
+    expect(refused.body.data?.moveMessages.message).toMatch(/0 of the 1 Redis replicas/);
+    expect(sim.count(MOVE_ENDPOINT)).toBe(1);
+
+    replica.resume();
+    await waitUntil(async () => {
+      const retry = await moveOn(a, second, 'K-unreplicated');
+      expect(retry.body.data?.moveMessages).toMatchObject({ __typename: 'MoveMessagesPayload', replayed: false });
+    });
+    expect(sim.count(MOVE_ENDPOINT)).toBe(2);
+  }, 30_000);
 });

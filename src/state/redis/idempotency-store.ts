@@ -108,6 +108,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     private readonly link: RedisLink,
     readonly leaseMs: number,
     private readonly logger: Logger,
+    /** Redis replicas that must hold the "sending" mark before anything is sent (REDIS_WAIT_REPLICAS). */
+    private readonly waitReplicas = 0,
   ) {
     this.redis = withCommands(link.client);
     link.on('probed', () => this.flushOwed());
@@ -133,8 +135,24 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  markSending(key: string, owner: string): Promise<boolean> {
-    return this.lease(key, owner, 'sending');
+  /**
+   * With REDIS_WAIT_REPLICAS, the mark must also reach that many Redis replicas (WAIT) before the
+   * write goes: a failover to a replica then still knows the write may have been sent, instead of
+   * offering the key to the next retry.
+   */
+  async markSending(key: string, owner: string): Promise<boolean> {
+    const confirmed = await this.lease(key, owner, 'sending');
+    if (!confirmed || this.waitReplicas === 0) return confirmed;
+    const timeoutMs = Math.floor(this.link.commandTimeoutMs / 2);
+    const acknowledged = await this.link.strict('confirm the reservation on Redis replicas', () =>
+      this.redis.wait(this.waitReplicas, timeoutMs),
+    );
+    if (acknowledged < this.waitReplicas)
+      throw new StateUnavailableError(
+        `${acknowledged} of the ${this.waitReplicas} Redis replicas (REDIS_WAIT_REPLICAS) confirmed the idempotency reservation; nothing was sent`,
+        this.link.probeIntervalMs,
+      );
+    return true;
   }
 
   async renew(key: string, owner: string): Promise<void> {
