@@ -87,56 +87,47 @@ builder.objectType(ValidationError, {
   }),
 });
 
-const simpleErrors = [
-  [NotFoundError, 'NotFoundError', 'Cloudflare does not know the object (HTTP 404).'],
+/** The error types with no field of their own; `retryable` ones say when to retry (nothing was applied). */
+const plainErrors = [
+  [NotFoundError, 'NotFoundError', 'Cloudflare does not know the object (HTTP 404).', false],
   [
     ForbiddenError,
     'ForbiddenError',
     'The caller lacks the required scope, or Cloudflare refused the credential (HTTP 403/401).',
+    false,
   ],
-  [ConflictError, 'ConflictError', 'The object is not in a state that allows this change.'],
+  [ConflictError, 'ConflictError', 'The object is not in a state that allows this change.', false],
   [
     OutcomeUnknownError,
     'OutcomeUnknownError',
     'The request reached Cloudflare and then failed (5xx, timeout, reset) or was answered with a body that cannot be read: it may have been applied. Read the object before retrying; the same idempotency key keeps answering this.',
+    false,
+  ],
+  [RateLimitedError, 'RateLimitedError', 'The Cloudflare request budget is exhausted. Nothing was applied.', true],
+  [
+    StateUnavailableMutationError,
+    'StateUnavailableError',
+    'The shared state that keeps a keyed write at-most-once across replicas (Redis) is unavailable, so the gateway refused the write before sending anything. Retry with the same idempotency key.',
+    true,
   ],
 ] as const;
-for (const [errorClass, name, description] of simpleErrors) {
-  builder.objectType(errorClass as typeof NotFoundError, {
+for (const [errorClass, name, description, retryable] of plainErrors) {
+  builder.objectType(errorClass as typeof RateLimitedError, {
     name,
     description,
     interfaces: [MutationErrorInterface],
     isTypeOf: (value) => value instanceof errorClass,
-    fields: () => ({}),
+    fields: (t): Record<string, ReturnType<typeof t.exposeInt>> =>
+      retryable
+        ? {
+            retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+              nullable: false,
+              description: 'Seconds to wait before retrying.',
+            }),
+          }
+        : {},
   });
 }
-
-builder.objectType(RateLimitedError, {
-  name: 'RateLimitedError',
-  description: 'The Cloudflare request budget is exhausted. Nothing was applied.',
-  interfaces: [MutationErrorInterface],
-  isTypeOf: (value) => value instanceof RateLimitedError,
-  fields: (t) => ({
-    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-      nullable: false,
-      description: 'Seconds to wait before retrying.',
-    }),
-  }),
-});
-
-builder.objectType(StateUnavailableMutationError, {
-  name: 'StateUnavailableError',
-  description:
-    'The shared state that keeps a keyed write at-most-once across replicas (Redis) is unavailable, so the gateway refused the write before sending anything. Retry with the same idempotency key.',
-  interfaces: [MutationErrorInterface],
-  isTypeOf: (value) => value instanceof StateUnavailableMutationError,
-  fields: (t) => ({
-    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
-      nullable: false,
-      description: 'Seconds to wait before retrying.',
-    }),
-  }),
-});
 
 builder.objectType(UpstreamError, {
   name: 'UpstreamError',
