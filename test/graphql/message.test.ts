@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { request } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_SECOND_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -493,12 +493,12 @@ describe('cancellation', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 3_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Waits for a condition. The bound is above the simulator's 5 s keep-alive timeout: "no socket open"
+ * also waits for idle keep-alive sockets left by earlier tests, which a 3 s bound raced (seen under load).
+ */
+function waitFor(condition: () => boolean, timeout = 10_000) {
+  return vi.waitFor(() => expect(condition()).toBe(true), { timeout, interval: 20 });
 }
 
 describe('a page-number cursor after the deployment moved to cursor paging', () => {
