@@ -23,7 +23,8 @@ export type IdempotencyOutcome = Exclude<IdempotencyRecord, { state: 'pending' }
  *   takes it over. A lapsed lease after `markSending` reads `outcome-unknown`: the write may have
  *   reached Cloudflare and is never sent again.
  * - `settle` writes the outcome (done or unknown) for the whole TTL; `release` (a definite failure,
- *   nothing applied) frees the key. Both only touch the owner's own record.
+ *   nothing applied) frees the key. Both only touch the owner's own record. A key that has answered
+ *   OUTCOME_UNKNOWN is never freed: it can only turn into the owner's recorded result.
  *
  * A store that cannot answer throws StateUnavailableError: the caller refuses, never guesses.
  */
@@ -119,7 +120,9 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async release(key: string, owner: string) {
-    if (this.records.get(key)?.owner === owner) this.records.delete(key);
+    const entry = this.records.get(key);
+    // A key that already answered OUTCOME_UNKNOWN never becomes free again (see RedisIdempotencyStore).
+    if (entry?.owner === owner && (entry.state === 'reserved' || entry.state === 'sending')) this.records.delete(key);
   }
 }
 

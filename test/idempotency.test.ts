@@ -61,4 +61,15 @@ describe('MemoryIdempotencyStore', () => {
     }
     expect(await store.reserve('k', 'fp', 'retry', 60)).toEqual({ state: 'pending', fingerprint: 'fp' });
   });
+
+  test("a key that answered OUTCOME_UNKNOWN is never freed again, not even by its owner's release", async () => {
+    const { clock, store } = storeAt(1_000);
+    await store.reserve('k', 'fp', 'slow-owner', 60);
+    await store.markSending('k', 'slow-owner');
+    clock.now += 1_001;
+    expect(await store.reserve('k', 'fp', 'retry', 60)).toMatchObject({ state: 'outcome-unknown' });
+    // The owner then learns its request was refused: the key still must not offer a second send.
+    await store.release('k', 'slow-owner');
+    expect(await store.reserve('k', 'fp', 'retry', 60)).toMatchObject({ state: 'outcome-unknown' });
+  });
 });

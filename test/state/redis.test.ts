@@ -397,10 +397,37 @@ describe('RedisIdempotencyStore', () => {
       });
       await stores[1]!.release('k', 'someone-else');
       expect(await stores[0]!.reserve('k', 'fp', 'another', 60)).toMatchObject({ state: 'done' });
+      // A settled key is never freed, not even by its owner.
       await stores[1]!.release('k', owner);
-      expect(await stores[0]!.reserve('k', 'fp', 'fresh-owner', 60)).toBeNull();
+      expect(await stores[0]!.reserve('k', 'fp', 'fresh-owner', 60)).toMatchObject({ state: 'done' });
+      // A reservation its owner releases (nothing was sent) is free at once.
+      expect(await stores[0]!.reserve('k2', 'fp', owner, 60)).toBeNull();
+      await stores[1]!.release('k2', owner);
+      expect(await stores[0]!.reserve('k2', 'fp', 'fresh-owner', 60)).toBeNull();
     } finally {
       await Promise.all(links.map((link) => link.close()));
+    }
+  });
+
+  test('a key a reader saw as OUTCOME_UNKNOWN (its lease lapsed after sending) is never freed by a late release', async () => {
+    const { logger } = collectingLogger();
+    const link = new RedisLink(createRedisClient(redisUrl, freshPrefix()), logger);
+    try {
+      await link.connect();
+      const store = new RedisIdempotencyStore(link, 300, logger);
+      expect(await store.reserve('k', 'fp', 'owner', 60)).toBeNull();
+      expect(await store.markSending('k', 'owner')).toBe(true);
+      await vi.waitFor(
+        async () => expect(await store.reserve('k', 'fp', 'retry', 60)).toMatchObject({ state: 'outcome-unknown' }),
+        {
+          timeout: 3_000,
+          interval: 50,
+        },
+      );
+      await store.release('k', 'owner');
+      expect(await store.reserve('k', 'fp', 'retry', 60)).toMatchObject({ state: 'outcome-unknown' });
+    } finally {
+      await link.close();
     }
   });
 });

@@ -72,9 +72,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 'ok'
 `;
 
-/** ARGV: owner. Frees the owner's key (nothing was applied). */
+/**
+ * ARGV: owner. Frees the owner's key (nothing was applied) — unless a reader has already been told
+ * OUTCOME_UNKNOWN: a key that said "maybe applied" never becomes free again, or a client that checked,
+ * found nothing and acted under a new key could see the old key's retry applied too.
+ */
 const RELEASE = `
-if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+local f = redis.call('HMGET', KEYS[1], 'owner', 'state')
+if f[1] == ARGV[1] and (f[2] == 'reserved' or f[2] == 'sending') then redis.call('DEL', KEYS[1]) return 1 end
 return 0
 `;
 

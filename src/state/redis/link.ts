@@ -199,8 +199,9 @@ export class RedisLink {
       // round trip says little about the offset), but never one older than 30 s.
       if (!this.clock || uncertaintyMs <= this.clock.uncertaintyMs || receivedAt - this.clock.at > 30_000)
         this.clock = { offsetMs: redisMs - (sentAt + receivedAt) / 2, uncertaintyMs, at: receivedAt };
+      // On every (re)connection: a restarted Redis may run with other persistence settings.
+      if (!this.healthy) await this.readDurability();
       await this.checkEpoch();
-      if (!this.everConnected) await this.readDurability();
       // Hand-over work (budget spent alone, stale cache) is done before the first shared call.
       if (!this.healthy && this.everConnected) await this.emit('recovered');
       this.markUp();
@@ -231,6 +232,8 @@ export class RedisLink {
   }
 
   private async readDurability(): Promise<void> {
+    const before = this.durabilityRead ? this.durability : null;
+    this.durabilityRead = true;
     try {
       const info = await this.client.info('persistence');
       const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
@@ -244,7 +247,7 @@ export class RedisLink {
     } catch {
       this.durability = 'unknown';
     }
-    if (this.durability !== 'aof')
+    if (this.durability !== 'aof' && this.durability !== before)
       this.logger.warn(
         { durability: this.durability },
         'Redis does not run with an append-only file: a Redis restart loses idempotency records, and a retried write may then be sent again (run redis-server --appendonly yes --appendfsync always)',
@@ -298,4 +301,5 @@ export class RedisLink {
   }
 
   private loggedNeverConnected = false;
+  private durabilityRead = false;
 }
