@@ -235,7 +235,6 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
   try {
     payload = await spec.run(context, parsed);
   } catch (error) {
-    if (lease) clearInterval(lease);
     const wrote = context.upstream.attempts.slice(attemptsBefore).some((attempt) => attempt.method !== 'GET');
     const failure = classifyFailure(error, wrote);
     if (storeKey) {
@@ -257,8 +256,9 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
       each(target, failure.error?.code ?? 'INTERNAL_ERROR', failure.error?.message ?? 'internal error'),
     );
     throw failure.error ?? failure.internal;
+  } finally {
+    if (lease) clearInterval(lease);
   }
-  if (lease) clearInterval(lease);
   await settleQuietly(context, name, () => spec.settle?.(context, parsed));
   const stored = { ...payload, replayed: false };
   if (storeKey) await store.settle(storeKey, owner, { state: 'done', fingerprint, result: stored }, ttl);

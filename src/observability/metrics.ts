@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { SharedStateHealth } from '../state/shared-state.js';
+import { type SharedStateHealth, sharedStateUsable } from '../state/shared-state.js';
 import type { EndpointId } from '../upstream/endpoints.js';
 import type { UpstreamAttempt } from '../upstream/http.js';
 
@@ -15,8 +15,7 @@ export function createMetrics(sharedState: () => SharedStateHealth) {
     help: "Shared state (Redis): 1 usable or not configured; 0 unavailable (keyed mutations refused, the budget limited to this replica's share).",
     registers: [registry],
     collect() {
-      const { redis } = sharedState();
-      this.set(redis === 'ready' || redis === 'disabled' ? 1 : 0);
+      this.set(sharedStateUsable(sharedState()) ? 1 : 0);
     },
   });
   new Gauge({

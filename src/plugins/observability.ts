@@ -3,7 +3,7 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../context.js';
-import type { SharedStateHealth } from '../state/shared-state.js';
+import { type SharedStateHealth, sharedStateUsable } from '../state/shared-state.js';
 import { createCloudflareClient } from '../upstream/client.js';
 import type { CredentialState } from '../upstream/credential-trust.js';
 import { fingerprintCredentials } from '../upstream/fingerprint.js';
@@ -231,7 +231,7 @@ export function useReadiness(services: GatewayServices): Plugin {
  * without an idempotency key are sent, keyed writes are refused with STATE_UNAVAILABLE.
  */
 function describeSharedState(kind: 'memory' | 'redis', health: SharedStateHealth) {
-  const usable = health.redis === 'ready' || health.redis === 'disabled';
+  const usable = sharedStateUsable(health);
   return {
     kind,
     redis: health.redis,

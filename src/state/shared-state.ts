@@ -19,6 +19,11 @@ export interface SharedStateHealth {
   replicas: number;
 }
 
+/** Whether shared state keeps its promises right now: Redis answering, or no Redis configured. */
+export function sharedStateUsable(health: SharedStateHealth): boolean {
+  return health.redis === 'ready' || health.redis === 'disabled';
+}
+
 /**
  * The state that must be shared by replicas to be correct: the Cloudflare budget (one token's
  * 1,200 / 5 min is spent by every replica together), the read cache, and idempotency keys (a retry

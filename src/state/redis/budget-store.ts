@@ -179,13 +179,22 @@ export class RedisBudgetStore implements BudgetStore {
         this.lastSeen.delete(credential);
         continue;
       }
-      const [used = 0, resetMs = 0] = await this.redis.budgetRemaining(
-        windowKey(credential),
-        lockKey(credential),
-        this.windowMs,
-      );
-      this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + resetMs });
+      await this.readShared(credential, this.windowMs);
     }
+  }
+
+  /** The shared window as Redis has it now (read-only), remembered as what this replica last saw. */
+  private async readShared(
+    credential: string,
+    windowMs: number,
+  ): Promise<{ used: number; resetMs: number; lockedForMs: number }> {
+    const [used = 0, resetMs = 0, lockedForMs = 0] = await this.redis.budgetRemaining(
+      windowKey(credential),
+      lockKey(credential),
+      windowMs,
+    );
+    this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + resetMs });
+    return { used, resetMs, lockedForMs };
   }
 
   take(credential: string, kind: PermitKind, now: number, options: BudgetOptions): Promise<PermitDecision> {
@@ -226,13 +235,8 @@ export class RedisBudgetStore implements BudgetStore {
       },
       // Cloudflare's `remaining` is the whole token's: this replica may use its share of it.
       () =>
-        this.localShare(credential, now, options, (share) =>
-          this.local.observe(
-            credential,
-            { ...state, remaining: Math.floor(state.remaining / this.replicas()) },
-            now,
-            share,
-          ),
+        this.localShare(credential, now, options, (share, replicas) =>
+          this.local.observe(credential, { ...state, remaining: Math.floor(state.remaining / replicas) }, now, share),
         ),
     );
   }
@@ -251,12 +255,7 @@ export class RedisBudgetStore implements BudgetStore {
   remaining(credential: string, now: number, options: BudgetOptions) {
     return this.link.run(
       async () => {
-        const [used = 0, resetMs = 0, lockedForMs = 0] = await this.redis.budgetRemaining(
-          windowKey(credential),
-          lockKey(credential),
-          options.windowMs,
-        );
-        this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + resetMs });
+        const { used, resetMs, lockedForMs } = await this.readShared(credential, options.windowMs);
         return {
           remaining: Math.max(0, allowance('write', options) - used),
           resetMs,
@@ -272,23 +271,19 @@ export class RedisBudgetStore implements BudgetStore {
     credential: string,
     now: number,
     options: BudgetOptions,
-    op: (share: BudgetOptions) => Promise<T>,
+    op: (share: BudgetOptions, replicas: number) => Promise<T>,
   ): Promise<T> {
-    const share = shareOf(options, this.replicas());
+    const replicas = this.replicas();
+    const share = shareOf(options, replicas);
     if (!this.seeded.has(credential)) {
       this.seeded.add(credential);
       const seen = this.lastSeen.get(credential);
       if (seen && seen.windowEndsAt > now) {
         const left = Math.max(0, options.limit - options.safetyMargin - seen.used);
-        this.local.seed(
-          credential,
-          share.limit - Math.floor(left / this.replicas()),
-          seen.windowEndsAt,
-          options.windowMs,
-        );
+        this.local.seed(credential, share.limit - Math.floor(left / replicas), seen.windowEndsAt, options.windowMs);
       }
     }
-    return op(share);
+    return op(share, replicas);
   }
 
   /** Redis is back: what this replica spent on its own joins the shared window, and so does a lockout. */

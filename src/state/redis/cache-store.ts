@@ -61,21 +61,23 @@ export class RedisCacheStore implements CacheStore {
    */
   private async recovered(): Promise<void> {
     this.fallback.clear();
-    await this.redis.multi().incr('cache:gen:outage').pexpire('cache:gen:outage', this.options.generationTtlMs).exec();
+    await this.bumpOnRedis(['gen:outage']);
+  }
+
+  /** One MULTI: a move of 100 messages invalidates 101 counters in one round trip, all or none. */
+  private async bumpOnRedis(keys: string[]): Promise<void> {
+    const multi = this.redis.multi();
+    for (const key of keys) multi.incr(`cache:${key}`).pexpire(`cache:${key}`, this.options.generationTtlMs);
+    const results = await multi.exec();
+    if (results === null) throw new Error('Redis aborted the generation bump');
+    const failed = results.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
   }
 
   bump(keys: string[]): Promise<void> {
     if (keys.length === 0) return Promise.resolve();
     return this.link.run(
-      async () => {
-        // One MULTI: a move of 100 messages invalidates 101 counters in one round trip, all or none.
-        const multi = this.redis.multi();
-        for (const key of keys) multi.incr(`cache:${key}`).pexpire(`cache:${key}`, this.options.generationTtlMs);
-        const results = await multi.exec();
-        if (results === null) throw new Error('Redis aborted the generation bump');
-        const failed = results.find(([error]) => error);
-        if (failed?.[0]) throw failed[0];
-      },
+      () => this.bumpOnRedis(keys),
       () => this.fallback.bump(keys),
     );
   }

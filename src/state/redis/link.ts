@@ -72,6 +72,9 @@ export class RedisLink {
   private clock: { offsetMs: number; uncertaintyMs: number; at: number } | null = null;
   /** A random id this process wrote to Redis: if it vanishes, Redis lost its data. */
   private epoch: string | null = null;
+  private loggedNeverConnected = false;
+  /** Whether durability was read once (a change is worth a warning, the same answer again is not). */
+  private durabilityRead = false;
   private readonly listeners: { [K in keyof RedisLinkEvents]: RedisLinkEvents[K][] } = {
     recovered: [],
     probed: [],
@@ -154,11 +157,6 @@ export class RedisLink {
     if (!clock || clock.uncertaintyMs > this.commandTimeoutMs / 4)
       throw this.unavailable('measure the Redis clock (needed to bound late commands)');
     return Math.floor(Date.now() + clock.offsetMs + this.commandTimeoutMs / 2);
-  }
-
-  /** The current time on Redis's clock, as estimated from the last probe. */
-  redisNow(): number | null {
-    return this.clock ? Date.now() + this.clock.offsetMs : null;
   }
 
   async close(): Promise<void> {
@@ -299,7 +297,4 @@ export class RedisLink {
       'Redis is unavailable: keyed mutations are refused, the budget falls back to this replica’s share, and the cache is per replica until it returns',
     );
   }
-
-  private loggedNeverConnected = false;
-  private durabilityRead = false;
 }
