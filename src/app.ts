@@ -1,7 +1,9 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { randomUUID } from 'node:crypto';
 import { createAuthenticator } from './auth.js';
 import type { Config } from './config.js';
 import type { GatewayServices } from './context.js';
+import { LiveHub } from './live/hub.js';
 import { createMetrics } from './observability/metrics.js';
 import { createTracing } from './observability/tracing.js';
 import { createSharedState } from './state/shared-state.js';
@@ -119,12 +121,26 @@ export async function createGateway(
     tracing,
     credentialTrust,
     authenticate: await createAuthenticator(effective, logger),
+    live: new LiveHub(
+      state.live,
+      {
+        owner: randomUUID(),
+        ...effective.live,
+        budgetLimit: effective.budget.limit,
+        budgetWindowMs: effective.budget.windowMs,
+        // Never more than the store keeps: a client gets the same answer from whichever replica it reconnects to.
+        ringEvents: Math.min(256, effective.live.replayEvents),
+      },
+      logger.child({ component: 'live' }),
+      budget,
+    ),
   };
   const yoga = createGatewayYoga(services);
   return {
     yoga,
     services,
     async close() {
+      await services.live.close();
       await http.close();
       await state.close();
       await tracing?.shutdown();

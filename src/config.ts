@@ -91,6 +91,24 @@ export const envSchema = z
     CACHE_TTL_MESSAGE_SECONDS: nonNegativeInt.default(30),
     CACHE_TTL_SEARCH_SECONDS: nonNegativeInt.default(15),
     CACHE_TTL_INSIGHTS_SECONDS: nonNegativeInt.default(30),
+    /** Live subscriptions (triageQueue, bulkJobProgress): one upstream poller per topic for every replica. */
+    LIVE_POLL_INTERVAL_MS: positiveInt.min(250).default(10_000),
+    LIVE_MAX_POLL_INTERVAL_MS: positiveInt.min(1_000).default(60_000),
+    /** Share of the budget window all live pollers together may spend. */
+    LIVE_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
+    /** How long a poller's lease lasts without renewal (a dead leader is replaced after about this). */
+    LIVE_LEASE_MS: positiveInt.min(300).default(6_000),
+    /** How far back each triage poll looks before the newest message seen (late indexing, clock skew). */
+    LIVE_OVERLAP_SECONDS: positiveInt.default(600),
+    /** Events kept per topic for clients that reconnect with their last event id. */
+    LIVE_REPLAY_EVENTS: positiveInt.default(1_000),
+    LIVE_REPLAY_SECONDS: positiveInt.default(3_600),
+    LIVE_MAX_SUBSCRIPTIONS: positiveInt.default(5_000),
+    LIVE_MAX_PER_CALLER: positiveInt.default(20),
+    LIVE_MAX_TOPICS: positiveInt.default(100),
+    /** WebSocket (graphql-ws): open connections per replica and the largest message accepted. */
+    WS_MAX_CONNECTIONS: positiveInt.default(5_000),
+    WS_MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
     /** Shared state across replicas (budget, cache, idempotency). Unset: in-process state. */
     REDIS_URL: z
       .string()
@@ -255,6 +273,19 @@ export interface Config {
     ttls: { immutableMs: number; messageMs: number; searchMs: number; insightsMs: number };
   };
   redis: { url: string | null; keyPrefix: string; waitReplicas: number };
+  live: {
+    pollIntervalMs: number;
+    maxPollIntervalMs: number;
+    budgetShare: number;
+    leaseMs: number;
+    overlapMs: number;
+    replayEvents: number;
+    retentionMs: number;
+    maxSubscriptions: number;
+    maxPerCaller: number;
+    maxTopics: number;
+  };
+  websocket: { maxConnections: number; maxPayloadBytes: number };
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxUpstreamCost: number };
   persistedOperationsOnly: boolean;
   shutdownGraceMs: number;
@@ -356,6 +387,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX, waitReplicas: env.REDIS_WAIT_REPLICAS },
+    live: {
+      pollIntervalMs: env.LIVE_POLL_INTERVAL_MS,
+      maxPollIntervalMs: Math.max(env.LIVE_MAX_POLL_INTERVAL_MS, env.LIVE_POLL_INTERVAL_MS),
+      budgetShare: env.LIVE_BUDGET_SHARE,
+      leaseMs: env.LIVE_LEASE_MS,
+      overlapMs: env.LIVE_OVERLAP_SECONDS * 1000,
+      replayEvents: env.LIVE_REPLAY_EVENTS,
+      retentionMs: env.LIVE_REPLAY_SECONDS * 1000,
+      maxSubscriptions: env.LIVE_MAX_SUBSCRIPTIONS,
+      maxPerCaller: env.LIVE_MAX_PER_CALLER,
+      maxTopics: env.LIVE_MAX_TOPICS,
+    },
+    websocket: { maxConnections: env.WS_MAX_CONNECTIONS, maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES },
     limits: {
       maxDepth: env.LIMIT_MAX_DEPTH,
       maxAliases: env.LIMIT_MAX_ALIASES,

@@ -13,6 +13,7 @@ import type { SharedState } from './state/shared-state.js';
 import type { BudgetGovernor } from './upstream/budget.js';
 import type { ResponseCache } from './upstream/cache.js';
 import type { CredentialTrust } from './upstream/credential-trust.js';
+import type { LiveHub } from './live/hub.js';
 import type { Logger } from './logger.js';
 import { type CloudflareClient, createCloudflareClient } from './upstream/client.js';
 import { UpstreamUnauthenticatedError } from './upstream/errors.js';
@@ -37,6 +38,8 @@ export interface GatewayServices {
   credentialTrust: CredentialTrust;
   /** Resolves who the caller is and which scopes they hold (see src/auth.ts). */
   authenticate: Authenticator;
+  /** Live topics: one upstream poller per triage filter or bulk job for every subscriber. */
+  live: LiveHub;
 }
 
 export type { AuthInfo };
@@ -79,6 +82,8 @@ export interface GatewayContext {
    * search primes the message cache: `messages {…} message(id:)` in one request then costs one call.
    */
   searchesInFlight: Set<Promise<unknown>>;
+  /** Id of the live event being resolved right now (becomes the result's `extensions.eventId`). */
+  liveEventId?: string | undefined;
 }
 
 export function createContextFactory(services: GatewayServices) {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createGateway } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { attachWebSocket } from './transports/websocket.js';
 
 /** A bad configuration stops the process with exit 2 and one line per variable, never a stack trace. */
 function exitOnConfigError(error: unknown): never {
@@ -24,6 +25,8 @@ async function main() {
   // Some values are only checked when used (e.g. AUTH_PUBLIC_KEY must parse as a key).
   const gateway = await createGateway(config, logger).catch(exitOnConfigError);
   const server = createServer(gateway.yoga);
+  // graphql-ws on the same port and path (/graphql): the HTTP server hands it the upgrades.
+  const websocket = attachWebSocket(server, gateway);
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;
@@ -38,6 +41,10 @@ async function main() {
       { signal, graceMs: config.shutdownGraceMs },
       'shutting down: no new connections, finishing in-flight requests',
     );
+    // Live streams would hold the drain until the deadline: end them now, so their clients reconnect
+    // to another replica and resume from their last event id.
+    gateway.services.live.drain();
+    void websocket.close();
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline reached; closing remaining connections');
       server.closeAllConnections();

@@ -7,6 +7,8 @@ import { createContextFactory, type GatewayContext, type GatewayServices } from 
 import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
+import { useApolloMultipartSubscriptions, useLiveEventIds, useSseEventIds } from './transports/http-streams.js';
 import { useAuthentication } from './plugins/authentication.js';
 import { useProductionErrorHygiene, useResponseHeaders, useSubgraphSdlGuard } from './plugins/hardening.js';
 import { useIncrementalErrorMasking } from './plugins/incremental-errors.js';
@@ -39,6 +41,8 @@ query TriagePage {
 `;
 
 const GRAPHQL_ENDPOINT = '/graphql';
+/** graphql-sse's own endpoint (its single-connection mode needs a PUT reservation yoga's SSE has not). */
+export const GRAPHQL_SSE_ENDPOINT = `${GRAPHQL_ENDPOINT}/stream`;
 
 /**
  * CORS is closed unless `CORS_ORIGINS` names the origin: no Access-Control-* header at all for any
@@ -53,8 +57,17 @@ function corsFor(allowed: readonly string[]) {
     return {
       origin: [origin],
       credentials: false,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-request-id', 'x-graphql-yoga-csrf', 'traceparent'],
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'accept',
+        'x-request-id',
+        'x-graphql-yoga-csrf',
+        'traceparent',
+        'last-event-id',
+        'x-graphql-event-stream-token',
+      ],
       maxAge: 600,
     };
   };
@@ -90,10 +103,18 @@ export function createGatewayYoga(services: GatewayServices) {
     renderGraphiQL,
     plugins: [
       // First: nobody reaches parsing, validation or a resolver without a valid credential.
-      useAuthentication(services, GRAPHQL_ENDPOINT),
+      useAuthentication(services, [GRAPHQL_ENDPOINT, GRAPHQL_SSE_ENDPOINT]),
       // A browser cannot send a custom header cross-site without a CORS preflight, so requiring one
-      // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      // on "simple" requests (GET, form posts) stops CSRF; JSON POSTs are never simple. The
+      // credential headers count too: urql sends its queries as GET with `Authorization`.
+      useCSRFPrevention({
+        requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'authorization', 'x-auth-key'],
+      }),
+      // graphql-sse's protocol, including its single-connection mode, at /graphql/stream.
+      useGraphQLSSE({ endpoint: GRAPHQL_SSE_ENDPOINT }),
+      useLiveEventIds(),
+      useSseEventIds(),
+      useApolloMultipartSubscriptions(),
       useExecutionCancellation(),
       // @defer / @stream: a triage UI renders the list after one upstream round trip and each
       // detection as it lands (multipart/mixed or SSE).

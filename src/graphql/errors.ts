@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'PERSISTED_QUERY_ONLY'
   | 'PERSISTED_QUERY_NOT_FOUND'
-  | 'STATE_UNAVAILABLE';
+  | 'STATE_UNAVAILABLE'
+  | 'TOO_MANY_SUBSCRIPTIONS';
 
 /** The codes a typed mutation error can carry (the GraphQL enum `ActionErrorCode`). */
 export const MUTATION_ERROR_CODES = [

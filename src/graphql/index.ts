@@ -16,6 +16,7 @@ import './types/insight-mutations.js';
 import './types/bulk.js';
 import './types/bulk-mutations.js';
 import './types/bulk-progress.js';
+import './types/triage-queue.js';
 import './types/budget.js';
 import { builder } from './builder.js';
 

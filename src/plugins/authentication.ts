@@ -6,6 +6,11 @@ import { gatewayError } from '../graphql/errors.js';
 
 const authenticated = new WeakMap<Request, AuthInfo>();
 
+/** Records the identity another transport (WebSocket) established for a request it executes. */
+export function rememberAuthentication(request: Request, auth: AuthInfo): void {
+  authenticated.set(request, auth);
+}
+
 /** The identity the authentication plugin established for this HTTP request (undefined: none). */
 export function authenticationOf(request: Request): AuthInfo | undefined {
   return authenticated.get(request);
@@ -21,11 +26,14 @@ export function authenticationOf(request: Request): AuthInfo | undefined {
  * after parsing and validating the caller's document and with one error per root field. The scopes
  * themselves are declared per type and field with Pothos scope-auth (src/graphql/builder.ts).
  */
-export function useAuthentication(services: GatewayServices, graphqlEndpoint: string): Plugin<GatewayContext> {
+export function useAuthentication(
+  services: GatewayServices,
+  graphqlEndpoints: readonly string[],
+): Plugin<GatewayContext> {
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       // yoga serves GraphQL on any path ending in the endpoint (`/x/graphql` too): gate them all.
-      if (!url.pathname.endsWith(graphqlEndpoint) || request.method === 'OPTIONS') return;
+      if (!graphqlEndpoints.some((endpoint) => url.pathname.endsWith(endpoint)) || request.method === 'OPTIONS') return;
       // The GraphiQL page itself is static HTML with no data; its queries authenticate like any other.
       if (services.config.graphiql && request.method === 'GET' && request.headers.get('accept')?.includes('text/html'))
         return;

@@ -1,4 +1,5 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import manifest from '../generated/gql/persisted-documents.json' with { type: 'json' };
 
@@ -17,31 +18,46 @@ for (const [key, document] of Object.entries(manifest as Record<string, string>)
 
 export const persistedDocumentCount = Object.keys(manifest).length;
 
+/** The trusted-document id a request names (`documentId`, or APQ's `persistedQuery.sha256Hash`). */
+function persistedOperationId(params: { documentId?: unknown; extensions?: unknown }): string | null {
+  if (typeof params.documentId === 'string') return params.documentId;
+  const persisted = (params.extensions as { persistedQuery?: { version?: number; sha256Hash?: unknown } } | undefined)
+    ?.persistedQuery;
+  return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' ? persisted.sha256Hash : null;
+}
+
+const ERRORS = {
+  persistedQueryOnly: {
+    message: 'Only trusted documents may run on this gateway: send documentId',
+    extensions: { code: 'PERSISTED_QUERY_ONLY' },
+  },
+  notFound: {
+    message: 'Unknown documentId: it is not in the trusted-documents manifest',
+    extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+  },
+  keyNotFound: {
+    message: 'Send documentId (or extensions.persistedQuery.sha256Hash)',
+    extensions: { code: 'PERSISTED_QUERY_ONLY' },
+  },
+};
+
 export function usePersistedOperationsOnly(): Plugin {
   return usePersistedOperations({
     allowArbitraryOperations: false,
-    extractPersistedOperationId: (params) => {
-      const documentId = (params as { documentId?: unknown }).documentId;
-      if (typeof documentId === 'string') return documentId;
-      const persisted = (
-        params.extensions as { persistedQuery?: { version?: number; sha256Hash?: unknown } } | undefined
-      )?.persistedQuery;
-      return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' ? persisted.sha256Hash : null;
-    },
+    extractPersistedOperationId: (params) => persistedOperationId(params as { documentId?: unknown }),
     getPersistedOperation: (key) => documents.get(key) ?? null,
-    customErrors: {
-      persistedQueryOnly: {
-        message: 'Only trusted documents may run on this gateway: send documentId',
-        extensions: { code: 'PERSISTED_QUERY_ONLY' },
-      },
-      notFound: {
-        message: 'Unknown documentId: it is not in the trusted-documents manifest',
-        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
-      },
-      keyNotFound: {
-        message: 'Send documentId (or extensions.persistedQuery.sha256Hash)',
-        extensions: { code: 'PERSISTED_QUERY_ONLY' },
-      },
-    },
+    customErrors: ERRORS,
   });
+}
+
+/**
+ * The same rule for a transport that bypasses yoga's HTTP parameters (WebSocket): the trusted
+ * document a message names, or the error to answer with.
+ */
+export function persistedDocument(params: { documentId?: unknown; extensions?: unknown }): string | GraphQLError {
+  const key = persistedOperationId(params);
+  if (key === null)
+    return new GraphQLError(ERRORS.persistedQueryOnly.message, { extensions: ERRORS.persistedQueryOnly.extensions });
+  const document = documents.get(key);
+  return document ?? new GraphQLError(ERRORS.notFound.message, { extensions: ERRORS.notFound.extensions });
 }

@@ -8,7 +8,8 @@ import { RedisIdempotencyStore } from './redis/idempotency-store.js';
 import { createRedisClient, RedisLink } from './redis/link.js';
 import { RedisPaceStore } from './redis/pace-store.js';
 import { ReplicaRegistry } from './redis/replicas.js';
-import type { SharedState } from './shared-state.js';
+import { RedisLiveStore } from './redis/live-store.js';
+import { liveLimits, type SharedState } from './shared-state.js';
 
 /**
  * Shared state on Redis (REDIS_URL). What each store does while Redis is away is the promise that
@@ -43,6 +44,7 @@ export async function createRedisState(config: Config, logger: Logger): Promise<
       config.redis.waitReplicas,
     ),
     pace: new RedisPaceStore(link, new LocalPaceStore(), replicas),
+    live: new RedisLiveStore(link, liveLimits(config), logger.child({ component: 'live' })),
     health: () => ({
       redis: link.status(),
       unavailableSince: link.unavailableSince(),
@@ -51,6 +53,7 @@ export async function createRedisState(config: Config, logger: Logger): Promise<
       replicas: replicas(),
     }),
     async close() {
+      await state.live.close();
       await link.close();
       localCache.close();
     },

@@ -3,6 +3,7 @@ import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency.js
 import type { Logger } from '../logger.js';
 import { type BudgetStore, MemoryBudgetStore } from '../upstream/budget.js';
 import { type CacheStore, MemoryCacheStore } from '../upstream/cache.js';
+import { type LiveStore, type LiveStoreLimits, MemoryLiveStore } from '../live/store.js';
 import { LocalPaceStore, type PaceStore } from '../upstream/pacer.js';
 import type { RedisDurability, RedisHealth } from './redis/link.js';
 
@@ -36,20 +37,37 @@ export interface SharedState {
   idempotency: IdempotencyStore;
   /** The upstream request-rate window (per process, or shared by replicas on Redis). */
   pace: PaceStore;
+  /** Live topics: leases, poll cursors and the replay buffer of events. */
+  live: LiveStore;
   health(): SharedStateHealth;
   close(): Promise<void>;
 }
 
 export function createMemoryState(config: Config): SharedState {
   const cache = new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes });
+  const live = new MemoryLiveStore(liveLimits(config));
   return {
     kind: 'memory',
     budget: new MemoryBudgetStore(),
     cache,
     idempotency: new MemoryIdempotencyStore(config.idempotencyLeaseMs, config.idempotencyMaxKeys),
     pace: new LocalPaceStore(),
+    live,
     health: () => ({ redis: 'disabled', unavailableSince: null, durability: 'memory', dataLostAt: null, replicas: 1 }),
-    close: async () => cache.close(),
+    close: async () => {
+      cache.close();
+      await live.close();
+    },
+  };
+}
+
+/** What the live store keeps, from the configuration. */
+export function liveLimits(config: Config): LiveStoreLimits {
+  return {
+    replayEvents: config.live.replayEvents,
+    retentionMs: config.live.retentionMs,
+    // Longer than a poll's overlap window, or a message still inside it would come back as new.
+    seenMs: 2 * config.live.overlapMs + config.live.maxPollIntervalMs,
   };
 }
 

@@ -140,8 +140,11 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
     emailSecurity: {
       investigate: {
         /** E1: search. Returns the page and `result_info` (counts and cursors when Cloudflare sends them). */
-        async list(accountId: string, params: InvestigateListParams = {}) {
-          const response = await call('emailSecurity.investigate.list', account(accountId), { query: params });
+        async list(accountId: string, params: InvestigateListParams = {}, options: { fresh?: boolean } = {}) {
+          const response = await call('emailSecurity.investigate.list', account(accountId), {
+            query: params,
+            ...(options.fresh ? { fresh: true } : {}),
+          });
           return {
             items: response.result,
             resultInfo: response.resultInfo ?? null,

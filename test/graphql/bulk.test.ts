@@ -618,14 +618,15 @@ describe('bulkJobProgress subscription (SSE)', () => {
       text += decoder.decode(value);
     }
     expect(parseSse(text).find((e) => e.event === 'next')?.data?.data?.bulkJobProgress.status).toBe('PENDING');
-    // Let a few unchanged polls happen (250 + 375 ms), then hang up.
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Let an unchanged poll happen (the live share of the budget paces them), then hang up.
+    await vi.waitFor(() => expect(slow.sim.count(E14)).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     controller.abort();
     await reader.cancel().catch(() => undefined);
     const atAbort = slow.sim.count(E14);
     expect(atAbort).toBeGreaterThanOrEqual(2);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Longer than the longest gap between two polls (2 s): a poller still running would show.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(slow.sim.count(E14)).toBe(atAbort);
-    console.info(`bulkJobProgress (disconnect): ${atAbort} E14 polls in 700 ms, none after the abort`);
+    console.info(`bulkJobProgress (disconnect): ${atAbort} E14 polls before the abort, none after it`);
   });
 });

@@ -1,7 +1,10 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { attachWebSocket } from '../../src/transports/websocket.js';
 import {
   type Simulator,
   type SimulatorOptions,
@@ -20,6 +23,11 @@ export interface TestGateway {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: { data?: T; errors?: GraphQLErrorJson[] } }>;
+  /**
+   * Serves the gateway on a loopback port as `server.ts` does (HTTP and graphql-ws); closed with the
+   * gateway. Real client libraries talk to it over real sockets.
+   */
+  listen(): Promise<{ url: string; wsUrl: string }>;
   close(): Promise<void>;
 }
 
@@ -67,6 +75,7 @@ export async function startTestGateway(
   });
   const logger = createLogger({ level: config.log.level, pretty: false, destination });
   const gateway = await createGateway(config, logger, options.gateway);
+  const listeners: { server: Server; websocket: { close(): Promise<void> } }[] = [];
   return {
     gateway,
     sim,
@@ -79,7 +88,21 @@ export async function startTestGateway(
       });
       return { status: response.status, body: (await response.json()) as never };
     },
+    async listen() {
+      const server = createServer(gateway.yoga);
+      const websocket = attachWebSocket(server, gateway);
+      listeners.push({ server, websocket });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      return { url: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` };
+    },
     async close() {
+      gateway.services.live.drain();
+      for (const { server, websocket } of listeners) {
+        await websocket.close();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
       await gateway.close();
       await sim.close();
     },

@@ -1,63 +1,71 @@
 /**
- * `bulkJobProgress`: follow a bulk job (E14) over server-sent events until it finishes. Cloudflare has
- * no push for bulk jobs, so the gateway polls, with a growing interval and a lifetime bound.
+ * `bulkJobProgress`: follow a bulk job (E14) until it finishes. Cloudflare has no push for bulk jobs,
+ * so the gateway polls: one poller per job for every watcher on every replica (src/live/hub.ts).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../../context.js';
-import type { CfBulkJob } from '../../upstream/schemas.js';
+import type { LiveEvent } from '../../live/store.js';
+import type { LiveSubscription } from '../../live/hub.js';
+import {
+  type BulkJobPayload,
+  bulkJobSource,
+  PROGRESS_POLL_FACTOR,
+  PROGRESS_POLL_MAX_MS,
+  PROGRESS_POLL_START_MS,
+} from '../../live/sources.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { gatewayError, isNotFound } from '../errors.js';
+import { pollerClient } from '../live.js';
 import { jobIdSchema, parseArgument } from '../validation.js';
 import { BulkJobRef, type BulkJobShape, isTerminalJob } from './bulk.js';
-/** Poll schedule of `bulkJobProgress`: 250 ms, ×1.5 per poll, at most 2 s between polls. */
-export const PROGRESS_POLL_START_MS = 250;
-export const PROGRESS_POLL_FACTOR = 1.5;
-export const PROGRESS_POLL_MAX_MS = 2000;
+
 /** A subscription ends after this long even if the job is still running (re-subscribe to go on). */
 export const PROGRESS_MAX_LIFETIME_MS = 30 * 60 * 1000;
 
-type ProgressEvent = BulkJobShape | GraphQLError | Error;
+type ProgressEvent = BulkJobShape | GraphQLError;
+
+function toProgress(event: LiveEvent, accountId: string, id: string): ProgressEvent {
+  const payload = JSON.parse(event.payload) as Partial<BulkJobPayload> & { notFound?: boolean };
+  if (!payload.job) return gatewayError('NOT_FOUND', `Bulk job ${id} not found (never created, or deleted)`);
+  return { ...payload.job, accountId };
+}
+
+const finished = (event: ProgressEvent) => !('status' in event) || isTerminalJob(event);
 
 /**
- * Polls E14 and yields the job whenever it changed, until it is terminal. Cloudflare has no push for
- * bulk jobs, so polling is the only source; the growing interval keeps one subscriber at ≤ 1 call per
- * 2 s (≈150 of Cloudflare's 1,200 calls per 5 minutes, reference §1.6) however long the job runs.
- * Errors are yielded, not thrown: `resolve` turns them into a GraphQL error event and the stream then
- * completes cleanly (a thrown iterator error would only abort the SSE body).
+ * The job's current state (if the poller has one), then each change until it is terminal. Errors are
+ * yielded, not thrown: `resolve` turns them into a GraphQL error event and the stream then completes
+ * cleanly (a thrown iterator error would only abort the SSE body).
  */
-async function* watchJob(context: GatewayContext, accountId: string, id: string): AsyncGenerator<ProgressEvent> {
-  // The client's disconnect (request signal) or the lifetime bound stops the sleeps and the loop.
+async function* watchJob(
+  context: GatewayContext,
+  subscription: LiveSubscription,
+  accountId: string,
+  id: string,
+): AsyncGenerator<ProgressEvent> {
   const signal = AbortSignal.any([context.signal, AbortSignal.timeout(PROGRESS_MAX_LIFETIME_MS)]);
-  let delay = PROGRESS_POLL_START_MS;
-  let last: string | null = null;
-  while (!signal.aborted) {
-    let job: CfBulkJob;
-    try {
-      job = await context.client.emailSecurity.investigate.bulk.get(accountId, id);
-    } catch (error) {
-      if (signal.aborted) return;
-      if (isNotFound(error)) {
-        yield gatewayError('NOT_FOUND', `Bulk job ${id} not found (never created, or deleted)`);
-        return;
-      }
-      yield error as Error;
-      return;
+  try {
+    const current = await subscription.last();
+    let cursor = current?.id ?? subscription.lastId();
+    if (current) {
+      const event = toProgress(current, accountId, id);
+      yield event;
+      if (finished(event)) return;
     }
-    if (signal.aborted) return;
-    const fingerprint = JSON.stringify(job);
-    if (fingerprint !== last) {
-      last = fingerprint;
-      yield { ...job, accountId };
+    while (!signal.aborted) {
+      // A gap only means intermediate states are gone; the newest state is what matters.
+      const { events, ended } = await subscription.next(cursor, signal);
+      if (ended) return;
+      const latest = events.at(-1);
+      if (!latest) continue;
+      cursor = latest.id;
+      const event = toProgress(latest, accountId, id);
+      yield event;
+      if (finished(event)) return;
     }
-    if (isTerminalJob(job)) return;
-    try {
-      await sleep(delay, undefined, { signal });
-    } catch {
-      return;
-    }
-    delay = Math.min(PROGRESS_POLL_MAX_MS, delay * PROGRESS_POLL_FACTOR);
+  } finally {
+    subscription.leave();
   }
 }
 
@@ -65,16 +73,26 @@ builder.subscriptionFields((t) => ({
   bulkJobProgress: t.field({
     type: BulkJobRef,
     nullable: false,
-    description: `Follow a bulk job until it finishes, over server-sent events (send \`accept: text/event-stream\`). The gateway polls E14 (first at once, then every ${PROGRESS_POLL_START_MS} ms growing ×${PROGRESS_POLL_FACTOR} to at most ${PROGRESS_POLL_MAX_MS / 1000} s), emits the job only when it changed, and completes the stream after emitting a terminal state (COMPLETED, FAILED, CANCELLED, SKIPPED, or an unknown status with \`completedAt\`). An unknown job ends the stream with a NOT_FOUND error. Polling stops when the client disconnects. The stream ends after ${PROGRESS_MAX_LIFETIME_MS / 60_000} minutes even if the job still runs: re-subscribe when the last event has \`isTerminal: false\`.`,
+    description: `Follow a bulk job until it finishes (WebSocket, SSE or multipart HTTP). The gateway polls E14 once for everyone watching the job, on every replica (first at once, then every ${PROGRESS_POLL_START_MS} ms growing ×${PROGRESS_POLL_FACTOR} to at most ${PROGRESS_POLL_MAX_MS / 1000} s, slower when the live share of the budget is spent), emits the job's current state and then each change, and completes the stream after a terminal state (COMPLETED, FAILED, CANCELLED, SKIPPED, or an unknown status with \`completedAt\`). An unknown job ends the stream with a NOT_FOUND error. The stream ends after ${PROGRESS_MAX_LIFETIME_MS / 60_000} minutes even if the job still runs: re-subscribe when the last event has \`isTerminal: false\`.`,
     args: {
       id: t.arg.id({ required: true, description: 'Job id.' }),
       accountId: t.arg.string(accountIdArgOptions),
     },
-    subscribe: (_root, args, context) => {
+    subscribe: async (_root, args, context) => {
       // Validated before the stream starts: a bad id or account is a plain error response, no call.
       const accountId = resolveAccountId(context, args.accountId);
       const id = parseArgument(jobIdSchema, args.id, 'id');
-      return watchJob(context, accountId, id);
+      const { client, credential } = pollerClient(context);
+      const source = bulkJobSource({
+        client,
+        accountId,
+        jobId: id,
+        credential,
+        isTerminal: isTerminalJob,
+        isNotFound,
+      });
+      const subscription = await context.services.live.join(source, context.auth.subject);
+      return watchJob(context, subscription, accountId, id);
     },
     resolve: (event) => {
       if (event instanceof Error) throw event;

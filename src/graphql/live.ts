@@ -1,0 +1,41 @@
+/**
+ * What the live subscriptions (`triageQueue`, `bulkJobProgress`) share: the poller's own upstream
+ * client and the caller's resume point.
+ */
+import { resolveCredentials } from '../auth.js';
+import type { GatewayContext } from '../context.js';
+import { isEventId } from '../live/store.js';
+import { type CloudflareClient, createCloudflareClient } from '../upstream/client.js';
+import { fingerprintCredentials } from '../upstream/fingerprint.js';
+import { badUserInput, gatewayError } from './errors.js';
+
+/**
+ * A client for a topic's poller. It outlives the subscriber that created it (others share the
+ * poller), so it is bound to no request: no request signal, no per-request deadline.
+ */
+export function pollerClient(context: GatewayContext): { client: CloudflareClient; credential: string } {
+  const services = context.services;
+  const credentials = resolveCredentials(services.config, context.request);
+  if (!credentials)
+    throw gatewayError(
+      'UNAUTHENTICATED',
+      'No Cloudflare credentials: send Authorization: Bearer <token> or X-Auth-Email + X-Auth-Key',
+    );
+  const client = createCloudflareClient(services.http, {
+    credentials,
+    deadlineMs: 0,
+    logger: services.logger.child({ component: 'live-poller' }),
+  });
+  return { client, credential: fingerprintCredentials(credentials) };
+}
+
+/**
+ * Where a reconnecting client resumes: the `lastEventId` argument, else the `Last-Event-ID` header an
+ * EventSource sends by itself. Null: a new subscription.
+ */
+export function resumePoint(context: GatewayContext, argument: string | null | undefined): string | null {
+  const value = argument ?? context.request.headers.get('last-event-id');
+  if (value === null || value === undefined || value === '') return null;
+  if (!isEventId(value)) throw badUserInput('`lastEventId` is not an event id issued by this gateway', ['lastEventId']);
+  return value;
+}

@@ -1,0 +1,139 @@
+/**
+ * Subscriptions over plain HTTP, beside yoga's own GraphQL-over-SSE: event ids a reconnecting client
+ * can resume from, and Apollo's multipart subscription protocol.
+ */
+import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../context.js';
+
+type Result = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
+
+/**
+ * Each live event's id goes into the result's `extensions.eventId` on every transport (the resolver
+ * of a live field records it on the context just before the result is built), so any client can
+ * resume with `lastEventId`.
+ */
+export function useLiveEventIds(): Plugin<GatewayContext> {
+  return {
+    onSubscribe({ args }) {
+      const context = args.contextValue as GatewayContext;
+      return {
+        onSubscribeResult() {
+          return {
+            onNext({ result, setResult }) {
+              const eventId = context.liveEventId;
+              if (eventId === undefined) return;
+              context.liveEventId = undefined;
+              setResult({ ...result, extensions: { ...result.extensions, eventId } });
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+function accepts(request: Request, mediaType: string): boolean {
+  return (request.headers.get('accept') ?? '').toLowerCase().includes(mediaType);
+}
+
+/**
+ * GraphQL over SSE with `id:` lines: an EventSource (or any SSE client) that reconnects sends the
+ * last one back as `Last-Event-ID`, and the live field resumes there. yoga keeps the framing; each
+ * event's serialisation adds the id field after its data line.
+ */
+export function useSseEventIds(): Plugin {
+  return {
+    onResultProcess({ request, result, setResult }) {
+      if (!isAsyncIterable(result) || !accepts(request, 'text/event-stream')) return;
+      setResult(
+        mapResults(result as AsyncIterable<Result>, (part) => {
+          const eventId = (part.extensions as { eventId?: unknown } | undefined)?.eventId;
+          if (typeof eventId !== 'string') return part;
+          return { ...part, stringify: (value: ExecutionResult) => `${JSON.stringify(value)}\nid: ${eventId}` };
+        }),
+      );
+    },
+  };
+}
+
+/** Apollo's heartbeat period: proxies keep a silent connection open only so long. */
+const HEARTBEAT_MS = 5_000;
+const BOUNDARY = 'graphql';
+
+/**
+ * Apollo's multipart HTTP subscription protocol (`accept: multipart/mixed;subscriptionSpec=1.0`),
+ * which Apollo Client 3.7+ and 4 use for subscriptions over HTTP (and the Router speaks): one part per
+ * event, `{"payload": <result>}`, a `{}` heartbeat every 5 s, and `--graphql--` at the end. yoga's
+ * own multipart is incremental delivery (@defer), not this, so subscriptions would be a 406.
+ */
+export function useApolloMultipartSubscriptions(): Plugin {
+  return {
+    onResultProcess({ request, result, setResultProcessor }) {
+      if (!isAsyncIterable(result)) return;
+      const accept = (request.headers.get('accept') ?? '').toLowerCase().replace(/\s/g, '');
+      if (!/multipart\/mixed;[^,]*subscriptionspec=("?)1\.0\1/.test(accept)) return;
+      setResultProcessor((input, fetchAPI) => {
+        const iterator = (input as AsyncIterable<Result>)[Symbol.asyncIterator]();
+        const encoder = new fetchAPI.TextEncoder();
+        const part = (json: string) =>
+          encoder.encode(`\r\n--${BOUNDARY}\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}`);
+        let heartbeat: NodeJS.Timeout | undefined;
+        const stream = new fetchAPI.ReadableStream<Uint8Array>({
+          start(controller) {
+            heartbeat = setInterval(() => {
+              if ((controller.desiredSize ?? 0) > 0) controller.enqueue(part('{}'));
+            }, HEARTBEAT_MS);
+            // The first heartbeat at once: the client sees the subscription is open.
+            controller.enqueue(part('{}'));
+          },
+          async pull(controller) {
+            try {
+              const next = await iterator.next();
+              if (next.done) {
+                clearInterval(heartbeat);
+                controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}--\r\n`));
+                controller.close();
+                return;
+              }
+              const { stringify: _ignored, ...payload } = next.value;
+              controller.enqueue(part(JSON.stringify({ payload })));
+            } catch {
+              // A transport-level error ends the subscription (the protocol's `payload: null` form).
+              clearInterval(heartbeat);
+              controller.enqueue(
+                part(JSON.stringify({ payload: null, errors: [{ message: 'The subscription failed' }] })),
+              );
+              controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}--\r\n`));
+              controller.close();
+            }
+          },
+          async cancel() {
+            clearInterval(heartbeat);
+            await iterator.return?.();
+          },
+        });
+        return new fetchAPI.Response(stream, {
+          status: 200,
+          headers: {
+            'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec="1.0"`,
+            'cache-control': 'no-cache',
+          },
+        });
+      }, 'multipart/mixed');
+    },
+  };
+}
+
+async function* mapResults(source: AsyncIterable<Result>, map: (part: Result) => Result): AsyncGenerator<Result> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield map(next.value);
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
