@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayError } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
+import { StateUnavailableError } from '../state/unavailable.js';
 import type { BudgetGovernor } from '../upstream/budget.js';
 import {
   compareEventIds,
@@ -190,6 +191,11 @@ export class LiveHub {
       await current.ready;
     } catch (error) {
       leave();
+      // Without the shared log a replica cannot promise "nothing lost, nothing twice": refuse.
+      if (error instanceof StateUnavailableError)
+        throw gatewayError('STATE_UNAVAILABLE', `Live subscription refused: ${error.message}`, {
+          retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+        });
       throw error;
     }
     return {

@@ -1,77 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { type SseFrame, sseReader } from '../helpers/sse.js';
+import { arrivals, FAST_LIVE, type QueueEvent, subscribeTriage } from '../helpers/triage.js';
 
 const E1 = 'emailSecurity.investigate.list';
 const E3 = 'emailSecurity.investigate.detections.get';
-const QUEUE = /* GraphQL */ `
-  subscription Queue($filter: MessageFilter, $first: Int, $lastEventId: ID) {
-    triageQueue(filter: $filter, first: $first, lastEventId: $lastEventId) {
-      eventId
-      kind
-      messages { id subject detection { action } }
-    }
-  }
-`;
 
-interface QueueEvent {
-  eventId: string;
-  kind: 'SNAPSHOT' | 'ARRIVED' | 'RESYNC';
-  messages: { id: string; subject: string | null; detection: { action: string | null } | null }[];
-}
-
-/** Fast polls for tests: every 250 ms, the whole budget may be spent on them. */
-const FAST = { LIVE_POLL_INTERVAL_MS: '250', LIVE_BUDGET_SHARE: '1', CACHE_ENABLED: 'true' };
-
-async function subscribe(
-  t: TestGateway,
-  variables: Record<string, unknown> = {},
-  headers: Record<string, string> = {},
-) {
-  const controller = new AbortController();
-  const response = await t.gateway.yoga.fetch('http://gateway.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
-    body: JSON.stringify({ query: QUEUE, variables }),
-    signal: controller.signal,
-  });
-  const reader = sseReader(response, controller);
-  return {
-    response,
-    /** The next GraphQL result (skipping SSE bookkeeping), with its SSE id. */
-    async next(): Promise<{ frame: SseFrame; event?: QueueEvent; errors?: { extensions?: { code?: string } }[] }> {
-      for (;;) {
-        const frame = await reader.next();
-        if (!frame) throw new Error('the stream ended');
-        if (frame.event !== 'next') continue;
-        const result = frame.data as { data?: { triageQueue: QueueEvent }; errors?: never[] };
-        return {
-          frame,
-          ...(result.data ? { event: result.data.triageQueue } : {}),
-          ...(result.errors ? { errors: result.errors } : {}),
-        };
-      }
-    },
-    close: () => reader.close(),
-  };
-}
-
-/** Reads `count` arrivals (ARRIVED events) and returns their message ids in order. */
-async function arrivals(subscription: Awaited<ReturnType<typeof subscribe>>, count: number) {
-  const seen: QueueEvent[] = [];
-  while (seen.length < count) {
-    const { event, errors } = await subscription.next();
-    if (errors) throw new Error(`the subscription failed: ${JSON.stringify(errors)}`);
-    if (event?.kind === 'ARRIVED') seen.push(event);
-  }
-  return seen;
-}
-
+const subscribe = (t: TestGateway, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  subscribeTriage((init) => t.gateway.yoga.fetch('http://gateway.test/graphql', init), variables, headers);
 describe('triageQueue: one poller for the whole team', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: FAST });
+    t = await startTestGateway({ env: FAST_LIVE });
   });
   afterAll(async () => t.close());
 
@@ -174,7 +114,7 @@ describe('triageQueue: one poller for the whole team', () => {
 describe('triageQueue: bounds and replay buffer', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { ...FAST, LIVE_MAX_PER_CALLER: '2', LIVE_REPLAY_EVENTS: '2' } });
+    t = await startTestGateway({ env: { ...FAST_LIVE, LIVE_MAX_PER_CALLER: '2', LIVE_REPLAY_EVENTS: '2' } });
   });
   afterAll(async () => t.close());
   // A closed stream leaves its topic a moment later: each test starts with none held.
@@ -225,7 +165,7 @@ describe('triageQueue: bounds and replay buffer', () => {
 describe('triageQueue in forward mode', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { ...FAST, CREDENTIALS_MODE: 'forward' } });
+    t = await startTestGateway({ env: { ...FAST_LIVE, CREDENTIALS_MODE: 'forward' } });
   });
   afterAll(async () => t.close());
 

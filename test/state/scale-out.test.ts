@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator } from '../../src/simulator/index.js';
 import { fingerprintCredentials } from '../../src/upstream/fingerprint.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { DURABLE_FLAGS, freePort, RedisServer, VOLATILE_FLAGS } from '../helpers/redis-server.js';
+import { startReplicaProcess } from '../helpers/replica-process.js';
 
 /*
  * Several replicas on one real redis-server, and Redis paused (SIGSTOP), killed and restarted while
@@ -157,37 +156,6 @@ describe('keyed writes across replicas when Redis fails', () => {
 
 // ───────────────────────────── a replica killed mid-write ─────────────────────────────
 
-/** `npm start` as a separate process (so it can be SIGKILLed), on a port of its own. */
-async function startReplicaProcess(env: Record<string, string>) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      AUTH_DISABLED: 'true',
-      CLOUDFLARE_API_TOKEN: 'test-token',
-      CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
-      CACHE_ENABLED: 'false',
-      BUDGET_ENABLED: 'false',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  };
-  cleanups.push(kill);
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => expect((await fetch(`${url}/health`).catch(() => null))?.status).toBe(200), 30_000);
-  return { child, url, kill };
-}
-
 describe('a replica killed mid-write', () => {
   test('after Cloudflare received the keyed move and its replica died, the key answers "in progress" at most for the lease and then OUTCOME_UNKNOWN; the move is never sent again', async () => {
     const redis = await redisServer(DURABLE_FLAGS);
@@ -195,7 +163,7 @@ describe('a replica killed mid-write', () => {
     const { all } = await replicas(1, redis, lease);
     const b = all[0] as TestGateway;
     const sim = b.sim;
-    const replicaA = await startReplicaProcess({
+    const replicaA = await startReplicaProcess(cleanups, {
       ...lease,
       CLOUDFLARE_BASE_URL: sim.baseUrl,
       REDIS_URL: redis.url,
