@@ -76,15 +76,18 @@ export function useApolloMultipartSubscriptions(): Plugin {
       setResultProcessor((input, fetchAPI) => {
         const iterator = (input as AsyncIterable<Result>)[Symbol.asyncIterator]();
         const encoder = new fetchAPI.TextEncoder();
+        // Each part is closed by the next delimiter at once: a client hands a part over only when it
+        // sees the delimiter after it, and the next event may be minutes away.
         const part = (json: string) =>
-          encoder.encode(`\r\n--${BOUNDARY}\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}`);
+          encoder.encode(`\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}\r\n--${BOUNDARY}`);
         let heartbeat: NodeJS.Timeout | undefined;
         const stream = new fetchAPI.ReadableStream<Uint8Array>({
           start(controller) {
             heartbeat = setInterval(() => {
               if ((controller.desiredSize ?? 0) > 0) controller.enqueue(part('{}'));
             }, HEARTBEAT_MS);
-            // The first heartbeat at once: the client sees the subscription is open.
+            // The opening delimiter and a first heartbeat: the client sees the subscription is open.
+            controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}`));
             controller.enqueue(part('{}'));
           },
           async pull(controller) {
@@ -92,7 +95,7 @@ export function useApolloMultipartSubscriptions(): Plugin {
               const next = await iterator.next();
               if (next.done) {
                 clearInterval(heartbeat);
-                controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}--\r\n`));
+                controller.enqueue(encoder.encode('--\r\n'));
                 controller.close();
                 return;
               }
@@ -104,7 +107,7 @@ export function useApolloMultipartSubscriptions(): Plugin {
               controller.enqueue(
                 part(JSON.stringify({ payload: null, errors: [{ message: 'The subscription failed' }] })),
               );
-              controller.enqueue(encoder.encode(`\r\n--${BOUNDARY}--\r\n`));
+              controller.enqueue(encoder.encode('--\r\n'));
               controller.close();
             }
           },

@@ -1,0 +1,245 @@
+import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import {
+  ApolloClient as ApolloClient3,
+  gql as gql3,
+  HttpLink as HttpLink3,
+  InMemoryCache as InMemoryCache3,
+} from '@apollo/client-v3/core';
+import { Client as UrqlClient, fetchExchange, subscriptionExchange } from '@urql/core';
+import { createClient as createSseClient } from 'graphql-sse';
+import { type Client as WsClient, createClient as createWsClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import WebSocket from 'ws';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTokenSigner, type TokenSigner } from '../helpers/tokens.js';
+import { FAST_LIVE, type QueueEvent, TRIAGE_QUEUE } from '../helpers/triage.js';
+
+/*
+ * The clients people use, against a gateway in JWT mode over real sockets: each one subscribes to
+ * the live triage queue (and runs a query) with its own transport, and sees a new message arrive.
+ */
+
+const ORIGIN = 'https://triage.example';
+let t: TestGateway;
+let signer: TokenSigner;
+let url: string;
+let wsUrl: string;
+let token: string;
+
+beforeAll(async () => {
+  signer = await createTokenSigner();
+  t = await startTestGateway({ env: { ...signer.env, ...FAST_LIVE, CORS_ORIGINS: ORIGIN, WS_MAX_PAYLOAD_BYTES: '8192' } });
+  ({ url, wsUrl } = await t.listen());
+  token = await signer.sign();
+});
+afterAll(async () => t.close());
+
+/** Collects events from `subscribe` until a message added after the snapshot arrives; returns them. */
+async function untilArrival(subscribe: (onEvent: (event: QueueEvent) => void) => () => void): Promise<QueueEvent[]> {
+  const events: QueueEvent[] = [];
+  const stop = subscribe((event) => events.push(event));
+  try {
+    await vi.waitFor(() => expect(events[0]?.kind).toBe('SNAPSHOT'), { timeout: 10_000 });
+    const polls = t.gateway.services.live.stats().polls;
+    await vi.waitFor(() => expect(t.gateway.services.live.stats().polls).toBeGreaterThan(polls));
+    const [added] = t.sim.addMessages(SIMULATOR_ACCOUNT_ID, 1);
+    await vi.waitFor(
+      () => expect(events.some((event) => event.kind === 'ARRIVED' && event.messages[0]?.id === added)).toBe(true),
+      { timeout: 10_000 },
+    );
+    return events;
+  } finally {
+    stop();
+  }
+}
+
+function wsClient(params: Record<string, unknown>, options: { origin?: string } = {}): WsClient {
+  return createWsClient({
+    url: wsUrl,
+    connectionParams: params,
+    retryAttempts: 0,
+    lazy: true,
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, options.origin ? { headers: { origin: options.origin } } : {});
+      }
+    },
+  });
+}
+
+describe('graphql-ws over WebSocket on /graphql', () => {
+  test('graphql-ws with the token in connectionParams streams the snapshot and then the arrival', async () => {
+    const client = wsClient({ authorization: `Bearer ${token}` }, { origin: ORIGIN });
+    const events = await untilArrival((onEvent) =>
+      client.subscribe<{ triageQueue: QueueEvent }>(
+        { query: TRIAGE_QUEUE, variables: { first: 3 } },
+        { next: (result) => result.data && onEvent(result.data.triageQueue), error: () => undefined, complete: () => undefined },
+      ),
+    );
+    expect(events[0]?.messages).toHaveLength(3);
+    await client.dispose();
+  });
+
+  test('a connection without a valid token is closed with 4403 and never reaches Cloudflare', async () => {
+    t.sim.resetRequests();
+    for (const params of [{}, { authorization: 'Bearer not-a-jwt' }]) {
+      const client = wsClient(params);
+      const closed = await new Promise<{ code?: number }>((resolve) => {
+        client.on('closed', (event) => resolve(event as { code?: number }));
+        client.subscribe({ query: '{ __typename }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      });
+      expect(closed.code).toBe(4403);
+      await client.dispose();
+    }
+    expect(t.sim.count()).toBe(0);
+  });
+
+  test('a browser page from an origin outside CORS_ORIGINS cannot open the socket', async () => {
+    const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: { origin: 'https://evil.example' } });
+    socket.on('error', () => undefined);
+    const status = await new Promise<number>((resolve) => {
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+    });
+    expect(status).toBe(403);
+    socket.terminate();
+  });
+
+  test('a message larger than WS_MAX_PAYLOAD_BYTES closes the connection (1009)', async () => {
+    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+    await new Promise((resolve) => socket.on('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(10_000) } }));
+    expect(await closed).toBe(1009);
+  });
+
+  test('the connection closes with 4403 when its token expires', async () => {
+    const shortLived = await signer.sign({ ttlSeconds: 2 });
+    const client = wsClient({ authorization: `Bearer ${shortLived}` });
+    const closed = new Promise<{ code?: number; reason?: string }>((resolve) =>
+      client.on('closed', (event) => resolve(event as { code?: number; reason?: string })),
+    );
+    client.subscribe({ query: TRIAGE_QUEUE, variables: { first: 1 } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    const event = await closed;
+    expect(event.code).toBe(4403);
+    expect(event.reason).toMatch(/expired/i);
+    await client.dispose();
+  }, 10_000);
+});
+
+describe('Apollo Client', () => {
+  test('Apollo Client 4 over HTTP multipart subscriptions gets the snapshot and the arrival', async () => {
+    const client = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: new HttpLink({ uri: url, headers: { authorization: `Bearer ${token}` } }),
+    });
+    await untilArrival((onEvent) => {
+      const subscription = client
+        .subscribe<{ triageQueue: QueueEvent }>({ query: gql(TRIAGE_QUEUE), variables: { first: 2 } })
+        .subscribe({ next: (result) => result.data && onEvent(result.data.triageQueue as QueueEvent) });
+      return () => subscription.unsubscribe();
+    });
+    client.stop();
+  });
+
+  test('Apollo Client 3 over HTTP multipart subscriptions gets the snapshot and the arrival', async () => {
+    const client = new ApolloClient3({
+      cache: new InMemoryCache3(),
+      link: new HttpLink3({ uri: url, headers: { authorization: `Bearer ${token}` } }),
+    });
+    await untilArrival((onEvent) => {
+      const subscription = client
+        .subscribe<{ triageQueue: QueueEvent }>({ query: gql3(TRIAGE_QUEUE), variables: { first: 2 } })
+        .subscribe({ next: (result) => result.data && onEvent(result.data.triageQueue) });
+      return () => subscription.unsubscribe();
+    });
+    client.stop();
+  });
+
+  test("Apollo Client 4's GraphQLWsLink subscribes over WebSocket", async () => {
+    const ws = wsClient({ authorization: `Bearer ${token}` });
+    const client = new ApolloClient({ cache: new InMemoryCache(), link: new GraphQLWsLink(ws) });
+    await untilArrival((onEvent) => {
+      const subscription = client
+        .subscribe<{ triageQueue: QueueEvent }>({ query: gql(TRIAGE_QUEUE), variables: { first: 2 } })
+        .subscribe({ next: (result) => result.data && onEvent(result.data.triageQueue as QueueEvent) });
+      return () => subscription.unsubscribe();
+    });
+    client.stop();
+    await ws.dispose();
+  });
+});
+
+describe('urql', () => {
+  test("urql's default GET query with Authorization passes CSRF prevention (no extra header)", async () => {
+    const requests: string[] = [];
+    const client = new UrqlClient({
+      url,
+      exchanges: [fetchExchange],
+      fetchOptions: { headers: { authorization: `Bearer ${token}` } },
+      fetch: (input, init) => {
+        requests.push(init?.method ?? 'GET');
+        return fetch(input, init);
+      },
+    });
+    const result = await client.query('query Newest { messages(first: 1) { nodes { id } } }', {}).toPromise();
+    expect(result.error).toBeUndefined();
+    expect(requests).toEqual(['GET']);
+    expect((result.data as { messages: { nodes: unknown[] } }).messages.nodes).toHaveLength(1);
+  });
+
+  test('urql subscribes through its subscriptionExchange over graphql-ws', async () => {
+    const ws = wsClient({ authorization: `Bearer ${token}` });
+    const client = new UrqlClient({
+      url,
+      exchanges: [
+        fetchExchange,
+        subscriptionExchange({
+          forwardSubscription: (request) => ({
+            subscribe: (sink) => ({ unsubscribe: ws.subscribe({ ...request, query: request.query ?? '' }, sink) }),
+          }),
+        }),
+      ],
+    });
+    await untilArrival((onEvent) => {
+      const { unsubscribe } = client
+        .subscription(TRIAGE_QUEUE, { first: 2 })
+        .subscribe((result) => result.data && onEvent((result.data as { triageQueue: QueueEvent }).triageQueue));
+      return unsubscribe;
+    });
+    await ws.dispose();
+  });
+});
+
+describe('graphql-sse', () => {
+  for (const singleConnection of [false, true]) {
+    test(`graphql-sse in ${singleConnection ? 'single-connection' : 'distinct-connections'} mode streams the snapshot and the arrival`, async () => {
+      const client = createSseClient({
+        url: `${url}/stream`,
+        headers: { authorization: `Bearer ${token}` },
+        singleConnection,
+        retryAttempts: 0,
+      });
+      await untilArrival((onEvent) =>
+        client.subscribe<{ triageQueue: QueueEvent }>(
+          { query: TRIAGE_QUEUE, variables: { first: 2 } },
+          { next: (result) => result.data && onEvent(result.data.triageQueue), error: () => undefined, complete: () => undefined },
+        ),
+      );
+      client.dispose();
+    });
+  }
+
+  test('the graphql-sse endpoint refuses a caller without a token (401) before any upstream call', async () => {
+    t.sim.resetRequests();
+    const response = await fetch(`${url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: TRIAGE_QUEUE }),
+    });
+    expect(response.status).toBe(401);
+    expect(t.sim.count()).toBe(0);
+  });
+});
