@@ -130,11 +130,13 @@ export async function createGateway(
         budgetWindowMs: effective.budget.windowMs,
         // Never more than the store keeps: a client gets the same answer from whichever replica it reconnects to.
         ringEvents: Math.min(256, effective.live.replayEvents),
+        onPoll: (kind) => metrics.recordLivePoll(kind),
       },
       logger.child({ component: 'live' }),
       budget,
     ),
   };
+  metrics.observeLive(() => services.live.stats());
   const yoga = createGatewayYoga(services);
   return {
     yoga,

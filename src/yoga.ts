@@ -40,6 +40,25 @@ query TriagePage {
 }
 `;
 
+/** GraphiQL's second tab: the live triage queue (run it, then watch new mail arrive). */
+export const LIVE_GRAPHIQL_QUERY = /* GraphQL */ `# The live triage queue: the newest detections, then each new one as it arrives.
+# One Cloudflare poll serves everyone watching the same filter, on every replica.
+subscription LiveTriageQueue {
+  triageQueue(first: 10, filter: { detectionsOnly: true }) {
+    eventId
+    kind
+    messages {
+      id
+      subject
+      from
+      scannedAt
+      finalDisposition
+      detection { action threatCategories { name } }
+    }
+  }
+}
+`;
+
 const GRAPHQL_ENDPOINT = '/graphql';
 /** graphql-sse's own endpoint (its single-connection mode needs a PUT reservation yoga's SSE has not). */
 export const GRAPHQL_SSE_ENDPOINT = `${GRAPHQL_ENDPOINT}/stream`;
@@ -98,7 +117,11 @@ export function createGatewayYoga(services: GatewayServices) {
     graphiql: services.config.graphiql
       ? // POST for every operation: GraphiQL would otherwise subscribe (SSE) with a GET, which cannot
         // pass CSRF prevention; a JSON POST is never a "simple" request.
-        { title: 'Email Security gateway', defaultQuery: DEFAULT_GRAPHIQL_QUERY, method: 'POST' }
+        {
+          title: 'Email Security gateway',
+          defaultTabs: [{ query: DEFAULT_GRAPHIQL_QUERY }, { query: LIVE_GRAPHIQL_QUERY }],
+          method: 'POST',
+        }
       : false,
     renderGraphiQL,
     plugins: [

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { gatewayOptions } from '../deploy/hive-gateway/gateway.js';
 import { renderSchemas } from '../scripts/print-schema.js';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import { caseManagementTypeDefs, createCaseManagementYoga } from './federation/case-management.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { sseReader } from './helpers/sse.js';
 
 let t: TestGateway;
 let servers: Server[] = [];
@@ -23,7 +24,9 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 
 beforeAll(async () => {
   // 50 aliased message(id:) lookups are the baseline the _entities count is compared with.
-  t = await startTestGateway({ env: { LIMIT_MAX_ALIASES: '64' } });
+  t = await startTestGateway({
+    env: { LIMIT_MAX_ALIASES: '64', LIVE_POLL_INTERVAL_MS: '250', LIVE_BUDGET_SHARE: '1' },
+  });
   messageIds = t.sim.state
     .listMessages(SIMULATOR_ACCOUNT_ID)
     .slice(0, 60)
@@ -162,6 +165,36 @@ describe('composition and a real gateway', () => {
       );
     expect(payloads.flatMap((payload) => payload.errors ?? [])).toEqual([]);
     expect(payloads.at(-1)?.data?.bulkJobProgress).toMatchObject({ id, status: 'COMPLETED', isTerminal: true });
+  });
+
+  test('the live triageQueue through Hive Gateway delivers the snapshot and then a new message (SSE to the client and to this subgraph)', async () => {
+    const controller = new AbortController();
+    const response = await gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        query: 'subscription { triageQueue(first: 3) { eventId kind messages { id subject } } }',
+      }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = sseReader(response, controller);
+    const nextEvent = async () => {
+      for (;;) {
+        const frame = await reader.next();
+        if (!frame) throw new Error('the stream ended');
+        if (frame.event !== 'next') continue;
+        return (frame.data as { data: { triageQueue: { kind: string; messages: { id: string }[] } } }).data.triageQueue;
+      }
+    };
+    expect((await nextEvent()).kind).toBe('SNAPSHOT');
+    const polls = t.gateway.services.live.stats().polls;
+    await vi.waitFor(() => expect(t.gateway.services.live.stats().polls).toBeGreaterThan(polls));
+    const [added] = t.sim.addMessages(SIMULATOR_ACCOUNT_ID, 1);
+    let event = await nextEvent();
+    while (event.messages[0]?.id !== added) event = await nextEvent();
+    expect(event.kind).toBe('ARRIVED');
+    await reader.close();
   });
 
   test('the supergraph keeps the demand-control directives: @cost on detection, trace, preview, raw and @listSize on messages', () => {

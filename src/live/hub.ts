@@ -68,6 +68,8 @@ export interface LiveHubOptions {
   maxTopics: number;
   /** Events a replica keeps in memory per topic for its subscribers (older ones come from the store). */
   ringEvents: number;
+  /** Told of every upstream poll (metrics). */
+  onPoll?: (kind: LiveSource['kind']) => void;
 }
 
 /** A subscriber's handle on a topic. */
@@ -298,6 +300,7 @@ export class LiveHub {
           const cursor = await this.store.cursor(source.topic);
           const poll = await source.poll(cursor, signal, (keys) => this.unseen(source.topic, keys));
           this.polls++;
+          options.onPoll?.(source.kind);
           if (signal.aborted) break;
           const appended = await this.store.append(source.topic, options.owner, poll.entries, poll.cursor);
           if (appended === null) {

@@ -26,6 +26,38 @@ export function createMetrics(sharedState: () => SharedStateHealth) {
       this.set(sharedState().replicas);
     },
   });
+  let live: () => { subscriptions: number; topics: number; leading: number } = () => ({
+    subscriptions: 0,
+    topics: 0,
+    leading: 0,
+  });
+  for (const [name, help, pick] of [
+    [
+      'gateway_live_subscriptions',
+      'Live subscriptions (triageQueue, bulkJobProgress) open on this replica.',
+      'subscriptions',
+    ],
+    [
+      'gateway_live_topics',
+      'Distinct live topics this replica follows (each is one upstream poller for all replicas).',
+      'topics',
+    ],
+    ['gateway_live_leading', 'Live topics this replica polls Cloudflare for (it holds their lease).', 'leading'],
+  ] as const)
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(live()[pick]);
+      },
+    });
+  const livePolls = new Counter({
+    name: 'gateway_live_polls_total',
+    help: 'Upstream polls made by this replica for live topics, by kind (triage, bulk-job).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
   const upstreamCalls = new Counter({
     name: 'gateway_upstream_calls_total',
     help: 'Cloudflare calls by endpoint (SDK method name), HTTP status and attempt outcome (ok, retry, error).',
@@ -60,6 +92,13 @@ export function createMetrics(sharedState: () => SharedStateHealth) {
   return {
     registry,
     budgetRemaining,
+    /** Where the live gauges read from (the hub is built after the metrics). */
+    observeLive(stats: typeof live) {
+      live = stats;
+    },
+    recordLivePoll(kind: string) {
+      livePolls.inc({ kind });
+    },
     recordAttempt(attempt: UpstreamAttempt) {
       upstreamCalls.inc({
         endpoint: attempt.endpoint,

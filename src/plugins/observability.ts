@@ -207,6 +207,7 @@ export function useReadiness(services: GatewayServices): Plugin {
                 credential,
               },
               state: describeSharedState(services.state.kind, shared),
+              live: services.live.stats(),
             },
           }),
           { status: ready ? 200 : 503, headers: { 'content-type': 'application/json' } },

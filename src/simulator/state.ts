@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * The simulator's mutable world: messages per account, bulk jobs, insights + audit logs,
  * miscategorization and reclassification submissions. Handlers mutate it; tests read it through
@@ -453,7 +454,9 @@ export class SimulatorState {
     const data = this.accounts.get(accountId);
     if (!data) throw new ApiError(403, CODES.UNAUTHORIZED, 'Unauthorized to access requested resource');
     const job: BulkJob = {
-      job_id: uuid4(this.runtimeRng),
+      // Unique across resets, as Cloudflare's are: a gateway outlives a simulator reset and must not
+      // meet a job id it has already followed to its end.
+      job_id: randomUUID(),
       action_type: input.action,
       action_params:
         input.action === 'MOVE'

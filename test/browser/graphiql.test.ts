@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { LIVE_GRAPHIQL_QUERY } from '../../src/yoga.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,7 +29,7 @@ let context: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway({ env: { LIVE_POLL_INTERVAL_MS: '250', LIVE_BUDGET_SHARE: '1' } });
   server = createServer(t.gateway.yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -120,6 +122,45 @@ describe('GraphiQL in a real browser', () => {
     expect(streams).toEqual([
       { method: 'POST', status: 200, contentType: expect.stringMatching(/^text\/event-stream/) },
     ]);
+    await page.close();
+  }, 90_000);
+
+  test('the live triage queue tab shows the snapshot and then a message that arrives while it is open', async () => {
+    const page = await context.newPage();
+    await page.goto(`${origin}/graphql`);
+    // A first visit: GraphiQL keeps the tabs of earlier tests in this profile's storage.
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
+    // The second tab GraphiQL opens with is the live queue.
+    await page.getByText('LiveTriageQueue').first().click();
+    await page.waitForFunction(() => document.body.innerText.includes('triageQueue'), undefined, { timeout: 30_000 });
+    const polls = t.gateway.services.live.stats().polls;
+    await page.click('button.graphiql-execute-button');
+    await page
+      .waitForFunction(() => /"kind":\s*"SNAPSHOT"/.test(document.body.innerText), undefined, { timeout: 30_000 })
+      .catch(async (error) => {
+        await page.screenshot({ path: 'test/artifacts/graphiql-live-failed.png' });
+        throw error;
+      });
+    await vi.waitFor(() => expect(t.gateway.services.live.stats().polls).toBeGreaterThan(polls), { timeout: 10_000 });
+    // Detections only: add until one of the new messages is a detection.
+    const arrived = await page
+      .waitForFunction(() => /"kind":\s*"ARRIVED"/.test(document.body.innerText), undefined, { timeout: 500 })
+      .catch(() => null);
+    for (let attempt = 0; !arrived && attempt < 20; attempt++) {
+      t.sim.addMessages(SIMULATOR_ACCOUNT_ID, 3);
+      const seen = await page
+        .waitForFunction(() => /"kind":\s*"ARRIVED"/.test(document.body.innerText), undefined, { timeout: 2_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (seen) break;
+    }
+    const result = await page.evaluate(() => document.querySelector('.result-window')?.textContent ?? '');
+    expect(result).toMatch(/"kind":\s*"ARRIVED"/);
+    expect(result).toMatch(/"eventId":/);
+    expect(LIVE_GRAPHIQL_QUERY).toContain('triageQueue');
+    await page.screenshot({ path: 'test/artifacts/graphiql-live.png' });
     await page.close();
   }, 90_000);
 });

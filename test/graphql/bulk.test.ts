@@ -578,6 +578,34 @@ describe('bulkJobProgress subscription (SSE)', () => {
     );
   });
 
+  test('eight watchers of one job cost what one watcher costs: one E14 poller, every watcher sees COMPLETED', async () => {
+    const jobs = new Set<string>();
+    const watch = async (count: number) => {
+      // Same job length (the same 30 days of mail), a new job each time.
+      const created = await create(t, {
+        action: 'MOVE',
+        destination: 'JUNK_EMAIL',
+        searchParams: { start: daysAgo(30) },
+      });
+      const id = created.job?.id as string;
+      expect(jobs.has(id)).toBe(false);
+      jobs.add(id);
+      t.sim.resetRequests();
+      const streams = await Promise.all(Array.from({ length: count }, () => subscribe(t, id)));
+      const results = await Promise.all(streams.map(async (response) => parseSse(await response.text())));
+      for (const events of results) {
+        const last = events.filter((e) => e.event === 'next').at(-1);
+        expect(last?.data?.data?.bulkJobProgress).toMatchObject({ status: 'COMPLETED', isTerminal: true });
+      }
+      return t.sim.count(E14);
+    };
+    const one = await watch(1);
+    const eight = await watch(8);
+    // The same schedule for the same job length: at most one poll apart (where the job's end falls).
+    expect(eight).toBeLessThanOrEqual(one + 1);
+    console.info(`bulkJobProgress: 1 watcher ${one} E14 calls, 8 watchers ${eight}`);
+  });
+
   test('a finished job gives exactly one event and one poll', async () => {
     const id = seededJob(t, 'CANCELLED');
     const events = parseSse(await (await subscribe(t, id)).text());

@@ -30,7 +30,9 @@ let token: string;
 
 beforeAll(async () => {
   signer = await createTokenSigner();
-  t = await startTestGateway({ env: { ...signer.env, ...FAST_LIVE, CORS_ORIGINS: ORIGIN, WS_MAX_PAYLOAD_BYTES: '8192' } });
+  t = await startTestGateway({
+    env: { ...signer.env, ...FAST_LIVE, CORS_ORIGINS: ORIGIN, WS_MAX_PAYLOAD_BYTES: '8192' },
+  });
   ({ url, wsUrl } = await t.listen());
   token = await signer.sign();
 });
@@ -75,7 +77,11 @@ describe('graphql-ws over WebSocket on /graphql', () => {
     const events = await untilArrival((onEvent) =>
       client.subscribe<{ triageQueue: QueueEvent }>(
         { query: TRIAGE_QUEUE, variables: { first: 3 } },
-        { next: (result) => result.data && onEvent(result.data.triageQueue), error: () => undefined, complete: () => undefined },
+        {
+          next: (result) => result.data && onEvent(result.data.triageQueue),
+          error: () => undefined,
+          complete: () => undefined,
+        },
       ),
     );
     expect(events[0]?.messages).toHaveLength(3);
@@ -88,7 +94,10 @@ describe('graphql-ws over WebSocket on /graphql', () => {
       const client = wsClient(params);
       const closed = await new Promise<{ code?: number }>((resolve) => {
         client.on('closed', (event) => resolve(event as { code?: number }));
-        client.subscribe({ query: '{ __typename }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+        client.subscribe(
+          { query: '{ __typename }' },
+          { next: () => undefined, error: () => undefined, complete: () => undefined },
+        );
       });
       expect(closed.code).toBe(4403);
       await client.dispose();
@@ -121,7 +130,10 @@ describe('graphql-ws over WebSocket on /graphql', () => {
     const closed = new Promise<{ code?: number; reason?: string }>((resolve) =>
       client.on('closed', (event) => resolve(event as { code?: number; reason?: string })),
     );
-    client.subscribe({ query: TRIAGE_QUEUE, variables: { first: 1 } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    client.subscribe(
+      { query: TRIAGE_QUEUE, variables: { first: 1 } },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
     const event = await closed;
     expect(event.code).toBe(4403);
     expect(event.reason).toMatch(/expired/i);
@@ -225,7 +237,11 @@ describe('graphql-sse', () => {
       await untilArrival((onEvent) =>
         client.subscribe<{ triageQueue: QueueEvent }>(
           { query: TRIAGE_QUEUE, variables: { first: 2 } },
-          { next: (result) => result.data && onEvent(result.data.triageQueue), error: () => undefined, complete: () => undefined },
+          {
+            next: (result) => result.data && onEvent(result.data.triageQueue),
+            error: () => undefined,
+            complete: () => undefined,
+          },
         ),
       );
       client.dispose();
