@@ -267,8 +267,15 @@ export class LiveHub {
   ): Promise<LiveReplay & { ended?: boolean }> {
     while (!signal.aborted && !topic.controller.signal.aborted) {
       if (compareEventIds(afterId, topic.ringFrom) < 0) {
-        // Older than what this replica holds: the store has the rest, or says it is gone.
-        return this.store.read(topic.source.topic, afterId, REPLAY_LIMIT);
+        // Older than what this replica holds: the store has the rest, or says it is gone. While the
+        // store is unavailable the subscriber waits (its stream stays open) rather than skip ahead.
+        try {
+          return await this.store.read(topic.source.topic, afterId, REPLAY_LIMIT);
+        } catch (error) {
+          if (!(error instanceof StateUnavailableError)) throw error;
+          await raceAbort(sleep(error.retryAfterMs, undefined, { ref: false }), signal);
+          continue;
+        }
       }
       const events = topic.ring.filter((event) => compareEventIds(event.id, afterId) > 0);
       if (events.length > 0) return { events, gap: false };

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type SharedStateHealth, sharedStateUsable } from '../state/shared-state.js';
 import type { EndpointId } from '../upstream/endpoints.js';
 import type { UpstreamAttempt } from '../upstream/http.js';
@@ -10,6 +10,9 @@ import type { UpstreamAttempt } from '../upstream/http.js';
  */
 export function createMetrics(sharedState: () => SharedStateHealth) {
   const registry = new Registry();
+  // Process health (event-loop lag percentiles, heap, handles): what says whether 1,000 open
+  // subscriptions still leave room for queries.
+  collectDefaultMetrics({ register: registry });
   new Gauge({
     name: 'gateway_shared_state_up',
     help: "Shared state (Redis): 1 usable or not configured; 0 unavailable (keyed mutations refused, the budget limited to this replica's share).",

@@ -139,6 +139,15 @@ export function attachWebSocket(server: Server, gateway: Gateway): { close(): Pr
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
+        logger.info(
+          {
+            transport: 'websocket',
+            operationId: id,
+            operationName: params.operationName ?? null,
+            subject: connection.auth.subject,
+          },
+          'websocket operation started',
+        );
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           document,
@@ -153,6 +162,7 @@ export function attachWebSocket(server: Server, gateway: Gateway): { close(): Pr
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onComplete: (ctx, id) => {
         const connection = connections.get(ctx);
+        logger.info({ transport: 'websocket', operationId: id }, 'websocket operation completed');
         connection?.operations.get(id)?.abort();
         connection?.operations.delete(id);
       },

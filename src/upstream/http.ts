@@ -49,6 +49,12 @@ export class CloudflareHttp {
   readonly requestDeadlineMs: number;
   private readonly transport: HttpTransport;
   private readonly retry: RetryPolicy;
+  /**
+   * Cacheable reads on their way to Cloudflare, by cache key: an identical read that misses the
+   * cache meanwhile waits for this answer instead of calling too (50 subscribers opening the same
+   * triage page at once cost one call per message, not fifty).
+   */
+  private readonly inFlight = new Map<string, { raw: Promise<Raw>; signal: AbortSignal | undefined }>();
 
   constructor(private readonly options: CloudflareHttpOptions) {
     this.transport = new HttpTransport({
@@ -97,12 +103,46 @@ export class CloudflareHttp {
         });
       }
     }
-    const raw = await this.callUpstream(options, definition, path, search);
+    const { raw, joined } =
+      cacheKey && !options.fresh && definition.semantics === 'read'
+        ? await this.sharedRead(cacheKey, options, definition, path, search)
+        : { raw: await this.callUpstream(options, definition, path, search), joined: false };
     // Validated before it is cached: a 200 with wrong field types must not be served from the
     // cache after Cloudflare recovers (it would fail for a whole TTL with 0 upstream calls).
     const result = this.validated(options.endpoint, definition, raw);
-    if (cache && cacheKey && raw.envelope) await cache.set(cacheKey, options.endpoint, JSON.stringify(raw.envelope));
+    if (cache && cacheKey && raw.envelope && !joined)
+      await cache.set(cacheKey, options.endpoint, JSON.stringify(raw.envelope));
     return result;
+  }
+
+  /** Joins an identical read in flight, or starts it (see `inFlight`). */
+  private async sharedRead(
+    key: string,
+    options: CallOptions,
+    definition: EndpointDefinition,
+    path: string,
+    search: string,
+  ): Promise<{ raw: Raw; joined: boolean }> {
+    const running = this.inFlight.get(key);
+    if (running) {
+      try {
+        const raw = await running.raw;
+        options.observer?.onCacheHit?.(options.endpoint);
+        this.options.onCacheHit?.(options.endpoint);
+        return { raw, joined: true };
+      } catch (error) {
+        // The first caller gave up (its client went away): that is no answer for this one.
+        if (!running.signal?.aborted || options.signal?.aborted) throw error;
+      }
+    }
+    const raw = this.callUpstream(options, definition, path, search);
+    const entry = { raw, signal: options.signal };
+    this.inFlight.set(key, entry);
+    try {
+      return { raw: await raw, joined: false };
+    } finally {
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+    }
   }
 
   private validated<E extends EndpointId>(endpoint: E, definition: EndpointDefinition, raw: Raw): CallResult<E> {

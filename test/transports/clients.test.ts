@@ -259,3 +259,40 @@ describe('graphql-sse', () => {
     expect(t.sim.count()).toBe(0);
   });
 });
+
+describe('graphql-ws under the gateway-wide rules', () => {
+  let strict: TestGateway;
+  let strictWsUrl: string;
+  beforeAll(async () => {
+    strict = await startTestGateway({
+      env: { ...signer.env, PERSISTED_OPERATIONS_ONLY: 'true', WS_MAX_CONNECTIONS: '1' },
+    });
+    ({ wsUrl: strictWsUrl } = await strict.listen());
+  });
+  afterAll(async () => strict.close());
+
+  test('in trusted-documents mode an arbitrary operation over WebSocket is refused like over HTTP', async () => {
+    const client = createWsClient({
+      url: strictWsUrl,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      webSocketImpl: WebSocket,
+    });
+    const errors = await new Promise<unknown>((resolve) =>
+      client.subscribe(
+        { query: '{ __typename }' },
+        { next: () => undefined, error: resolve, complete: () => undefined },
+      ),
+    );
+    expect(JSON.stringify(errors)).toContain('PERSISTED_QUERY_ONLY');
+    // WS_MAX_CONNECTIONS=1 and this client holds the one socket: a second is refused at the upgrade.
+    const second = new WebSocket(strictWsUrl, 'graphql-transport-ws');
+    second.on('error', () => undefined);
+    const status = await new Promise<number>((resolve) => {
+      second.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      second.on('open', () => resolve(101));
+    });
+    expect(status).toBe(503);
+    await client.dispose();
+  });
+});

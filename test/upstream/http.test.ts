@@ -16,6 +16,7 @@ import {
   UpstreamUnauthenticatedError,
   UpstreamUnavailableError,
 } from '../../src/upstream/errors.js';
+import { ResponseCache, MemoryCacheStore } from '../../src/upstream/cache.js';
 import { CloudflareHttp, encodeQuery, type UpstreamAttempt } from '../../src/upstream/http.js';
 import { SIMULATOR_ACCOUNT_ID, type Simulator, startSimulator } from '../../src/simulator/index.js';
 
@@ -412,5 +413,60 @@ describe('slow search and rate-limit headers', () => {
     await clientWith().emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID, { per_page: 1 });
     const rateLimit = attempts.at(-1)?.rateLimit;
     expect(rateLimit).toMatchObject({ remaining: 49, limit: 50, windowSeconds: 300 });
+  });
+});
+
+describe('identical reads in flight (single flight)', () => {
+  let cached: CloudflareHttp;
+  let store: MemoryCacheStore;
+  beforeAll(() => {
+    store = new MemoryCacheStore({ maxEntries: 1_000, maxBytes: 10_000_000 });
+    cached = new CloudflareHttp({
+      baseUrl: sim.baseUrl,
+      logger,
+      timeoutMs: 2_000,
+      maxRetries: 0,
+      retryBaseMs: 10,
+      retryMaxDelayMs: 40,
+      retryAfterCapMs: 2_000,
+      searchPollTimeoutMs: 3_000,
+      cache: new ResponseCache(
+        store,
+        { immutableMs: 60_000, messageMs: 60_000, searchMs: 60_000, insightsMs: 60_000 },
+        null,
+      ),
+    });
+  });
+  afterAll(async () => {
+    await cached.close();
+    store.close();
+  });
+  const detection = (signal?: AbortSignal) =>
+    createCloudflareClient(cached, { credentials: { kind: 'token', token: 'test-token' }, signal });
+
+  test('twenty identical detection reads that all miss the cache at once make one Cloudflare call', async () => {
+    const id = await firstMessageId();
+    sim.resetRequests();
+    sim.setLatency(100);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => detection().emailSecurity.investigate.detections.get(SIMULATOR_ACCOUNT_ID, id)),
+    );
+    expect(new Set(results.map((result) => JSON.stringify(result))).size).toBe(1);
+    expect(sim.count('emailSecurity.investigate.detections.get')).toBe(1);
+  });
+
+  test('when the first caller gives up, a caller that joined it still gets an answer (its own call)', async () => {
+    const id = await firstMessageId();
+    sim.resetRequests();
+    sim.setLatency(300);
+    const first = new AbortController();
+    const leader = detection(first.signal).emailSecurity.investigate.trace.get(SIMULATOR_ACCOUNT_ID, id);
+    leader.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const follower = detection().emailSecurity.investigate.trace.get(SIMULATOR_ACCOUNT_ID, id);
+    first.abort();
+    await expect(leader).rejects.toBeInstanceOf(UpstreamAbortedError);
+    await expect(follower).resolves.toEqual(expect.any(Object));
+    expect(sim.count('emailSecurity.investigate.trace.get')).toBe(2);
   });
 });
