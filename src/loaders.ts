@@ -95,3 +95,16 @@ export function clearMessage(loaders: Loaders, key: MessageKey): void {
   loaders.preview.clear({ ...key, endpoint: 'detection' });
   loaders.preview.clear({ ...key, endpoint: 'any' });
 }
+
+/**
+ * Empties every per-request cache. A live subscription's context lives as long as the stream: its
+ * loaders are emptied after each event, so an idle subscriber holds no message or detection copies
+ * (the shared cache keeps them once for everyone).
+ */
+export function forgetAll(loaders: Loaders): void {
+  loaders.message.clearAll();
+  loaders.detection.clearAll();
+  loaders.trace.clearAll();
+  loaders.raw.clearAll();
+  loaders.preview.clearAll();
+}

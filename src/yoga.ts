@@ -2,7 +2,7 @@ import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-fi
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, useExecutionCancellation } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import { createContextFactory, type GatewayContext, type GatewayServices } from './context.js';
 import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
@@ -10,6 +10,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { useApolloMultipartSubscriptions, useLiveEventIds, useSseEventIds } from './transports/http-streams.js';
 import { useAuthentication } from './plugins/authentication.js';
+import { useQueryCancellation } from './plugins/cancellation.js';
 import { useProductionErrorHygiene, useResponseHeaders, useSubgraphSdlGuard } from './plugins/hardening.js';
 import { useIncrementalErrorMasking } from './plugins/incremental-errors.js';
 import { useLimits } from './plugins/limits.js';
@@ -138,7 +139,7 @@ export function createGatewayYoga(services: GatewayServices) {
       useLiveEventIds(),
       useSseEventIds(),
       useApolloMultipartSubscriptions(),
-      useExecutionCancellation(),
+      useQueryCancellation(),
       // @defer / @stream: a triage UI renders the list after one upstream round trip and each
       // detection as it lands (multipart/mixed or SSE).
       useDeferStream(),

@@ -100,6 +100,8 @@ class LocalTopic {
   });
   readonly controller = new AbortController();
   stopWatching: (() => void) | null = null;
+  /** The lease loop; settles after it gave the lease up. */
+  leadership: Promise<void> = Promise.resolve();
   ready: Promise<void>;
 
   constructor(
@@ -238,26 +240,27 @@ export class LiveHub {
     this.topics.set(source.topic, topic);
     topic.ready
       .then(() => {
+        if (topic.controller.signal.aborted) return;
         topic.stopWatching = this.store.watch(
           source.topic,
           (events) => topic.ingest(events),
           () => topic.lastId,
         );
-        void this.lead(topic);
+        topic.leadership = this.lead(topic);
       })
-      .catch(() => this.topics.delete(source.topic));
+      .catch(() => {
+        if (this.topics.get(source.topic) === topic) this.topics.delete(source.topic);
+      });
     return topic;
   }
 
-  private async shut(topic: LocalTopic): Promise<void> {
+  /** Stops following a topic; settles once its lease is given up. */
+  private shut(topic: LocalTopic): Promise<void> {
     if (this.topics.get(topic.source.topic) === topic) this.topics.delete(topic.source.topic);
     topic.controller.abort();
     topic.stopWatching?.();
     topic.notify();
-    if (this.leading.delete(topic.source.topic)) {
-      // Hand over at once instead of after the lease: another replica may still have subscribers.
-      await this.store.resign(topic.source.topic, this.options.owner).catch(() => undefined);
-    }
+    return topic.leadership;
   }
 
   private async next(
@@ -293,6 +296,7 @@ export class LiveHub {
     let nextPollAt = 0;
     let done = false;
     let failures = 0;
+    let led = false;
     while (!signal.aborted) {
       let leads = false;
       try {
@@ -300,6 +304,7 @@ export class LiveHub {
       } catch (error) {
         this.logger.debug({ err: error, topic: source.topic }, 'live: lease not renewed (shared state unavailable)');
       }
+      led ||= leads;
       if (leads) this.leading.add(source.topic);
       else this.leading.delete(source.topic);
       if (leads && !done && Date.now() >= nextPollAt) {
@@ -338,6 +343,8 @@ export class LiveHub {
       }
     }
     this.leading.delete(source.topic);
+    // Hand over at once instead of after the lease: another replica may still have subscribers.
+    if (led) await this.store.resign(source.topic, options.owner).catch(() => undefined);
   }
 
   private async unseen(topic: string, keys: string[]): Promise<string[]> {

@@ -125,6 +125,7 @@ export class MemoryLiveStore implements LiveStore {
 
   async lead(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
+    this.sweep(now);
     const topic = this.topic(name, now);
     if (topic.leader && topic.leader.until > now && topic.leader.owner !== owner) return false;
     topic.leader = { owner, until: now + ttlMs };
@@ -206,6 +207,16 @@ export class MemoryLiveStore implements LiveStore {
   async close(): Promise<void> {
     this.topics.clear();
     this.watchers.clear();
+  }
+
+  private sweptAt = 0;
+
+  /** Forgets expired topics now and then (a finished bulk job's topic is kept for the retention only). */
+  private sweep(now: number): void {
+    if (now - this.sweptAt < 60_000) return;
+    this.sweptAt = now;
+    for (const [name, topic] of this.topics)
+      if (topic.expiresAt < now && !(topic.leader && topic.leader.until > now)) this.topics.delete(name);
   }
 
   /** Stream-style ids: strictly increasing even within one millisecond. */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import type { TestGateway } from '../helpers/gateway.js';
 import { DURABLE_FLAGS, RedisServer } from '../helpers/redis-server.js';
-import { startReplicaProcess } from '../helpers/replica-process.js';
+import { startReplicaProcess, startReplicas } from '../helpers/replicas.js';
 import { arrivals, FAST_LIVE, subscribeTriage, type TriageSubscription } from '../helpers/triage.js';
 
 /*
@@ -18,25 +18,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-let prefixSeq = 0;
-
 async function setUp(count: number) {
   const redis = await RedisServer.start(DURABLE_FLAGS);
   cleanups.push(() => redis.close());
-  const shared = {
-    ...FAST_LIVE,
-    ...LEASE,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `live${process.pid}-${++prefixSeq}:`,
-  };
-  const first = await startTestGateway({ env: shared });
-  const all: TestGateway[] = [first];
-  for (let index = 1; index < count; index++)
-    all.push(await startTestGateway({ env: { ...shared, CLOUDFLARE_BASE_URL: first.sim.baseUrl } }));
-  cleanups.push(async () => {
-    for (const gateway of all.slice().reverse()) await gateway.close();
-  });
-  return { redis, all, sim: first.sim, env: shared };
+  return { redis, ...(await startReplicas(cleanups, count, redis, { ...FAST_LIVE, ...LEASE })) };
 }
 
 const onGateway = (t: TestGateway) => (init: RequestInit) => t.gateway.yoga.fetch('http://gateway.test/graphql', init);

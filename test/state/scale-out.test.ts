@@ -4,7 +4,7 @@ import { SIMULATOR_ACCOUNT_ID, type Simulator } from '../../src/simulator/index.
 import { fingerprintCredentials } from '../../src/upstream/fingerprint.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { DURABLE_FLAGS, freePort, RedisServer, VOLATILE_FLAGS } from '../helpers/redis-server.js';
-import { startReplicaProcess } from '../helpers/replica-process.js';
+import { startReplicaProcess, startReplicas } from '../helpers/replicas.js';
 
 /*
  * Several replicas on one real redis-server, and Redis paused (SIGSTOP), killed and restarted while
@@ -30,20 +30,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-let prefixSeq = 0;
-
 /** Replicas of the gateway on one simulator ("Cloudflare") and one Redis. */
-async function replicas(count: number, redis: RedisServer, env: Record<string, string> = {}) {
-  const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `scale${process.pid}-${++prefixSeq}:`, ...env };
-  const first = await startTestGateway({ env: shared });
-  const all: TestGateway[] = [first];
-  for (let index = 1; index < count; index++)
-    all.push(await startTestGateway({ env: { ...shared, CLOUDFLARE_BASE_URL: first.sim.baseUrl } }));
-  cleanups.push(async () => {
-    for (const gateway of all.slice().reverse()) await gateway.close();
-  });
-  return { all, sim: first.sim, prefix: shared.REDIS_KEY_PREFIX };
-}
+const replicas = (count: number, redis: RedisServer, env: Record<string, string> = {}) =>
+  startReplicas(cleanups, count, redis, env);
 
 async function redisServer(flags: string[]) {
   const redis = await RedisServer.start(flags);

@@ -3,6 +3,7 @@
  * team for one upstream poll (src/live/hub.ts).
  */
 import type { GatewayContext } from '../../context.js';
+import { forgetAll } from '../../loaders.js';
 import type { LiveSubscription } from '../../live/hub.js';
 import { type ArrivalPayload, scannedAt, triageSource } from '../../live/sources.js';
 import { compareEventIds, START_EVENT_ID } from '../../live/store.js';
@@ -87,35 +88,33 @@ async function* triageEvents(
   let inSnapshot = new Set<string>();
   let snapshotNewest = Number.NEGATIVE_INFINITY;
   let loggedBeforeSnapshot = START_EVENT_ID;
-  const snapshot = async (kind: 'SNAPSHOT' | 'RESYNC'): Promise<TriageEventShape> => {
+  /**
+   * Sends the newest page and returns its resume point. A generator of its own: once it returns,
+   * nothing of the page stays referenced while the subscriber idles (a frame keeps its locals).
+   */
+  async function* snapshot(kind: 'SNAPSHOT' | 'RESYNC'): AsyncGenerator<TriageEventShape, string> {
     const from = `${Date.now() - context.services.config.cache.ttls.searchMs - SNAPSHOT_MARGIN_MS}-0`;
     loggedBeforeSnapshot = subscription.lastId();
     const page = await context.client.emailSecurity.investigate.list(accountId, { ...params, per_page: first });
     inSnapshot = new Set(page.items.map((message) => message.id));
     snapshotNewest = Math.max(Number.NEGATIVE_INFINITY, ...page.items.map(scannedAt));
-    return {
+    yield {
       eventId: from,
       kind,
       messages: page.items.map((message) => shape(context, accountId, message)),
       at: new Date(),
     };
-  };
+    forgetAll(context.loaders);
+    return from;
+  }
   try {
-    let cursor: string;
-    let afterSnapshot = false;
-    if (resumeFrom === null) {
-      const first = await snapshot('SNAPSHOT');
-      yield first;
-      cursor = first.eventId;
-      afterSnapshot = true;
-    } else cursor = resumeFrom;
+    let cursor = resumeFrom ?? (yield* snapshot('SNAPSHOT'));
+    let afterSnapshot = resumeFrom === null;
     while (!signal.aborted) {
       const { events, gap, ended } = await subscription.next(cursor, signal);
       if (ended) return;
       if (gap && !afterSnapshot) {
-        const resync = await snapshot('RESYNC');
-        yield resync;
-        cursor = resync.eventId;
+        cursor = yield* snapshot('RESYNC');
         afterSnapshot = true;
         continue;
       }
@@ -126,6 +125,7 @@ async function* triageEvents(
         if (inSnapshot.delete(message.id)) continue;
         if (compareEventIds(event.id, loggedBeforeSnapshot) <= 0 && scannedAt(message) <= snapshotNewest) continue;
         yield { eventId: event.id, kind: 'ARRIVED', messages: [shape(context, accountId, message)], at: new Date() };
+        forgetAll(context.loaders);
       }
     }
   } finally {

@@ -8,7 +8,7 @@ import {
   type PermitKind,
 } from '../../upstream/budget.js';
 import type { RateLimitState } from '../../upstream/rate-limit-headers.js';
-import type { RedisLink } from './link.js';
+import { LUA_NOW, type RedisLink } from './link.js';
 
 /*
  * Why Lua: every replica spends the same Cloudflare budget (1,200 requests / 5 min per token, and one
@@ -26,12 +26,7 @@ import type { RedisLink } from './link.js';
  *   budget:{credential}:lock  string  locked-until (ms, Redis clock); PX = the lockout
  */
 
-// Redis 3.2–4 replicate scripts verbatim unless told otherwise, and a verbatim replay of TIME on a
-// replica would give another answer; 5+ always replicate effects (the call is then a no-op).
-const PRELUDE = `
-if redis.replicate_commands then redis.replicate_commands() end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const PRELUDE = `${LUA_NOW}
 local function window(key, windowMs)
   local fields = redis.call('HMGET', key, 's', 'u')
   local start = tonumber(fields[1])
@@ -98,10 +93,7 @@ return untilMs
 `;
 
 /** KEYS: window, lock. ARGV: windowMs. Read-only. → {used, resetMs, lockedForMs} */
-const REMAINING = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local windowMs = tonumber(ARGV[1])
+const REMAINING = `${LUA_NOW}local windowMs = tonumber(ARGV[1])
 local fields = redis.call('HMGET', KEYS[1], 's', 'u')
 local start = tonumber(fields[1])
 local used = tonumber(fields[2]) or 0

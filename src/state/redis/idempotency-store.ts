@@ -8,7 +8,7 @@ import {
 } from '../../idempotency.js';
 import type { Logger } from '../../logger.js';
 import { StateUnavailableError } from '../unavailable.js';
-import type { RedisLink } from './link.js';
+import { LUA_NOW, type RedisLink } from './link.js';
 
 /*
  * Idempotency keys in Redis, shared by every replica, with no local fallback: a key that cannot be
@@ -23,11 +23,7 @@ import type { RedisLink } from './link.js';
  * Redis runs it when it wakes up, it changes nothing, so no reservation comes back to life.
  */
 
-const PRELUDE = `
-if redis.replicate_commands then redis.replicate_commands() end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
+const PRELUDE = LUA_NOW;
 
 /** ARGV: fingerprint, owner, leaseMs, ttlMs, deadline, orphaned message → {'late'} | {'yours'} | {state, fp, body} (the record found) */
 const RESERVE = `${PRELUDE}

@@ -14,6 +14,17 @@ export interface RedisClientOptions {
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 500;
 
+/**
+ * The start of every Lua script that needs the time: `now` in ms on Redis's clock (one clock for all
+ * replicas). Redis 3.2–4 replicate scripts verbatim unless told otherwise, and a verbatim replay of
+ * TIME on a replica would give another answer; 5+ always replicate effects (the call is a no-op).
+ */
+export const LUA_NOW = `
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
 export function createRedisClient(url: string, keyPrefix: string, options: RedisClientOptions = {}): Redis {
   const maxDelay = options.maxReconnectDelayMs ?? 2_000;
   return new Redis(url, {

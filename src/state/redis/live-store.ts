@@ -9,7 +9,7 @@ import {
   type LiveStoreLimits,
   START_EVENT_ID,
 } from '../../live/store.js';
-import type { RedisLink } from './link.js';
+import { LUA_NOW, type RedisLink } from './link.js';
 
 /*
  * Live topics on Redis, shared by every replica:
@@ -25,14 +25,8 @@ import type { RedisLink } from './link.js';
  * blocking XREAD per replica for all the topics it follows.
  */
 
-const NOW = `
-if redis.replicate_commands then redis.replicate_commands() end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
 /** KEYS: lease, leaders. ARGV: owner, ttlMs, topic → 1 (leads) | 0 */
-const LEAD = `${NOW}
+const LEAD = `${LUA_NOW}
 local current = redis.call('GET', KEYS[1])
 if current and current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -50,7 +44,7 @@ return 1
 `;
 
 /** KEYS: leaders → topics with a live lease */
-const ACTIVE = `${NOW}
+const ACTIVE = `${LUA_NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZCARD', KEYS[1])
 `;
@@ -59,7 +53,7 @@ return redis.call('ZCARD', KEYS[1])
  * KEYS: lease, events, cursor, seen. ARGV: owner, cursor, maxlen, retentionMs, seenMs, then
  * (dedupe, payload) pairs, payload '' = seen only → the new event ids, or false when not the leader.
  */
-const APPEND = `${NOW}
+const APPEND = `${LUA_NOW}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 local ids = {}
 for i = 6, #ARGV, 2 do

@@ -2,7 +2,31 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { freePort } from './redis-server.js';
+import { startTestGateway, type TestGateway } from './gateway.js';
+import { freePort, type RedisServer } from './redis-server.js';
+
+let prefixSeq = 0;
+
+/**
+ * `count` replicas of the gateway in this process, on one simulator ("Cloudflare") and one Redis
+ * under a key prefix of their own; `cleanups` gets their shutdown.
+ */
+export async function startReplicas(
+  cleanups: (() => Promise<void>)[],
+  count: number,
+  redis: RedisServer,
+  env: Record<string, string> = {},
+) {
+  const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `replicas${process.pid}-${++prefixSeq}:`, ...env };
+  const first = await startTestGateway({ env: shared });
+  const all: TestGateway[] = [first];
+  for (let index = 1; index < count; index++)
+    all.push(await startTestGateway({ env: { ...shared, CLOUDFLARE_BASE_URL: first.sim.baseUrl } }));
+  cleanups.push(async () => {
+    for (const gateway of all.slice().reverse()) await gateway.close();
+  });
+  return { all, sim: first.sim, prefix: shared.REDIS_KEY_PREFIX, env: shared };
+}
 
 /**
  * `npm start` as a separate process (so it can be SIGKILLed mid-work), on a loopback port of its
