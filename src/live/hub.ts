@@ -158,10 +158,10 @@ export class LiveHub {
   ) {}
 
   /**
-   * Joins `source`'s topic for one subscriber of `caller`. Refuses (TOO_MANY_SUBSCRIPTIONS) past the
-   * bounds, before anything is polled.
+   * Joins `source`'s topic for one subscriber of `caller` until `signal` aborts (or `leave`). Refuses
+   * (TOO_MANY_SUBSCRIPTIONS) past the bounds, before anything is polled.
    */
-  async join(source: LiveSource, caller: string): Promise<LiveSubscription> {
+  async join(source: LiveSource, caller: string, signal: AbortSignal): Promise<LiveSubscription> {
     if (this.closed) throw gatewayError('STATE_UNAVAILABLE', 'The gateway is shutting down: subscribe again');
     const options = this.options;
     if (this.subscriptions >= options.maxSubscriptions)
@@ -189,8 +189,12 @@ export class LiveHub {
       if (count <= 0) this.perCaller.delete(caller);
       else this.perCaller.set(caller, count);
       current.subscribers--;
-      if (current.subscribers === 0) this.shut(current);
+      if (current.subscribers === 0) void this.shut(current);
     };
+    // The stream's own `finally` may never run: a client gone before its first event leaves an
+    // async generator that was never started. The request's signal always fires.
+    if (signal.aborted) queueMicrotask(leave);
+    else signal.addEventListener('abort', leave, { once: true });
     try {
       await current.ready;
     } catch (error) {

@@ -91,7 +91,7 @@ builder.subscriptionFields((t) => ({
         isTerminal: isTerminalJob,
         isNotFound,
       });
-      const subscription = await context.services.live.join(source, context.auth.subject);
+      const subscription = await context.services.live.join(source, context.auth.subject, context.signal);
       return watchJob(context, subscription, accountId, id);
     },
     resolve: (event) => {

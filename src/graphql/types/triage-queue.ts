@@ -174,7 +174,7 @@ builder.subscriptionFields((t) => ({
         maxPages: 5,
         recentMs: context.services.config.cache.ttls.searchMs + SNAPSHOT_MARGIN_MS,
       });
-      const subscription = await context.services.live.join(source, context.auth.subject);
+      const subscription = await context.services.live.join(source, context.auth.subject, context.signal);
       return triageEvents(context, subscription, accountId, params, first, resumeFrom);
     },
     resolve: (event, _args, context) => {
