@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { compareEventIds } from '../../src/live/store.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { arrivals, FAST_LIVE, type QueueEvent, subscribeTriage } from '../helpers/triage.js';
@@ -90,6 +91,19 @@ describe('triageQueue: one poller for the whole team', () => {
       await again.close();
     }
     await keeper.close();
+  });
+
+  test('150 messages arriving between two polls (more than one page) all arrive, each once, in arrival order', async () => {
+    const subscriber = await subscribe(t, { first: 1 });
+    await subscriber.next();
+    const polls = t.gateway.services.live.stats().polls;
+    await vi.waitFor(() => expect(t.gateway.services.live.stats().polls).toBeGreaterThan(polls));
+    const added = t.sim.addMessages(SIMULATOR_ACCOUNT_ID, 150);
+    const events = await arrivals(subscriber, 150);
+    const ids = events.map((event) => event.messages[0]?.id);
+    expect(new Set(ids)).toEqual(new Set(added));
+    expect(events.map((event) => event.eventId)).toEqual([...events.map((event) => event.eventId)].sort(compareEventIds));
+    await subscriber.close();
   });
 
   test('bad input is refused with BAD_USER_INPUT before any upstream call', async () => {
