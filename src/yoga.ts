@@ -8,7 +8,12 @@ import { maskError } from './graphql/errors.js';
 import { schema } from './graphql/index.js';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
-import { useApolloMultipartSubscriptions, useLiveEventIds, useSseEventIds } from './transports/http-streams.js';
+import {
+  useApolloMultipartSubscriptions,
+  useLiveEventIds,
+  useSseEventIds,
+  useStreamReservationOwner,
+} from './transports/http-streams.js';
 import { useAuthentication } from './plugins/authentication.js';
 import { useQueryCancellation } from './plugins/cancellation.js';
 import { useProductionErrorHygiene, useResponseHeaders, useSubgraphSdlGuard } from './plugins/hardening.js';
@@ -135,6 +140,7 @@ export function createGatewayYoga(services: GatewayServices) {
         requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'authorization', 'x-auth-key'],
       }),
       // graphql-sse's protocol, including its single-connection mode, at /graphql/stream.
+      useStreamReservationOwner(GRAPHQL_SSE_ENDPOINT),
       useGraphQLSSE({ endpoint: GRAPHQL_SSE_ENDPOINT }),
       useLiveEventIds(),
       useSseEventIds(),

@@ -2,7 +2,7 @@
  * What the live subscriptions (`triageQueue`, `bulkJobProgress`) share: the poller's own upstream
  * client and the caller's resume point.
  */
-import { resolveCredentials } from '../auth.js';
+import { resolveCredentials, SCOPES } from '../auth.js';
 import type { GatewayContext } from '../context.js';
 import { isEventId } from '../live/store.js';
 import { type CloudflareClient, createCloudflareClient } from '../upstream/client.js';
@@ -14,6 +14,13 @@ import { badUserInput, gatewayError } from './errors.js';
  * poller), so it is bound to no request: no request signal, no per-request deadline.
  */
 export function pollerClient(context: GatewayContext): { client: CloudflareClient; credential: string } {
+  // Scope-auth checks a subscription field when its events resolve, after `subscribe` has run; a
+  // caller without the read scope must not start (or keep) a poller, so check before anything else.
+  if (!context.auth.scopes.has(SCOPES.read))
+    throw gatewayError(
+      'FORBIDDEN',
+      `Live subscriptions require the ${SCOPES.read} scope, which the caller (${context.auth.subject}) does not have`,
+    );
   const services = context.services;
   const credentials = resolveCredentials(services.config, context.request);
   if (!credentials)

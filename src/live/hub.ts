@@ -336,7 +336,9 @@ export class LiveHub {
             { err: error, topic: source.topic, kind: source.kind },
             'live: poll failed; trying again later',
           );
-          nextPollAt = Date.now() + Math.min(options.maxPollIntervalMs, options.pollIntervalMs * 2 ** failures);
+          // A failed poll may have reached Cloudflare too: back off, never faster than the share allows.
+          const backoff = Math.min(options.maxPollIntervalMs, options.pollIntervalMs * 2 ** failures);
+          nextPollAt = Date.now() + Math.max(backoff, await this.interval(source, undefined).catch(() => backoff));
         }
       }
       const wait = leads && !done ? Math.min(renewEvery, Math.max(0, nextPollAt - Date.now())) : renewEvery;
@@ -364,15 +366,15 @@ export class LiveHub {
     const topics = Math.max(1, await this.store.activeTopics().catch(() => this.topics.size));
     const callsPerTopic = (options.budgetShare * options.budgetLimit) / topics;
     const floor = callsPerTopic > 0 ? options.budgetWindowMs / callsPerTopic : options.maxPollIntervalMs;
-    let interval = Math.max(wanted ?? options.pollIntervalMs, floor);
-    if (this.budget) {
-      const state = await this.budget.remaining(source.credential).catch(() => null);
-      if (state?.lockedUntil && state.lockedUntil > Date.now())
-        interval = Math.max(interval, state.lockedUntil - Date.now());
-      // Short of budget: analysts' pages and writes come first, the live queue slows down.
-      else if (state && state.remaining < options.budgetLimit / 4) interval *= 4;
-    }
-    return Math.min(Math.max(interval, 1), Math.max(options.maxPollIntervalMs, wanted ?? 0));
+    const interval = Math.max(wanted ?? options.pollIntervalMs, floor);
+    if (!this.budget) return interval;
+    const state = await this.budget.remaining(source.credential).catch(() => null);
+    if (state?.lockedUntil && state.lockedUntil > Date.now()) return Math.max(interval, state.lockedUntil - Date.now());
+    // Short of budget: analysts' pages and writes come first, the live queue slows down (never
+    // past LIVE_MAX_POLL_INTERVAL_MS for that reason; the share's floor above is never cut short).
+    if (state && state.remaining < options.budgetLimit / 4)
+      return Math.max(interval, Math.min(interval * 4, options.maxPollIntervalMs));
+    return interval;
   }
 }
 

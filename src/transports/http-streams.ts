@@ -4,7 +4,9 @@
  */
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from '../context.js';
+import { authenticationOf } from '../plugins/authentication.js';
 
 type Result = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
 
@@ -139,4 +141,40 @@ async function* mapResults(source: AsyncIterable<Result>, map: (part: Result) =>
   } finally {
     await iterator.return?.();
   }
+}
+
+const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
+
+/**
+ * graphql-sse's single-connection mode hands out a reservation token (PUT) that later requests
+ * present to open the stream or to run operations in it. The token alone would let any other
+ * authenticated caller who learned it read that stream: it is bound here to the caller who made
+ * the reservation. (Runs after authentication, before the graphql-sse plugin.)
+ */
+export function useStreamReservationOwner(endpoint: string): Plugin {
+  const owners = new LRUCache<string, string>({ max: 50_000, ttl: 24 * 3_600_000 });
+  const onEndpoint = (url: URL) => url.pathname.endsWith(endpoint);
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (!onEndpoint(url)) return;
+      const token = request.headers.get(STREAM_TOKEN_HEADER) ?? url.searchParams.get('token');
+      const owner = token ? owners.get(token) : undefined;
+      if (owner === undefined || owner === authenticationOf(request)?.subject) return;
+      endResponse(
+        new fetchAPI.Response(
+          JSON.stringify({
+            errors: [
+              { message: 'This event stream was reserved by another caller', extensions: { code: 'FORBIDDEN' } },
+            ],
+          }),
+          { status: 403, headers: { 'content-type': 'application/json; charset=utf-8' } },
+        ),
+      );
+    },
+    async onResponse({ request, response }) {
+      if (request.method !== 'PUT' || response.status !== 201 || !onEndpoint(new URL(request.url))) return;
+      const subject = authenticationOf(request)?.subject;
+      if (subject) owners.set(await response.clone().text(), subject);
+    },
+  };
 }

@@ -104,6 +104,11 @@ export function attachWebSocket(server: Server, gateway: Gateway): { close(): Pr
           connection.expiry.unref();
         }
         connections.set(ctx, connection);
+        // graphql-ws first waits for every running operation to return, then calls onClose; a live
+        // stream returns only once its signal fires, so the close must fire it first.
+        ctx.extra.socket.once('close', () => {
+          for (const controller of connection.operations.values()) controller.abort();
+        });
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {

@@ -102,8 +102,18 @@ describe('triageQueue: one poller for the whole team', () => {
     const events = await arrivals(subscriber, 150);
     const ids = events.map((event) => event.messages[0]?.id);
     expect(new Set(ids)).toEqual(new Set(added));
-    expect(events.map((event) => event.eventId)).toEqual([...events.map((event) => event.eventId)].sort(compareEventIds));
+    expect(events.map((event) => event.eventId)).toEqual(
+      [...events.map((event) => event.eventId)].sort(compareEventIds),
+    );
     await subscriber.close();
+  });
+
+  test('a lastEventId past the newest event (never issued here) gets a RESYNC, not silence', async () => {
+    const subscription = await subscribe(t, { first: 2, lastEventId: '9999999999999-0' });
+    const { event } = await subscription.next();
+    expect(event?.kind).toBe('RESYNC');
+    expect(event?.messages).toHaveLength(2);
+    await subscription.close();
   });
 
   test('bad input is refused with BAD_USER_INPUT before any upstream call', async () => {
@@ -197,5 +207,31 @@ describe('triageQueue in forward mode', () => {
     });
     await alice.close();
     await bob.close();
+  });
+});
+
+describe('triageQueue and the budget', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    // 1 % of 1,200 per 5 minutes for all live topics: with two topics, one poll each per 50 s,
+    // although the configured interval is 250 ms and the slowest "short budget" interval 1 s.
+    t = await startTestGateway({
+      env: { ...FAST_LIVE, LIVE_BUDGET_SHARE: '0.01', LIVE_MAX_POLL_INTERVAL_MS: '1000' },
+    });
+  });
+  afterAll(async () => t.close());
+
+  test('all live topics together never poll faster than LIVE_BUDGET_SHARE of the window allows', async () => {
+    const first = await subscribe(t, { filter: { subject: 'invoice' } });
+    const second = await subscribe(t, { filter: { subject: 'payroll' } });
+    await first.next();
+    await second.next();
+    const hub = t.gateway.services.live;
+    await vi.waitFor(() => expect(hub.stats().polls).toBe(2));
+    // Several times the configured interval and the short-budget ceiling: no second poll.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(hub.stats().polls).toBe(2);
+    await first.close();
+    await second.close();
   });
 });

@@ -122,6 +122,54 @@ describe('graphql-ws over WebSocket on /graphql', () => {
     expect(t.sim.count()).toBe(0);
   });
 
+  test('a socket dropped without `complete` frees its subscriptions and stops the poller', async () => {
+    for (const drop of ['close', 'terminate'] as const) {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve) => socket.on('open', resolve));
+      const messages: { type: string }[] = [];
+      socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
+      await vi.waitFor(() => expect(messages.some((message) => message.type === 'connection_ack')).toBe(true));
+      socket.send(
+        JSON.stringify({
+          id: '1',
+          type: 'subscribe',
+          payload: { query: TRIAGE_QUEUE, variables: { filter: { subject: `dropped-${drop}` } } },
+        }),
+      );
+      await vi.waitFor(() => expect(messages.some((message) => message.type === 'next')).toBe(true));
+      expect(t.gateway.services.live.stats().subscriptions).toBeGreaterThanOrEqual(1);
+      socket[drop]();
+      await vi.waitFor(() => expect(t.gateway.services.live.stats()).toMatchObject({ subscriptions: 0, topics: 0 }));
+    }
+  });
+
+  test('a caller without the read scope gets FORBIDDEN on every transport and starts no poller', async () => {
+    const writeOnly = await signer.sign({ sub: 'writer', scope: 'email-security:write' });
+    t.sim.resetRequests();
+    const client = wsClient({ authorization: `Bearer ${writeOnly}` });
+    const errors = await new Promise<unknown>((resolve) =>
+      client.subscribe(
+        { query: TRIAGE_QUEUE, variables: { filter: { subject: 'no-scope' } } },
+        { next: (result) => resolve(result.errors), error: resolve, complete: () => undefined },
+      ),
+    );
+    expect(JSON.stringify(errors)).toContain('FORBIDDEN');
+    await client.dispose();
+    const sse = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${writeOnly}`,
+      },
+      body: JSON.stringify({ query: TRIAGE_QUEUE }),
+    });
+    expect(await sse.text()).toContain('FORBIDDEN');
+    expect(t.gateway.services.live.stats().topics).toBe(0);
+    expect(t.sim.count()).toBe(0);
+  });
+
   test('a browser page from an origin outside CORS_ORIGINS cannot open the socket', async () => {
     const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers: { origin: 'https://evil.example' } });
     socket.on('error', () => undefined);
@@ -260,6 +308,31 @@ describe('graphql-sse', () => {
       client.dispose();
     });
   }
+
+  test('another caller cannot open or use a graphql-sse reservation (single-connection mode): 403', async () => {
+    const other = await signer.sign({ sub: 'analyst-2' });
+    const reserved = await fetch(`${url}/stream`, { method: 'PUT', headers: { authorization: `Bearer ${token}` } });
+    expect(reserved.status).toBe(201);
+    const streamToken = await reserved.text();
+    const stolen = await fetch(`${url}/stream`, {
+      headers: {
+        accept: 'text/event-stream',
+        authorization: `Bearer ${other}`,
+        'x-graphql-event-stream-token': streamToken,
+      },
+    });
+    expect(stolen.status).toBe(403);
+    const injected = await fetch(`${url}/stream`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${other}`,
+        'x-graphql-event-stream-token': streamToken,
+      },
+      body: JSON.stringify({ query: TRIAGE_QUEUE, extensions: { operationId: 'x' } }),
+    });
+    expect(injected.status).toBe(403);
+  });
 
   test('the graphql-sse endpoint refuses a caller without a token (401) before any upstream call', async () => {
     t.sim.resetRequests();

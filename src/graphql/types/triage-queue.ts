@@ -108,8 +108,12 @@ async function* triageEvents(
     return from;
   }
   try {
-    let cursor = resumeFrom ?? (yield* snapshot('SNAPSHOT'));
-    let afterSnapshot = resumeFrom === null;
+    // An id past the newest event was never issued here (another deployment, a wiped store, a
+    // made-up id): waiting for events after it would be silence, so the client resyncs instead.
+    const resumable =
+      resumeFrom !== null && compareEventIds(resumeFrom, (await subscription.last())?.id ?? START_EVENT_ID) <= 0;
+    let cursor = resumable ? (resumeFrom as string) : yield* snapshot(resumeFrom === null ? 'SNAPSHOT' : 'RESYNC');
+    let afterSnapshot = !resumable;
     while (!signal.aborted) {
       const { events, gap, ended } = await subscription.next(cursor, signal);
       if (ended) return;
