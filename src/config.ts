@@ -106,6 +106,7 @@ export const envSchema = z
     LIVE_MAX_SUBSCRIPTIONS: positiveInt.default(5_000),
     LIVE_MAX_PER_CALLER: positiveInt.default(20),
     LIVE_MAX_TOPICS: positiveInt.default(100),
+    LIVE_MAX_NEW_TOPICS_PER_MINUTE: positiveInt.default(20),
     /** WebSocket (graphql-ws): open connections per replica and the largest message accepted. */
     WS_MAX_CONNECTIONS: positiveInt.default(5_000),
     WS_MAX_PAYLOAD_BYTES: positiveInt.default(64 * 1024),
@@ -284,6 +285,7 @@ export interface Config {
     maxSubscriptions: number;
     maxPerCaller: number;
     maxTopics: number;
+    maxNewTopicsPerMinute: number;
   };
   websocket: { maxConnections: number; maxPayloadBytes: number };
   limits: { maxDepth: number; maxAliases: number; maxTokens: number; maxUpstreamCost: number };
@@ -398,6 +400,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriptions: env.LIVE_MAX_SUBSCRIPTIONS,
       maxPerCaller: env.LIVE_MAX_PER_CALLER,
       maxTopics: env.LIVE_MAX_TOPICS,
+      maxNewTopicsPerMinute: env.LIVE_MAX_NEW_TOPICS_PER_MINUTE,
     },
     websocket: { maxConnections: env.WS_MAX_CONNECTIONS, maxPayloadBytes: env.WS_MAX_PAYLOAD_BYTES },
     limits: {

@@ -195,6 +195,9 @@ describe('composition and a real gateway', () => {
     while (event.messages[0]?.id !== added) event = await nextEvent();
     expect(event.kind).toBe('ARRIVED');
     await reader.close();
+    // Hive Gateway closes its stream to this subgraph; until then the poller runs and the next
+    // test, which counts upstream calls, would see its polls.
+    await vi.waitFor(() => expect(t.gateway.services.live.stats().topics).toBe(0));
   });
 
   test('the supergraph keeps the demand-control directives: @cost on detection, trace, preview, raw and @listSize on messages', () => {

@@ -7,6 +7,7 @@ import type { GatewayContext } from '../context.js';
 import { isEventId } from '../live/store.js';
 import { type CloudflareClient, createCloudflareClient } from '../upstream/client.js';
 import { fingerprintCredentials } from '../upstream/fingerprint.js';
+import { reservationSignal } from '../transports/http-streams.js';
 import { badUserInput, gatewayError } from './errors.js';
 
 /**
@@ -45,4 +46,38 @@ export function resumePoint(context: GatewayContext, argument: string | null | u
   if (value === null || value === undefined || value === '') return null;
   if (!isEventId(value)) throw badUserInput('`lastEventId` is not an event id issued by this gateway', ['lastEventId']);
   return value;
+}
+
+/**
+ * Runs a live stream so that a transport's `return()` ends it at once. An async generator that is
+ * awaiting its next event cannot run `return()` until that await settles, and graphql-ws, graphql-sse
+ * and yoga all call `return()` and wait for it when a client leaves: so `return()` here first fires
+ * the stream's own signal (which settles the await) and releases the subscription.
+ */
+export function liveStream<T>(
+  context: GatewayContext,
+  subscription: { leave(): void },
+  run: (signal: AbortSignal) => AsyncGenerator<T>,
+): AsyncIterableIterator<T> {
+  const stop = new AbortController();
+  const signals = [context.signal, stop.signal];
+  const reservation = reservationSignal(context.request);
+  if (reservation) signals.push(reservation);
+  const signal = AbortSignal.any(signals);
+  signal.addEventListener('abort', () => subscription.leave(), { once: true });
+  const inner = run(signal);
+  const end = (): IteratorReturnResult<undefined> => {
+    stop.abort();
+    subscription.leave();
+    void inner.return(undefined).catch(() => undefined);
+    return { done: true, value: undefined };
+  };
+  return {
+    next: () => inner.next(),
+    return: async () => end(),
+    throw: async () => end(),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

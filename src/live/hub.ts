@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LRUCache } from 'lru-cache';
 import { gatewayError } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
 import { StateUnavailableError } from '../state/unavailable.js';
@@ -66,6 +67,8 @@ export interface LiveHubOptions {
   maxPerCaller: number;
   /** Distinct topics (upstream pollers) this replica takes part in. */
   maxTopics: number;
+  /** New topics one caller may start per minute on this replica (each is a poller's first calls). */
+  maxNewTopicsPerMinute: number;
   /** Events a replica keeps in memory per topic for its subscribers (older ones come from the store). */
   ringEvents: number;
   /** Told of every upstream poll (metrics). */
@@ -143,6 +146,8 @@ class LocalTopic {
 export class LiveHub {
   private readonly topics = new Map<string, LocalTopic>();
   private readonly perCaller = new Map<string, number>();
+  /** When each caller started a new topic in the last minute. */
+  private readonly newTopics = new LRUCache<string, number[]>({ max: 10_000, ttl: 60_000 });
   private subscriptions = 0;
   private closed = false;
   /** Polls made by this replica (metrics, benchmarks). */
@@ -173,6 +178,17 @@ export class LiveHub {
       throw tooMany(
         `this gateway replica follows its maximum of ${options.maxTopics} distinct live topics (each is an upstream poller): subscribe with a filter others already use`,
       );
+    if (!topic) {
+      // Opening and dropping new filters in a loop would make every new poller's first poll at once.
+      const now = Date.now();
+      const recent = (this.newTopics.get(caller) ?? []).filter((at) => at > now - 60_000);
+      if (recent.length >= options.maxNewTopicsPerMinute)
+        throw tooMany(
+          `you started ${options.maxNewTopicsPerMinute} new live filters in the last minute (each is a new upstream poller); retry later or reuse one`,
+        );
+      recent.push(now);
+      this.newTopics.set(caller, recent);
+    }
     this.subscriptions++;
     this.perCaller.set(caller, (this.perCaller.get(caller) ?? 0) + 1);
     if (!topic) {

@@ -71,12 +71,19 @@ const BOUNDARY = 'graphql';
  */
 export function useApolloMultipartSubscriptions(): Plugin {
   return {
-    onResultProcess({ request, result, setResultProcessor }) {
-      if (!isAsyncIterable(result)) return;
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
       const accept = (request.headers.get('accept') ?? '').toLowerCase().replace(/\s/g, '');
       if (!/multipart\/mixed;[^,]*subscriptionspec=("?)1\.0\1/.test(accept)) return;
+      // A subscription refused before it started (FORBIDDEN, BAD_USER_INPUT, …) is one result: a
+      // client that accepts JSON gets it as JSON; one that accepts only this protocol gets it as
+      // the protocol's single part, not a 406.
+      if (!isAsyncIterable(result) && resultProcessor) return;
       setResultProcessor((input, fetchAPI) => {
-        const iterator = (input as AsyncIterable<Result>)[Symbol.asyncIterator]();
+        const iterator = isAsyncIterable(input)
+          ? (input as AsyncIterable<Result>)[Symbol.asyncIterator]()
+          : (async function* () {
+              yield input as Result;
+            })();
         const encoder = new fetchAPI.TextEncoder();
         // Each part is closed by the next delimiter at once: a client hands a part over only when it
         // sees the delimiter after it, and the next event may be minutes away.
@@ -149,17 +156,60 @@ const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
  * graphql-sse's single-connection mode hands out a reservation token (PUT) that later requests
  * present to open the stream or to run operations in it. The token alone would let any other
  * authenticated caller who learned it read that stream: it is bound here to the caller who made
- * the reservation. (Runs after authentication, before the graphql-sse plugin.)
+ * the reservation, and its operations end with its stream (or after 30 s if the stream never
+ * opens). (Runs after authentication, before the graphql-sse plugin.)
  */
+/** Until a reservation's stream opens, operations sent into it wait at most this long. */
+const RESERVATION_OPEN_WITHIN_MS = 30_000;
+
+interface Reservation {
+  owner: string;
+  /** Aborted when the reservation's stream closes, or when it was not opened in time. */
+  controller: AbortController;
+  opening: NodeJS.Timeout | null;
+}
+
+/** By reservation token; bounded (the oldest reservations are ended first). */
+const reservations = new LRUCache<string, Reservation>({
+  max: 50_000,
+  dispose: (reservation) => {
+    if (reservation.opening) clearTimeout(reservation.opening);
+    reservation.controller.abort();
+  },
+});
+
+function reservationToken(request: Request): string | null {
+  return request.headers.get(STREAM_TOKEN_HEADER) ?? new URL(request.url).searchParams.get('token');
+}
+
+/**
+ * The signal that ends every operation a graphql-sse reservation runs: graphql-sse keeps them going
+ * for a stream that may never open, or after it closed, so the gateway ends them itself (their
+ * pollers stop, the caller's slots come back). Null outside a reservation.
+ */
+export function reservationSignal(request: Request): AbortSignal | null {
+  const token = reservationToken(request);
+  return token ? (reservations.get(token)?.controller.signal ?? null) : null;
+}
+
 export function useStreamReservationOwner(endpoint: string): Plugin {
-  const owners = new LRUCache<string, string>({ max: 50_000, ttl: 24 * 3_600_000 });
   const onEndpoint = (url: URL) => url.pathname.endsWith(endpoint);
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (!onEndpoint(url)) return;
-      const token = request.headers.get(STREAM_TOKEN_HEADER) ?? url.searchParams.get('token');
-      const owner = token ? owners.get(token) : undefined;
-      if (owner === undefined || owner === authenticationOf(request)?.subject) return;
+      const token = reservationToken(request);
+      const reservation = token ? reservations.get(token) : undefined;
+      if (!reservation) return;
+      if (reservation.owner === authenticationOf(request)?.subject) {
+        if (request.method === 'GET' && token) {
+          // The stream opens: its end (the client leaving included) ends the reservation.
+          if (reservation.opening) clearTimeout(reservation.opening);
+          reservation.opening = null;
+          request.signal.addEventListener('abort', () => reservations.delete(token), { once: true });
+        }
+        if (request.method === 'DELETE' && token && !url.searchParams.has('operationId')) reservations.delete(token);
+        return;
+      }
       endResponse(
         new fetchAPI.Response(
           JSON.stringify({
@@ -173,8 +223,12 @@ export function useStreamReservationOwner(endpoint: string): Plugin {
     },
     async onResponse({ request, response }) {
       if (request.method !== 'PUT' || response.status !== 201 || !onEndpoint(new URL(request.url))) return;
-      const subject = authenticationOf(request)?.subject;
-      if (subject) owners.set(await response.clone().text(), subject);
+      const owner = authenticationOf(request)?.subject;
+      if (!owner) return;
+      const token = await response.clone().text();
+      const opening = setTimeout(() => reservations.delete(token), RESERVATION_OPEN_WITHIN_MS);
+      opening.unref();
+      reservations.set(token, { owner, controller: new AbortController(), opening });
     },
   };
 }

@@ -138,7 +138,9 @@ describe('triageQueue: one poller for the whole team', () => {
 describe('triageQueue: bounds and replay buffer', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { ...FAST_LIVE, LIVE_MAX_PER_CALLER: '2', LIVE_REPLAY_EVENTS: '2' } });
+    t = await startTestGateway({
+      env: { ...FAST_LIVE, LIVE_MAX_PER_CALLER: '2', LIVE_REPLAY_EVENTS: '2' },
+    });
   });
   afterAll(async () => t.close());
   // A closed stream leaves its topic a moment later: each test starts with none held.
@@ -233,5 +235,25 @@ describe('triageQueue and the budget', () => {
     expect(hub.stats().polls).toBe(2);
     await first.close();
     await second.close();
+  });
+});
+
+describe('triageQueue: new filters per caller', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway({ env: { ...FAST_LIVE, LIVE_MAX_NEW_TOPICS_PER_MINUTE: '2' } });
+  });
+  afterAll(async () => t.close());
+
+  test('a caller who keeps opening new filters is refused past LIVE_MAX_NEW_TOPICS_PER_MINUTE (each would be a new poller)', async () => {
+    for (const subject of ['churn-1', 'churn-2']) {
+      const subscription = await subscribe(t, { filter: { subject } });
+      expect((await subscription.next()).event?.kind).toBe('SNAPSHOT');
+      await subscription.close();
+      await vi.waitFor(() => expect(t.gateway.services.live.stats().subscriptions).toBe(0));
+    }
+    const refused = await subscribe(t, { filter: { subject: 'churn-3' } });
+    expect((await refused.next()).errors?.[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    await refused.close();
   });
 });

@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createTokenSigner, type TokenSigner } from '../helpers/tokens.js';
+import { sseReader } from '../helpers/sse.js';
 import { FAST_LIVE, type QueueEvent, TRIAGE_QUEUE } from '../helpers/triage.js';
 
 /*
@@ -243,6 +244,21 @@ describe('Apollo Client', () => {
     client.stop();
     await ws.dispose();
   });
+  test('a subscription refused before it starts is a typed error in the multipart protocol, not a 406', async () => {
+    const writeOnly = await signer.sign({ sub: 'writer', scope: 'email-security:write' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'multipart/mixed;subscriptionSpec=1.0',
+        authorization: `Bearer ${writeOnly}`,
+      },
+      body: JSON.stringify({ query: TRIAGE_QUEUE }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
+    expect(await response.text()).toMatch(/"payload":\{"errors":\[\{[^\n]*"code":"FORBIDDEN"/);
+  });
 });
 
 describe('urql', () => {
@@ -332,6 +348,33 @@ describe('graphql-sse', () => {
       body: JSON.stringify({ query: TRIAGE_QUEUE, extensions: { operationId: 'x' } }),
     });
     expect(injected.status).toBe(403);
+  });
+
+  test('a graphql-sse reservation whose stream closes ends its operations: slots and pollers are freed', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const reserved = await fetch(`${url}/stream`, { method: 'PUT', headers: auth });
+    const streamToken = await reserved.text();
+    const controller = new AbortController();
+    const stream = await fetch(`${url}/stream`, {
+      headers: { ...auth, accept: 'text/event-stream', 'x-graphql-event-stream-token': streamToken },
+      signal: controller.signal,
+    });
+    const reader = sseReader(stream, controller);
+    const posted = await fetch(`${url}/stream`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json', 'x-graphql-event-stream-token': streamToken },
+      body: JSON.stringify({
+        query: TRIAGE_QUEUE,
+        variables: { filter: { subject: 'reserved-stream' } },
+        extensions: { operationId: 'op-1' },
+      }),
+    });
+    expect(posted.status).toBe(202);
+    let frame = await reader.next();
+    while (frame && !JSON.stringify(frame.data).includes('SNAPSHOT')) frame = await reader.next();
+    expect(t.gateway.services.live.stats().subscriptions).toBe(1);
+    await reader.close();
+    await vi.waitFor(() => expect(t.gateway.services.live.stats()).toMatchObject({ subscriptions: 0, topics: 0 }));
   });
 
   test('the graphql-sse endpoint refuses a caller without a token (401) before any upstream call', async () => {

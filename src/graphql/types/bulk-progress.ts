@@ -16,7 +16,7 @@ import {
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { gatewayError, isNotFound } from '../errors.js';
-import { pollerClient } from '../live.js';
+import { liveStream, pollerClient } from '../live.js';
 import { jobIdSchema, parseArgument } from '../validation.js';
 import { BulkJobRef, type BulkJobShape, isTerminalJob } from './bulk.js';
 
@@ -43,8 +43,9 @@ async function* watchJob(
   subscription: LiveSubscription,
   accountId: string,
   id: string,
+  stopped: AbortSignal,
 ): AsyncGenerator<ProgressEvent> {
-  const signal = AbortSignal.any([context.signal, AbortSignal.timeout(PROGRESS_MAX_LIFETIME_MS)]);
+  const signal = AbortSignal.any([stopped, AbortSignal.timeout(PROGRESS_MAX_LIFETIME_MS)]);
   try {
     const current = await subscription.last();
     let cursor = current?.id ?? subscription.lastId();
@@ -92,7 +93,7 @@ builder.subscriptionFields((t) => ({
         isNotFound,
       });
       const subscription = await context.services.live.join(source, context.auth.subject, context.signal);
-      return watchJob(context, subscription, accountId, id);
+      return liveStream(context, subscription, (signal) => watchJob(context, subscription, accountId, id, signal));
     },
     resolve: (event) => {
       if (event instanceof Error) throw event;

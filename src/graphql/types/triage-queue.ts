@@ -12,7 +12,7 @@ import type { CfMessage } from '../../upstream/schemas.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
-import { pollerClient, resumePoint } from '../live.js';
+import { liveStream, pollerClient, resumePoint } from '../live.js';
 import type { MessageShape } from './message.js';
 import { MessageRef } from './message.js';
 import {
@@ -81,8 +81,8 @@ async function* triageEvents(
   params: InvestigateListParams,
   first: number,
   resumeFrom: string | null,
+  signal: AbortSignal,
 ): AsyncGenerator<TriageEventShape> {
-  const signal = context.signal;
   // What the client already holds from its snapshot: those messages, and, among the events that were
   // logged before it, anything older than its newest message (it is below the client's list, not new).
   let inSnapshot = new Set<string>();
@@ -179,7 +179,9 @@ builder.subscriptionFields((t) => ({
         recentMs: context.services.config.cache.ttls.searchMs + SNAPSHOT_MARGIN_MS,
       });
       const subscription = await context.services.live.join(source, context.auth.subject, context.signal);
-      return triageEvents(context, subscription, accountId, params, first, resumeFrom);
+      return liveStream(context, subscription, (signal) =>
+        triageEvents(context, subscription, accountId, params, first, resumeFrom, signal),
+      );
     },
     resolve: (event, _args, context) => {
       context.liveEventId = event.eventId;
