@@ -11,7 +11,9 @@ import { arrivals, FAST_LIVE, subscribeTriage, type TriageSubscription } from '.
  */
 
 const E1 = 'emailSecurity.investigate.list';
-const LEASE = { LIVE_LEASE_MS: '900' };
+/** Short enough to see a takeover quickly, long enough that a busy CI machine does not lose it. */
+const LEASE_MS = 3_000;
+const LEASE = { LIVE_LEASE_MS: String(LEASE_MS) };
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -51,14 +53,16 @@ describe('the live queue on replicas sharing Redis', () => {
     await vi.waitFor(() => expect(polls()).toBeGreaterThan(first));
     sim.resetRequests();
     const before = polls();
+    const startedAt = Date.now();
     const added = sim.addMessages(SIMULATOR_ACCOUNT_ID, 3);
     for (const events of await Promise.all(subscribers.map((subscriber) => arrivals(subscriber, 3)))) {
       expect(events.map((event) => event.messages[0]?.id).sort()).toEqual([...added].sort());
     }
-    // Both replicas follow the topic; exactly one of them polled.
-    expect(a.gateway.services.live.stats().polls === 0 || b.gateway.services.live.stats().polls === 0).toBe(true);
-    // Every search since the snapshots is a poll (one may be in flight at either end).
+    // Every search since the snapshots is a poll of the one lease holder (one may be in flight at
+    // either end). On a starved machine the lease may move between replicas; the polls do not
+    // add up then, they pass from one replica to the other.
     expect(Math.abs(sim.count(E1) - (polls() - before))).toBeLessThanOrEqual(1);
+    expect(polls() - before).toBeLessThanOrEqual(Math.ceil((Date.now() - startedAt) / 250) + 2);
   }, 30_000);
 
   test('when the leading replica is killed, another takes over within the lease and no event is lost or doubled', async () => {
@@ -78,13 +82,16 @@ describe('the live queue on replicas sharing Redis', () => {
     await leader.kill();
     const killedAt = Date.now();
     const during = sim.addMessages(SIMULATOR_ACCOUNT_ID, 2);
-    await vi.waitFor(() => expect(b.gateway.services.live.stats().leading).toBe(1), { timeout: 5_000, interval: 20 });
+    await vi.waitFor(() => expect(b.gateway.services.live.stats().leading).toBe(1), {
+      timeout: LEASE_MS * 3,
+      interval: 20,
+    });
     const takeoverMs = Date.now() - killedAt;
     const after = sim.addMessages(SIMULATOR_ACCOUNT_ID, 1);
     const rest = await arrivals(follower, 3);
     expect(rest.map((event) => event.messages[0]?.id).sort()).toEqual([...during, ...after].sort());
-    // The lease (0.9 s) plus one renewal period (a third of it), with room for a loaded machine.
-    expect(takeoverMs).toBeLessThan(900 + 300 + 1_500);
+    // The lease plus one renewal period (a third of it), with room for a loaded machine.
+    expect(takeoverMs).toBeLessThan(LEASE_MS + LEASE_MS / 3 + 2_000);
     console.info(`live leader killed: takeover after ${takeoverMs} ms, 5 arrivals delivered once each`);
   }, 60_000);
 
