@@ -50,7 +50,7 @@ const TriageQueueEventRef = builder.objectRef<TriageEventShape>('TriageQueueEven
   fields: (t) => ({
     eventId: t.exposeID('eventId', {
       description:
-        'Resume point: reconnect with `lastEventId` set to the last one you saw (an EventSource sends it by itself as `Last-Event-ID`) and get exactly what you missed.',
+        'Resume point: reconnect with `lastEventId` set to the last one you saw (an SSE client that reconnects by itself sends it as `Last-Event-ID`) and get exactly what you missed.',
     }),
     kind: t.field({ type: TriageQueueEventKind, description: 'What this event says.', resolve: (event) => event.kind }),
     messages: t.field({
