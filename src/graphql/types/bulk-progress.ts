@@ -3,7 +3,6 @@
  * so the gateway polls: one poller per job for every watcher on every replica (src/live/hub.ts).
  */
 import type { GraphQLError } from 'graphql';
-import type { GatewayContext } from '../../context.js';
 import type { LiveEvent } from '../../live/store.js';
 import type { LiveSubscription } from '../../live/hub.js';
 import {
@@ -39,7 +38,6 @@ const finished = (event: ProgressEvent) => !('status' in event) || isTerminalJob
  * cleanly (a thrown iterator error would only abort the SSE body).
  */
 async function* watchJob(
-  context: GatewayContext,
   subscription: LiveSubscription,
   accountId: string,
   id: string,
@@ -93,7 +91,7 @@ builder.subscriptionFields((t) => ({
         isNotFound,
       });
       const subscription = await context.services.live.join(source, context.auth.subject, context.signal);
-      return liveStream(context, subscription, (signal) => watchJob(context, subscription, accountId, id, signal));
+      return liveStream(context, subscription, (signal) => watchJob(subscription, accountId, id, signal));
     },
     resolve: (event) => {
       if (event instanceof Error) throw event;
