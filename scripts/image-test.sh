@@ -174,7 +174,7 @@ run_and_check() {
   pm run -d --name "$NAME" "${ULIMITS[@]}" -p "127.0.0.1:$PORT:4000" \
     --read-only --cap-drop ALL --security-opt no-new-privileges \
     -e AUTH_PUBLIC_KEY="$(cat "$TMP/public.pem")" -e AUTH_ISSUER=https://issuer.image-test.invalid \
-    -e AUTH_AUDIENCE=email-security-gateway -e SIMULATOR=true -e LOG_LEVEL=debug -e SIMULATOR_LATENCY_MS=400 -e SHUTDOWN_GRACE_MS=15000 \
+    -e AUTH_AUDIENCE=email-security-gateway -e SIMULATOR=true -e LOG_LEVEL=debug -e SIMULATOR_LATENCY_MS=1000 -e SHUTDOWN_GRACE_MS=15000 \
     "$IMAGE" >/dev/null
 
   local i
@@ -224,7 +224,7 @@ run_and_check() {
   log "ok: the health check fails while the server is stopped (SIGSTOP) and passes again after SIGCONT"
 
   # Drain: a request in flight completes across `podman stop`. It is sent once its search (the first
-  # of its two simulated Cloudflare calls, 400 ms each) has been logged (the per-call line is at debug,
+  # of its two simulated Cloudflare calls, 1 s each: room for a busy machine's `podman logs` polling) has been logged (the per-call line is at debug,
   # hence LOG_LEVEL=debug above), so SIGTERM lands mid-request.
   local before; before=$(pm logs "$NAME" 2>&1 | grep -c 'investigate.list' || true)
   gql '{ messages(first: 3) { nodes { id detection { action } } } }' "$token" >"$TMP/inflight.json" &
