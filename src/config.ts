@@ -29,6 +29,8 @@ export const envSchema = z
     CREDENTIALS_MODE: z.enum(['gateway', 'forward']).default('gateway'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
+    /** How long an idle keep-alive connection stays open: longer than the load balancers in front (60 s is common). */
+    SERVER_KEEP_ALIVE_SECONDS: positiveInt.max(3_600).default(65),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PRETTY: booleanFromEnv.optional(),
     UPSTREAM_TIMEOUT_MS: positiveInt.default(15_000),
@@ -226,7 +228,7 @@ export interface Config {
   credentials: CloudflareCredentials | null;
   accountId: string | null;
   baseUrl: string;
-  server: { host: string; port: number };
+  server: { host: string; port: number; keepAliveMs: number };
   log: { level: Env['LOG_LEVEL']; pretty: boolean };
   upstream: {
     timeoutMs: number;
@@ -337,7 +339,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     credentials,
     accountId: env.CLOUDFLARE_ACCOUNT_ID?.toLowerCase() ?? null,
     baseUrl: (env.CLOUDFLARE_BASE_URL ?? DEFAULT_CLOUDFLARE_BASE_URL).replace(/\/+$/, ''),
-    server: { host: env.HOST, port: env.PORT },
+    server: { host: env.HOST, port: env.PORT, keepAliveMs: env.SERVER_KEEP_ALIVE_SECONDS * 1000 },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
     upstream: {
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,

@@ -25,6 +25,11 @@ async function main() {
   // Some values are only checked when used (e.g. AUTH_PUBLIC_KEY must parse as a key).
   const gateway = await createGateway(config, logger).catch(exitOnConfigError);
   const server = createServer(gateway.yoga);
+  // A load balancer reuses idle connections for up to its own idle timeout (often 60 s); if the
+  // gateway closed them first (Node's default is 5 s), a reused one would meet a reset (a 502). The
+  // headers timeout must outlast the keep-alive one, or Node cuts a reused connection's next request.
+  server.keepAliveTimeout = config.server.keepAliveMs;
+  server.headersTimeout = config.server.keepAliveMs + 1_000;
   // graphql-ws on the same port and path (/graphql): the HTTP server hands it the upgrades.
   const websocket = attachWebSocket(server, gateway);
   server.listen(config.server.port, config.server.host, () => {

@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.upstreamMode).toBe('simulator');
     expect(config.baseUrl).toBe(DEFAULT_CLOUDFLARE_BASE_URL);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, keepAliveMs: 65_000 });
     expect(config.credentials).toBeNull();
   });
 

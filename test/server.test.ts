@@ -1,4 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator, startSimulator } from '../src/simulator/index.js';
@@ -83,6 +85,33 @@ describe('the compiled server (as the container runs it)', () => {
     expect(((await response.json()) as { data: { messages: { edges: unknown[] } } }).data.messages.edges).toHaveLength(
       1,
     );
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  test("an idle keep-alive connection stays open past Node's 5 s default, so a load balancer's reuse meets no reset", async () => {
+    const server = await startServer();
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    let closed = false;
+    socket.on('close', () => {
+      closed = true;
+    });
+    const ask = () => socket.write(`GET /health HTTP/1.1\r\nhost: ${hostname}\r\nconnection: keep-alive\r\n\r\n`);
+    ask();
+    await waitFor(() => (received.match(/HTTP\/1.1 200/g) ?? []).length === 1);
+    expect(received).toMatch(/keep-alive: timeout=65/i);
+    // Longer than Node's default keep-alive timeout (5 s): the server must not have closed it.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect(closed).toBe(false);
+    ask();
+    await waitFor(() => (received.match(/HTTP\/1.1 200/g) ?? []).length === 2);
+    socket.destroy();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 30_000);
