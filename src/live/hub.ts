@@ -330,7 +330,7 @@ export class LiveHub {
       if (leads && !done && Date.now() >= nextPollAt) {
         try {
           const cursor = await this.store.cursor(source.topic);
-          const poll = await source.poll(cursor, signal, (keys) => this.unseen(source.topic, keys));
+          const poll = await source.poll(cursor, signal, (keys) => this.store.unseen(source.topic, keys));
           this.polls++;
           options.onPoll?.(source.kind);
           if (signal.aborted) break;
@@ -367,10 +367,6 @@ export class LiveHub {
     this.leading.delete(source.topic);
     // Hand over at once instead of after the lease: another replica may still have subscribers.
     if (led) await this.store.resign(source.topic, options.owner).catch(() => undefined);
-  }
-
-  private async unseen(topic: string, keys: string[]): Promise<string[]> {
-    return this.store.unseen(topic, keys);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { AuthInfo } from '../auth.js';
 import type { GatewayContext, GatewayServices } from '../context.js';
 import { gatewayError } from '../graphql/errors.js';
@@ -123,8 +123,4 @@ async function* untilExpiry(
   } finally {
     await iterator.return?.();
   }
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
