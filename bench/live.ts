@@ -16,14 +16,23 @@
  *
  * Results: bench/results/live.md (and stdout).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type Child, freePort, memory, ROOT, round, spawnNode, stopAll, waitReady } from './lib/processes.js';
+import {
+  type Child,
+  freePort,
+  memory,
+  ROOT,
+  round,
+  spawnNode,
+  startRedis,
+  stopAll,
+  waitReady,
+} from './lib/processes.js';
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
@@ -39,24 +48,6 @@ const report = (line: string) => {
 interface Replica {
   child: Child;
   url: string;
-}
-
-let redis: ChildProcess | null = null;
-
-async function startRedis(): Promise<string> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'bench-live-redis-'));
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], {
-    stdio: 'ignore',
-  });
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const ok = await fetch(`http://127.0.0.1:${port}`)
-      .then(() => true)
-      .catch((error: Error & { cause?: { code?: string } }) => error.cause?.code !== 'ECONNREFUSED');
-    if (ok) break;
-    await sleep(50);
-  }
-  return `redis://127.0.0.1:${port}`;
 }
 
 async function startSimulator(): Promise<string> {
@@ -355,7 +346,7 @@ async function idle(replica: Replica) {
 
 async function main() {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  const redisUrl = await startRedis();
+  const { url: redisUrl } = await startRedis(logDir);
   const simulator = await startSimulator();
   const replicas = [
     await startReplica('replica-a', simulator, redisUrl),
@@ -385,7 +376,6 @@ async function main() {
 
 const shutdown = async () => {
   await stopAll();
-  if (redis?.pid) process.kill(redis.pid, 'SIGTERM');
 };
 main()
   .catch((error) => {

@@ -108,6 +108,9 @@ export async function createGateway(
     }),
     ...(budget ? { budget } : {}),
     ...(cache ? { cache } : {}),
+    ...(state.flights ? { flights: state.flights } : {}),
+    flightLeaseMs: effective.cache.flightLeaseMs,
+    flightMaxAnswerBytes: Math.max(1, Math.floor(effective.cache.maxBytes / 10)),
   });
   const services: GatewayServices = {
     config: effective,

@@ -90,9 +90,12 @@ export const envSchema = z
     CACHE_MAX_ENTRIES: positiveInt.default(20_000),
     CACHE_MAX_MB: positiveInt.default(64),
     CACHE_TTL_IMMUTABLE_SECONDS: nonNegativeInt.default(3_600),
+    CACHE_TTL_TRACE_SECONDS: nonNegativeInt.default(300),
     CACHE_TTL_MESSAGE_SECONDS: nonNegativeInt.default(30),
     CACHE_TTL_SEARCH_SECONDS: nonNegativeInt.default(15),
     CACHE_TTL_INSIGHTS_SECONDS: nonNegativeInt.default(30),
+    /** With Redis: how long a replica waits for another replica's identical read before calling itself. */
+    SINGLE_FLIGHT_LEASE_MS: positiveInt.min(100).default(3_000),
     /** Live subscriptions (triageQueue, bulkJobProgress): one upstream poller per topic for every replica. */
     LIVE_POLL_INTERVAL_MS: positiveInt.min(250).default(10_000),
     LIVE_MAX_POLL_INTERVAL_MS: positiveInt.min(1_000).default(60_000),
@@ -273,7 +276,9 @@ export interface Config {
     enabled: boolean;
     maxEntries: number;
     maxBytes: number;
-    ttls: { immutableMs: number; messageMs: number; searchMs: number; insightsMs: number };
+    ttls: { immutableMs: number; traceMs: number; messageMs: number; searchMs: number; insightsMs: number };
+    /** With Redis, how long a replica waits for another one's identical read (SINGLE_FLIGHT_LEASE_MS). */
+    flightLeaseMs: number;
   };
   redis: { url: string | null; keyPrefix: string; waitReplicas: number };
   live: {
@@ -385,10 +390,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: env.CACHE_MAX_MB * 1024 * 1024,
       ttls: {
         immutableMs: env.CACHE_TTL_IMMUTABLE_SECONDS * 1000,
+        traceMs: env.CACHE_TTL_TRACE_SECONDS * 1000,
         messageMs: env.CACHE_TTL_MESSAGE_SECONDS * 1000,
         searchMs: env.CACHE_TTL_SEARCH_SECONDS * 1000,
         insightsMs: env.CACHE_TTL_INSIGHTS_SECONDS * 1000,
       },
+      flightLeaseMs: env.SINGLE_FLIGHT_LEASE_MS,
     },
     redis: { url: env.REDIS_URL ?? null, keyPrefix: env.REDIS_KEY_PREFIX, waitReplicas: env.REDIS_WAIT_REPLICAS },
     live: {

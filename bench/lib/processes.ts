@@ -3,8 +3,9 @@
  * bound to 127.0.0.1, logs to a temp directory, stopped by PID (SIGTERM, then SIGKILL).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -68,10 +69,12 @@ export async function stop(child: Child, graceMs = 5000): Promise<void> {
 
 export async function stopAll(): Promise<void> {
   await Promise.all([...children].map((child) => stop(child)));
+  for (const stopRedis of redisStops) stopRedis();
 }
 
 /** Last resort on process exit (synchronous): SIGKILL whatever is left, by PID. */
 export function killAllSync(): void {
+  for (const stopRedis of redisStops) stopRedis();
   for (const child of children) {
     try {
       process.kill(child.pid, 'SIGKILL');
@@ -92,6 +95,34 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A volatile redis-server on a loopback port and a data directory of its own; stopped by its PID
+ * with the other children (`stopAll`). Resolves with its URL once it accepts connections.
+ */
+export async function startRedis(logDir: string): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''], {
+    stdio: ['ignore', openSync(join(logDir, 'redis.log'), 'a'), 'inherit'],
+  });
+  const stopRedis = () => {
+    if (redis.pid && redis.exitCode === null) process.kill(redis.pid, 'SIGTERM');
+  };
+  redisStops.add(stopRedis);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    // Redis closes an HTTP request's connection, so a fetch that is not refused means it listens.
+    const listening = await fetch(`http://127.0.0.1:${port}`)
+      .then(() => true)
+      .catch((error: Error & { cause?: { code?: string } }) => error.cause?.code !== 'ECONNREFUSED');
+    if (listening) return { url: `redis://127.0.0.1:${port}`, stop: stopRedis };
+    await sleep(50);
+  }
+  stopRedis();
+  throw new Error(`redis-server did not listen on ${port}`);
+}
+
+const redisStops = new Set<() => void>();
 
 /** Polls `url` until it answers 2xx; fails early when the child exits. */
 export async function waitReady(child: Child, url: string, timeoutMs = 30_000, init?: RequestInit): Promise<void> {

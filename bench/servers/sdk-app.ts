@@ -6,6 +6,8 @@
  *
  * - sequential: list, then `await detections.get(...)` for each message in a for-loop;
  * - parallel: list, then `Promise.all` over the page.
+ *
+ * `/message?id=` is a message's page: detection, trace and preview at once (`Promise.all`).
  */
 import { createServer } from 'node:http';
 import Cloudflare from 'cloudflare';
@@ -75,17 +77,23 @@ async function triagePage(pageSize: number) {
   };
 }
 
-const server = createServer((request, response) => {
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  if (url.pathname === '/health') {
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    return;
-  }
-  if (url.pathname !== '/triage') {
-    response.writeHead(404).end();
-    return;
-  }
-  triagePage(Number(url.searchParams.get('first') ?? 25)).then(
+/** The message page: the id is known from the triage page, so its three calls go out together. */
+async function messagePage(id: string) {
+  const [detection, trace, preview] = await Promise.all([
+    client.emailSecurity.investigate.detections.get(id, { account_id: accountId }),
+    client.emailSecurity.investigate.trace.get(id, { account_id: accountId }),
+    client.emailSecurity.investigate.preview.get(id, { account_id: accountId }),
+  ]);
+  return {
+    id,
+    detection: { action: detection.action, findings: detection.findings ?? [] },
+    trace: { inbound: trace.inbound, outbound: trace.outbound },
+    preview: { dataUrl: `data:image/png;base64,${preview.screenshot}` },
+  };
+}
+
+const answer = (response: import('node:http').ServerResponse, work: Promise<unknown>) =>
+  work.then(
     (body) => {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     },
@@ -93,6 +101,16 @@ const server = createServer((request, response) => {
       response.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(error) }));
     },
   );
+
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname === '/health') {
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    return;
+  }
+  if (url.pathname === '/triage') answer(response, triagePage(Number(url.searchParams.get('first') ?? 25)));
+  else if (url.pathname === '/message') answer(response, messagePage(url.searchParams.get('id') ?? ''));
+  else response.writeHead(404).end();
 });
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
 const stop = () => {

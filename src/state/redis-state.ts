@@ -4,6 +4,7 @@ import { MemoryCacheStore } from '../upstream/cache.js';
 import { LocalPaceStore } from '../upstream/pacer.js';
 import { RedisBudgetStore } from './redis/budget-store.js';
 import { RedisCacheStore } from './redis/cache-store.js';
+import { RedisFlightStore } from './redis/flight-store.js';
 import { RedisIdempotencyStore } from './redis/idempotency-store.js';
 import { createRedisClient, RedisLink } from './redis/link.js';
 import { RedisPaceStore } from './redis/pace-store.js';
@@ -17,7 +18,8 @@ import { liveLimits, type SharedState } from './shared-state.js';
  * - idempotency: no fallback; a keyed write is refused (STATE_UNAVAILABLE) before anything is sent;
  * - budget: this replica's share (1/N of what is left, N from heartbeats or BUDGET_REPLICAS);
  * - cache: per replica, and every mutable entry is dropped when Redis returns;
- * - pacer: 1/N of the per-IP rate.
+ * - pacer: 1/N of the per-IP rate;
+ * - reads in flight: each replica calls for itself (a duplicate read costs budget, never safety).
  */
 export async function createRedisState(config: Config, logger: Logger): Promise<SharedState> {
   if (!config.redis.url) throw new Error('createRedisState needs config.redis.url');
@@ -28,7 +30,7 @@ export async function createRedisState(config: Config, logger: Logger): Promise<
   const registry = new ReplicaRegistry(link, config.budget.replicas);
   const replicas = () => registry.count();
   const ttls = config.cache.ttls;
-  const longestTtlMs = Math.max(ttls.immutableMs, ttls.messageMs, ttls.searchMs, ttls.insightsMs);
+  const longestTtlMs = Math.max(...Object.values(ttls));
   const localCache = new MemoryCacheStore({ maxEntries: config.cache.maxEntries, maxBytes: config.cache.maxBytes });
   const state: SharedState = {
     kind: 'redis',
@@ -45,6 +47,7 @@ export async function createRedisState(config: Config, logger: Logger): Promise<
     ),
     pace: new RedisPaceStore(link, new LocalPaceStore(), replicas),
     live: new RedisLiveStore(link, liveLimits(config), logger.child({ component: 'live' })),
+    flights: new RedisFlightStore(link, registry.id),
     health: () => ({
       redis: link.status(),
       unavailableSince: link.unavailableSince(),

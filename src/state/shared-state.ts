@@ -3,6 +3,7 @@ import { type IdempotencyStore, MemoryIdempotencyStore } from '../idempotency.js
 import type { Logger } from '../logger.js';
 import { type BudgetStore, MemoryBudgetStore } from '../upstream/budget.js';
 import { type CacheStore, MemoryCacheStore } from '../upstream/cache.js';
+import type { FlightStore } from '../upstream/call/single-flight-layer.js';
 import { type LiveStore, type LiveStoreLimits, MemoryLiveStore } from '../live/store.js';
 import { LocalPaceStore, type PaceStore } from '../upstream/pacer.js';
 import type { RedisDurability, RedisHealth } from './redis/link.js';
@@ -39,6 +40,8 @@ export interface SharedState {
   pace: PaceStore;
   /** Live topics: leases, poll cursors and the replay buffer of events. */
   live: LiveStore;
+  /** Identical reads in flight across replicas; null with one replica (joined in process only). */
+  flights: FlightStore | null;
   health(): SharedStateHealth;
   close(): Promise<void>;
 }
@@ -53,6 +56,7 @@ export function createMemoryState(config: Config): SharedState {
     idempotency: new MemoryIdempotencyStore(config.idempotencyLeaseMs, config.idempotencyMaxKeys),
     pace: new LocalPaceStore(),
     live,
+    flights: null,
     health: () => ({ redis: 'disabled', unavailableSince: null, durability: 'memory', dataLostAt: null, replicas: 1 }),
     close: async () => {
       cache.close();

@@ -1,12 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import { type EndpointId, endpoints } from './endpoints.js';
+import { type EndpointDefinition, type EndpointId, endpoints } from './endpoints.js';
 
 /**
  * Upstream read cache, keyed by credential + account + endpoint + request, with per-endpoint TTLs.
  *
- * Which class an endpoint is in (and why) is the catalogue's (endpoints.ts); mutations invalidate
- * the `message`, `search` and `insights` classes through generation counters. Keys include a fingerprint of the credential, so in forward mode one caller never reads what was
- * fetched with another caller's token.
+ * Which class an endpoint is in (and why) is the catalogue's (endpoints.ts); the gateway's own writes
+ * invalidate what the catalogue says they make stale, through generation counters. Keys include a
+ * fingerprint of the credential, so in forward mode one caller never reads what was fetched with
+ * another caller's token.
  */
 export interface CacheStore {
   get(key: string): Promise<string | undefined>;
@@ -17,13 +18,15 @@ export interface CacheStore {
   bump(keys: string[]): Promise<void>;
 }
 
-/** Per-endpoint classes live in the catalogue (endpoints.ts). */
-export type CacheClass = 'immutable' | 'message' | 'search' | 'insights' | 'never';
-
-const cacheClassOf = (endpoint: EndpointId): CacheClass => endpoints[endpoint].cache;
+/**
+ * How long an answer stays true, per class; which class an endpoint is in (and why) is the
+ * catalogue's (endpoints.ts), published in docs/freshness.md.
+ */
+export type CacheClass = 'immutable' | 'trace' | 'message' | 'search' | 'insights' | 'never';
 
 export interface CacheTtls {
   immutableMs: number;
+  traceMs: number;
   messageMs: number;
   searchMs: number;
   insightsMs: number;
@@ -35,6 +38,22 @@ export interface CacheKeyParts {
   pathParams: Record<string, string>;
   /** path + query (+ body for E5), already encoded */
   request: string;
+}
+
+/** A cache key and the generation counters it was built from (to tell, later, whether they moved). */
+export interface CacheKey {
+  key: string;
+  counters: string[];
+  values: number[];
+}
+
+/** What a write of ours made stale (from the catalogue's `invalidates`). */
+export interface Invalidation {
+  scope: string;
+  /** `account`: every message of the account (a bulk job's, ids unknown), its searches too. */
+  kind: 'messages' | 'searches' | 'insights' | 'account';
+  /** For `messages`: their state and trace go stale (and every search of the account). */
+  ids?: string[];
 }
 
 export interface CacheAccessPolicy {
@@ -53,61 +72,104 @@ export class ResponseCache {
     readonly policy: CacheAccessPolicy | null = null,
   ) {}
 
-  ttlFor(endpoint: EndpointId): number {
-    const kind = cacheClassOf(endpoint);
+  /** How long an answer of this class stays true (0: not cached). */
+  ttlOf(kind: CacheClass): number {
     if (kind === 'immutable') return this.ttls.immutableMs;
+    if (kind === 'trace') return this.ttls.traceMs;
     if (kind === 'message') return this.ttls.messageMs;
     if (kind === 'search') return this.ttls.searchMs;
     if (kind === 'insights') return this.ttls.insightsMs;
     return 0;
   }
 
+  /**
+   * How long this answer of the endpoint stays true: its class's TTL, or the `message` TTL while the
+   * catalogue says the answer is still changing (a trace with a pending side).
+   */
+  ttlFor(endpoint: EndpointId, result?: unknown): number {
+    const definition: EndpointDefinition = endpoints[endpoint];
+    if (result !== undefined && definition.stillChanging?.(result)) return this.ttls.messageMs;
+    return this.ttlOf(definition.cache);
+  }
+
   /** null when the endpoint is not cached. */
-  async keyFor(parts: CacheKeyParts): Promise<string | null> {
+  async keyFor(parts: CacheKeyParts): Promise<CacheKey | null> {
     if (this.ttlFor(parts.endpoint) <= 0) return null;
     // Untrusted (revoked, or not seen accepted lately): no cached answer and nothing stored; the
     // call goes to Cloudflare, whose verdict then decides.
     if (this.policy && !this.policy.allowsCachedRead(parts.credential)) return null;
-    const kind = cacheClassOf(parts.endpoint);
+    const counters = this.countersOf(parts);
+    const values = counters.length > 0 ? await this.store.generations(counters) : [];
+    return { key: this.keyWith(parts, values), counters, values };
+  }
+
+  private countersOf(parts: CacheKeyParts): string[] {
+    const kind = endpoints[parts.endpoint].cache;
     const scope = parts.pathParams.account_id ?? parts.pathParams.scope_id ?? '';
     const counters: string[] = [];
     if (this.policy) counters.push(generationKey.credential(parts.credential));
     if (kind === 'search') counters.push(generationKey.searches(scope));
     if (kind === 'insights') counters.push(generationKey.insights(scope));
-    if (kind === 'message') counters.push(generationKey.message(scope, parts.pathParams.investigate_id ?? ''));
+    if (kind === 'message' || kind === 'trace')
+      counters.push(
+        generationKey.allMessages(scope),
+        generationKey.message(scope, parts.pathParams.investigate_id ?? ''),
+      );
     // What can change is also dropped wholesale when shared state returns from an outage, since
     // invalidations made meanwhile may not have reached every replica.
     if (kind !== 'immutable') counters.push(generationKey.outage);
-    const values = counters.length > 0 ? await this.store.generations(counters) : [];
-    const credentialGeneration = this.policy ? `${values.shift()}:` : '';
-    const generation = values.join('.');
-    return `cf:${parts.credential}:${credentialGeneration}${parts.endpoint}:${generation}:${parts.request}`;
+    return counters;
   }
 
-  get(key: string): Promise<string | undefined> {
-    return this.store.get(key);
+  private keyWith(parts: CacheKeyParts, values: number[]): string {
+    const rest = [...values];
+    const credentialGeneration = this.policy ? `${rest.shift()}:` : '';
+    return `cf:${parts.credential}:${credentialGeneration}${parts.endpoint}:${rest.join('.')}:${parts.request}`;
   }
 
-  set(key: string, endpoint: EndpointId, value: string): Promise<void> {
-    return this.store.set(key, value, this.ttlFor(endpoint));
+  get(key: CacheKey): Promise<string | undefined> {
+    return this.store.get(key.key);
   }
 
-  /** After an action on messages: their state, their trace and every search of the account are stale. */
-  invalidateMessages(accountId: string, ids: string[]): Promise<void> {
-    return this.store.bump([
-      generationKey.searches(accountId),
-      ...ids.map((id) => generationKey.message(accountId, id)),
-    ]);
+  set(key: CacheKey, endpoint: EndpointId, value: string, result?: unknown): Promise<void> {
+    return this.store.set(key.key, value, this.ttlFor(endpoint, result));
+  }
+
+  /**
+   * Stores answers another answer already holds (a search's messages as E2 answers), with the
+   * freshness of that source — unless one of its generations moved since it was asked for (a write
+   * in between): then nothing is stored, rather than a state from before the write.
+   */
+  async prime(source: CacheKey, entries: { parts: CacheKeyParts; value: string }[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const countersPerEntry = entries.map((entry) => this.countersOf(entry.parts));
+    const all = [...source.counters, ...countersPerEntry.flat()];
+    const values = await this.store.generations(all);
+    if (source.values.some((value, index) => values[index] !== value)) return 0;
+    let offset = source.counters.length;
+    await Promise.all(
+      entries.map((entry, index) => {
+        const count = (countersPerEntry[index] as string[]).length;
+        const key = this.keyWith(entry.parts, values.slice(offset, offset + count));
+        offset += count;
+        return this.store.set(key, entry.value, this.ttlFor(entry.parts.endpoint));
+      }),
+    );
+    return entries.length;
+  }
+
+  /** After a write of ours (whatever its outcome: it may have been applied), what it made stale. */
+  invalidate(invalidation: Invalidation): Promise<void> {
+    const { scope, kind, ids = [] } = invalidation;
+    if (kind === 'insights') return this.store.bump([generationKey.insights(scope)]);
+    if (kind === 'searches') return this.store.bump([generationKey.searches(scope)]);
+    if (kind === 'account') return this.store.bump([generationKey.searches(scope), generationKey.allMessages(scope)]);
+    return this.store.bump([generationKey.searches(scope), ...ids.map((id) => generationKey.message(scope, id))]);
   }
 
   /** Cloudflare rejected this credential: everything cached for it is unreachable from now on (every replica). */
   forgetCredential(credential: string): Promise<void> {
     return this.store.bump([generationKey.credential(credential)]);
-  }
-
-  /** After classify/dismiss: every insight listing, count and audit log of that account or zone. */
-  invalidateInsights(scopeId: string): Promise<void> {
-    return this.store.bump([generationKey.insights(scopeId)]);
   }
 }
 
@@ -117,6 +179,7 @@ const generationKey = {
   searches: (accountId: string) => `gen:search:${accountId}`,
   insights: (scopeId: string) => `gen:insights:${scopeId}`,
   message: (accountId: string, id: string) => `gen:message:${accountId}:${id}`,
+  allMessages: (accountId: string) => `gen:messages:${accountId}`,
 };
 
 /**

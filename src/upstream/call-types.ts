@@ -7,6 +7,7 @@ import type { CloudflareCredentials } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { BudgetGovernor } from './budget.js';
 import type { ResponseCache } from './cache.js';
+import type { FlightStore } from './call/single-flight-layer.js';
 import type { EndpointId, ResultInfoOf, ResultOf } from './endpoints.js';
 import type { Envelope } from './envelope.js';
 import type { UpstreamPacer } from './pacer.js';
@@ -94,6 +95,12 @@ export interface CloudflareHttpOptions {
   pacer?: UpstreamPacer;
   /** Upstream read cache (per credential + account + request). */
   cache?: ResponseCache;
+  /** Reads in flight across replicas (Redis); without it, identical reads are joined in process only. */
+  flights?: FlightStore;
+  /** How long a replica waits for another one's identical read before calling itself. */
+  flightLeaseMs?: number;
+  /** Answers larger than this are not handed to other replicas (they call themselves). */
+  flightMaxAnswerBytes?: number;
   /** Process-wide hooks (metrics). */
   onCacheHit?(endpoint: EndpointId): void;
   onAttempt?(attempt: UpstreamAttempt): void;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CacheClass } from './cache.js';
+import type { CacheClass, Invalidation } from './cache.js';
 import {
   auditLogEntrySchema,
   bulkJobMessageSchema,
@@ -17,6 +17,7 @@ import {
   releaseResultSchema,
   traceSchema,
 } from './schemas.js';
+import type { CfTrace } from './schemas.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -35,8 +36,14 @@ export interface EndpointDefinition {
   result: z.ZodType | 'envelope-only';
   /** Zod schema of `result_info`, on paginated lists. */
   resultInfo?: z.ZodType;
-  /** Read-cache class; the TTL per class is configuration (`CACHE_TTL_*_SECONDS`). */
+  /** Read-cache class: how long an answer stays true; the TTL per class is configuration (`CACHE_TTL_*_SECONDS`). */
   cache: CacheClass;
+  /** The answer is still changing (a trace with a pending side): cached for the `message` TTL only. */
+  stillChanging?: (result: unknown) => boolean;
+  /** Each item of this list is also the answer of this endpoint for the item's id: cached as such (no E2 after a search). */
+  primesItemsAs?: 'emailSecurity.investigate.get';
+  /** Writes: what the write makes stale in the read cache (messages: the ids in its path or its body's `ids`). */
+  invalidates?: Invalidation['kind'];
   /** Seed 001: a slow search answers 202 + Location, to be polled (§3 E1). */
   poll202?: true;
 }
@@ -52,10 +59,13 @@ const bulkDeleteSchema = z.object({ id: z.string() });
  *
  * Contract: /work/shared/reference/cloudflare-api.md §0 (endpoint index), §8–§9 for the current API.
  * `{scope}` stands for the literal `accounts` or `zones` of Security Center (§2.4); `{account_id}`
- * is always an account. Cache classes: what a scanned message's detection, raw EML and preview say
- * does not change (`immutable`); a message's state and trace change with actions (`message`);
- * searches (`search`) and insights (`insights`) are short-lived; bulk jobs are never cached (their
- * progress is the point) and writes never are.
+ * is always an account. Cache classes (how long an answer stays true; docs/freshness.md is the table):
+ * what a scanned message's detection, raw EML and preview say does not change (`immutable`); a
+ * message's state changes with any action, ours or anyone's (`message`); a trace only gains lines
+ * when the message is moved, released or retracted, so a settled trace is kept longer (`trace`) and
+ * one with a pending side no longer than a message; searches (`search`) and insights (`insights`) are
+ * short-lived; bulk jobs are never cached (their progress is the point) and writes never are. A
+ * write says what it makes stale (`invalidates`), whatever its outcome.
  */
 export const endpoints = {
   // Email Security — Investigate (E1–E17)
@@ -67,6 +77,7 @@ export const endpoints = {
     result: messageSchema.array(),
     resultInfo: pageResultInfoSchema,
     cache: 'search',
+    primesItemsAs: 'emailSecurity.investigate.get',
     poll202: true,
   },
   'emailSecurity.investigate.get': {
@@ -116,7 +127,11 @@ export const endpoints = {
     path: '/accounts/{account_id}/email-security/investigate/{investigate_id}/trace',
     semantics: 'read',
     result: traceSchema,
-    cache: 'message',
+    cache: 'trace',
+    stillChanging: (result) => {
+      const trace = result as CfTrace;
+      return trace.inbound.pending === true || trace.outbound.pending === true;
+    },
   },
   'emailSecurity.investigate.move.create': {
     ref: 'E8',
@@ -125,6 +140,7 @@ export const endpoints = {
     semantics: 'write',
     result: moveResultSchema.array(),
     cache: 'never',
+    invalidates: 'messages',
   },
   'emailSecurity.investigate.move.bulk': {
     ref: 'E9',
@@ -133,6 +149,7 @@ export const endpoints = {
     semantics: 'write',
     result: moveResultSchema.array(),
     cache: 'never',
+    invalidates: 'messages',
   },
   // E10's result is `{}` (SDK type `unknown`, §3 E10).
   'emailSecurity.investigate.reclassify.create': {
@@ -142,6 +159,7 @@ export const endpoints = {
     semantics: 'write',
     result: z.unknown(),
     cache: 'never',
+    invalidates: 'messages',
   },
   'emailSecurity.investigate.release.bulk': {
     ref: 'E11',
@@ -150,6 +168,7 @@ export const endpoints = {
     semantics: 'write',
     result: releaseResultSchema.array(),
     cache: 'never',
+    invalidates: 'messages',
   },
   'emailSecurity.investigate.bulk.create': {
     ref: 'E12',
@@ -158,6 +177,7 @@ export const endpoints = {
     semantics: 'write',
     result: bulkJobSchema,
     cache: 'never',
+    invalidates: 'searches',
   },
   'emailSecurity.investigate.bulk.list': {
     ref: 'E13',
@@ -226,6 +246,7 @@ export const endpoints = {
     semantics: 'write',
     result: 'envelope-only',
     cache: 'never',
+    invalidates: 'insights',
   },
   'securityCenter.insights.classification.update': {
     ref: 'S3',
@@ -234,6 +255,7 @@ export const endpoints = {
     semantics: 'write',
     result: 'envelope-only',
     cache: 'never',
+    invalidates: 'insights',
   },
   'securityCenter.insights.class.get': {
     ref: 'S4',

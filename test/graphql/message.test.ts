@@ -375,6 +375,35 @@ describe('upstream call counts', () => {
     expect(t.sim.count('emailSecurity.investigate.get')).toBe(0);
   });
 
+  test("a message's page is no waterfall: its detection and trace go out with the message, not after it", async () => {
+    const id = await findMessage('detection');
+    t.sim.setLatency(400);
+    const { body } = await t.query(
+      `query($id: ID!) { message(id: $id) { subject ... on Message { detection { action } } trace { inbound { pending } } } }`,
+      { id },
+    );
+    expect(body.errors).toBeUndefined();
+    const arrival = (endpoint: string) => t.sim.requests.find((r) => r.endpoint === endpoint)?.at as number;
+    const message = arrival('emailSecurity.investigate.get');
+    // After a waterfall they would arrive one 400 ms answer later.
+    expect(arrival('emailSecurity.investigate.detections.get') - message).toBeLessThan(200);
+    expect(arrival('emailSecurity.investigate.trace.get') - message).toBeLessThan(200);
+    expect(t.sim.count()).toBe(3);
+  });
+
+  test('an unknown message answers null, with no error from the dependents that went out with it', async () => {
+    const { body } = await t.query(
+      'query($id: ID!) { message(id: $id) { detection { action } trace { inbound { pending } } } }',
+      {
+        id: 'no-such-message',
+      },
+    );
+    expect(body.errors).toBeUndefined();
+    expect(body.data).toEqual({ message: null });
+    expect(t.sim.count('emailSecurity.investigate.get')).toBe(1);
+    expect(t.sim.count('emailSecurity.investigate.detections.get')).toBe(1);
+  });
+
   test('identical keys in one request cost one upstream call', async () => {
     const id = await findMessage('detection');
     const { body } = await t.query(

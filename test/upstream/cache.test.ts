@@ -49,8 +49,9 @@ describe('upstream read cache', () => {
         id,
       });
     expect((await read()).body.data?.message.isQuarantined).toBe(true);
+    const afterFirstRead = t.sim.count('emailSecurity.investigate.get');
     expect((await read()).body.data?.message.isQuarantined).toBe(true);
-    expect(t.sim.count('emailSecurity.investigate.get')).toBe(1);
+    expect(t.sim.count('emailSecurity.investigate.get')).toBe(afterFirstRead);
     await t.query('mutation($i: ReleaseMessagesInput!) { releaseMessages(input: $i) { __typename } }', {
       i: { ids: [id] },
     });

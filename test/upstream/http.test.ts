@@ -432,7 +432,7 @@ describe('identical reads in flight (single flight)', () => {
       searchPollTimeoutMs: 3_000,
       cache: new ResponseCache(
         store,
-        { immutableMs: 60_000, messageMs: 60_000, searchMs: 60_000, insightsMs: 60_000 },
+        { immutableMs: 60_000, traceMs: 60_000, messageMs: 60_000, searchMs: 60_000, insightsMs: 60_000 },
         null,
       ),
     });

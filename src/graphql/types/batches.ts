@@ -37,10 +37,12 @@ function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-/** Fresh reads: the touched messages are dropped from this request's loaders and the shared cache. */
-export async function forget(context: GatewayContext, accountId: string, ids: string[]) {
+/**
+ * Fresh reads: the touched messages are dropped from this request's loaders (the write itself made
+ * them stale in the shared cache: the catalogue's `invalidates`, applied by the call path).
+ */
+export function forget(context: GatewayContext, accountId: string, ids: string[]) {
   for (const id of ids) clearMessage(context.loaders, { accountId, id });
-  await context.services.cache?.invalidateMessages(accountId, ids);
 }
 
 interface BatchOutcome {
@@ -72,7 +74,7 @@ export async function perBatch<Row, Outcome extends BatchOutcome>(write: {
     try {
       rows = await write.send(batch);
     } finally {
-      await forget(context, accountId, batch);
+      forget(context, accountId, batch);
     }
     return write.outcomes(batch, rows);
   };

@@ -24,13 +24,13 @@ import {
 
 type ScopeKind = ResolvedScope['kind'];
 
-/** Removes the insight from this request's cache so the payload's `insight` is read fresh. */
+/**
+ * Removes the insight from this request's cache so the payload's `insight` is read fresh (the write
+ * itself made the scope's listings, counts and audit logs stale in the shared cache: the catalogue's
+ * `invalidates`, applied by the call path).
+ */
 function forgetInsight(context: GatewayContext, scope: ResolvedScope, id: string) {
   cacheFor(context, scope).delete(id);
-  // Listings, counts and audit logs of this scope are stale in the shared read cache too.
-  void context.services.cache
-    ?.invalidateInsights(scope.id)
-    .catch((error: unknown) => context.logger.warn({ error: (error as Error).message }, 'cache invalidation failed'));
 }
 
 const InsightClassificationStep = builder.enumType('InsightClassificationStep', {

@@ -19,7 +19,7 @@ import {
 } from '../pagination.js';
 import { investigateIdSchema, parseArgument } from '../validation.js';
 
-import { loadMessage, type MessageShape, MessageRef } from './message.js';
+import { loadMessage, type MessageShape, MessageRef, prefetchDependents } from './message.js';
 
 /** The largest page a client may ask for; each item can fan out to per-message calls. */
 export const MESSAGES_PAGE_CAP = 100;
@@ -145,7 +145,8 @@ function primeMessages(context: GatewayContext, accountId: string, messages: CfM
 builder.queryFields((t) => ({
   message: t.field({
     type: MessageRef,
-    description: 'One message by its investigate id (E2). Null when Cloudflare says it does not exist.',
+    description:
+      'One message by its investigate id (E2). Null when Cloudflare says it does not exist. Its detection and trace, when selected, are fetched together with it (no waterfall).',
     args: {
       id: t.arg.id({ required: true, description: 'Investigate id, as returned by `messages`.' }),
       accountId: t.arg.string(accountIdArgOptions),
@@ -153,7 +154,7 @@ builder.queryFields((t) => ({
         description: 'Look in the submissions datastore instead of the regular one (E2 `submission`).',
       }),
     },
-    resolve: async (_root, args, context) => {
+    resolve: async (_root, args, context, info) => {
       const accountId = resolveAccountId(context, args.accountId);
       const id = parseArgument(investigateIdSchema, args.id, 'id');
       if (args.submission) {
@@ -162,6 +163,7 @@ builder.queryFields((t) => ({
           .catch(nullOn404);
         return message ? { ...message, accountId } : null;
       }
+      prefetchDependents(context, { accountId, id }, info);
       return loadMessage(context, { accountId, id });
     },
   }),
@@ -178,7 +180,7 @@ builder.queryFields((t) => ({
           requireOneSlicingArgument: false,
         },
       },
-      description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Results prime the per-request message cache.`,
+      description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Each result is also kept as that message's own answer (for every replica, as fresh as the search), so opening a message found by a search costs no call.`,
       args: {
         filter: t.arg({ type: MessageFilterInput, description: 'Search parameters.' }),
         accountId: t.arg.string(accountIdArgOptions),

@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
 import type { GatewayContext } from '../../context.js';
 import type { CfMessage } from '../../upstream/schemas.js';
 import { resolveAccountId } from '../account.js';
@@ -229,6 +230,38 @@ builder.asEntity(MessageRef, {
     return loadMessage(context, { accountId, id: String(reference.id) });
   },
 });
+
+/** The field names selected directly on a field's result, through inline fragments and fragment spreads. */
+function selectedFieldNames(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
+  const visit = (selections: readonly SelectionNode[] | undefined) => {
+    for (const selection of selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet.selections);
+      else visit(info.fragments[selection.name.value]?.selectionSet.selections);
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet?.selections);
+  return names;
+}
+
+/**
+ * No waterfall on a message's page: its detection and trace need only the id, so they go out with
+ * the message itself instead of after it (the page costs one upstream round trip, not two). The
+ * preview waits for the message (E4 or E5 depends on its disposition); the raw EML waits for its
+ * scope check. The field resolvers then get these same loads from the request's loaders.
+ */
+export function prefetchDependents(
+  context: GatewayContext,
+  key: { accountId: string; id: string },
+  info: GraphQLResolveInfo,
+) {
+  const selected = selectedFieldNames(info);
+  // Caught here so a message that turns out not to exist leaves no unhandled rejection; the field
+  // resolvers still see each load's own error.
+  if (selected.has('detection')) context.loaders.detection.load(key).catch(() => undefined);
+  if (selected.has('trace')) context.loaders.trace.load(key).catch(() => undefined);
+}
 
 /** Loads one message through the request's loader, after any search in flight had the chance to prime it. */
 export async function loadMessage(
