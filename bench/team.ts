@@ -6,7 +6,8 @@
  * (detection, trace, preview) every 30 s; one new message arrives every 30 s; for
  * BENCH_TEAM_SECONDS of real time (default 300; 60 for a CI-sized run). The same seeded schedule
  * runs against:
- *   gateway   two replicas on one redis-server, every default as shipped, half the analysts each;
+ *   gateway   two replicas (the build, `dist/server.js`, as the image runs it) on one redis-server,
+ *             every default as shipped, half the analysts each;
  *   sdk-app   an app on the official `cloudflare` SDK (bench/servers/sdk-app.ts, `Promise.all`).
  * Cloudflare is the simulator (25 ms per call) enforcing 1,200 requests per 5 minutes per token with
  * a 5-minute lockout; each system has a token of its own and a fresh window.
@@ -290,7 +291,7 @@ async function main() {
   const simPort = await freePort();
   const simulatorChild = spawnNode(
     'simulator',
-    ['--import', 'tsx', 'src/simulator/main.ts'],
+    ['dist/simulator/main.js'],
     { SIMULATOR_PORT: String(simPort), SIMULATOR_LATENCY_MS: String(LATENCY_MS) },
     logDir,
   );
@@ -316,7 +317,7 @@ async function main() {
     const port = await freePort();
     const child = spawnNode(
       name,
-      ['--import', 'tsx', 'src/server.ts'],
+      ['dist/server.js'],
       {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',

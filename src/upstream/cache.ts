@@ -15,6 +15,11 @@ export interface CacheStore {
   /** Generation counters make "forget everything about X" one increment instead of a key scan.
    * Read together: one round trip for all the counters a key depends on. */
   generations(keys: string[]): Promise<number[]>;
+  /**
+   * One round trip for a read: the counters' values and the entry stored under
+   * `prefix + values.join('.') + suffix` (the key depends on the values).
+   */
+  lookup(counters: string[], prefix: string, suffix: string): Promise<{ values: number[]; value: string | undefined }>;
   bump(keys: string[]): Promise<void>;
 }
 
@@ -92,15 +97,19 @@ export class ResponseCache {
     return this.ttlOf(definition.cache);
   }
 
-  /** null when the endpoint is not cached. */
-  async keyFor(parts: CacheKeyParts): Promise<CacheKey | null> {
+  /**
+   * The key of a read and what is cached under it (undefined: a miss), in one store round trip;
+   * null when the endpoint is not cached or this credential may not be answered from the cache.
+   */
+  async lookup(parts: CacheKeyParts): Promise<{ key: CacheKey; value: string | undefined } | null> {
     if (this.ttlFor(parts.endpoint) <= 0) return null;
     // Untrusted (revoked, or not seen accepted lately): no cached answer and nothing stored; the
     // call goes to Cloudflare, whose verdict then decides.
     if (this.policy && !this.policy.allowsCachedRead(parts.credential)) return null;
     const counters = this.countersOf(parts);
-    const values = counters.length > 0 ? await this.store.generations(counters) : [];
-    return { key: this.keyWith(parts, values), counters, values };
+    const [prefix, suffix] = keyEnds(parts);
+    const { values, value } = await this.store.lookup(counters, prefix, suffix);
+    return { key: { key: `${prefix}${values.join('.')}${suffix}`, counters, values }, value };
   }
 
   private countersOf(parts: CacheKeyParts): string[] {
@@ -119,16 +128,6 @@ export class ResponseCache {
     // invalidations made meanwhile may not have reached every replica.
     if (kind !== 'immutable') counters.push(generationKey.outage);
     return counters;
-  }
-
-  private keyWith(parts: CacheKeyParts, values: number[]): string {
-    const rest = [...values];
-    const credentialGeneration = this.policy ? `${rest.shift()}:` : '';
-    return `cf:${parts.credential}:${credentialGeneration}${parts.endpoint}:${rest.join('.')}:${parts.request}`;
-  }
-
-  get(key: CacheKey): Promise<string | undefined> {
-    return this.store.get(key.key);
   }
 
   set(key: CacheKey, endpoint: EndpointId, value: string, result?: unknown): Promise<void> {
@@ -150,7 +149,8 @@ export class ResponseCache {
     await Promise.all(
       entries.map((entry, index) => {
         const count = (countersPerEntry[index] as string[]).length;
-        const key = this.keyWith(entry.parts, values.slice(offset, offset + count));
+        const [prefix, suffix] = keyEnds(entry.parts);
+        const key = `${prefix}${values.slice(offset, offset + count).join('.')}${suffix}`;
         offset += count;
         return this.store.set(key, entry.value, this.ttlFor(entry.parts.endpoint));
       }),
@@ -172,6 +172,12 @@ export class ResponseCache {
     return this.store.bump([generationKey.credential(credential)]);
   }
 }
+
+/** A cache key is `prefix + the generation values + suffix`: the credential and endpoint, then the request. */
+const keyEnds = (parts: CacheKeyParts): [string, string] => [
+  `cf:${parts.credential}:${parts.endpoint}:`,
+  `:${parts.request}`,
+];
 
 const generationKey = {
   outage: 'gen:outage',
@@ -225,6 +231,11 @@ export class MemoryCacheStore implements CacheStore {
 
   async generations(keys: string[]) {
     return keys.map((key) => this.counters.get(key) ?? 0);
+  }
+
+  async lookup(counters: string[], prefix: string, suffix: string) {
+    const values = counters.map((key) => this.counters.get(key) ?? 0);
+    return { values, value: this.entries.get(`${prefix}${values.join('.')}${suffix}`) };
   }
 
   /** Drops every entry (shared state is back: what this replica cached alone may be stale). */

@@ -178,6 +178,27 @@ describe('the request-rate pacer on Redis', () => {
       await close();
     }
   }, 30_000);
+
+  test('slots granted in batches still never exceed the rate: 102 calls at 40 per second across two replicas span three seconds of the Redis clock', async () => {
+    const { a, b, close } = await startReplicas({ UPSTREAM_MAX_RPS: '40' });
+    try {
+      const page = '{ messages(first: 50) { nodes { id detection { action } } } }';
+      const results = await Promise.all([a.query(page), b.query(page)]);
+      for (const { body } of results) expect(body.errors).toBeUndefined();
+      const arrivals = a.sim.requests.map((r) => r.at).sort((x, y) => x - y);
+      expect(arrivals).toHaveLength(102);
+      // 40 a second in one shared window: 102 starts need three windows, i.e. more than one full
+      // second between the first and the last. Each replica at 40/s alone would need two.
+      expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(1_000);
+      for (const at of arrivals) {
+        const inWindow = arrivals.filter((other) => other >= at && other < at + 1_000).length;
+        // Sliding windows may straddle two Redis seconds (up to 2 × 40), never more.
+        expect(inWindow).toBeLessThanOrEqual(80);
+      }
+    } finally {
+      await close();
+    }
+  }, 30_000);
 });
 
 describe('when Redis goes away', () => {

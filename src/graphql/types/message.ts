@@ -1,5 +1,6 @@
 import { type GraphQLResolveInfo, Kind, type SelectionNode } from 'graphql';
 import type { GatewayContext } from '../../context.js';
+import type { PreviewKey } from '../../loaders.js';
 import type { CfMessage } from '../../upstream/schemas.js';
 import { resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
@@ -205,8 +206,7 @@ MessageRef.implement({
       description:
         'Rendered image of the body. The gateway picks the endpoint: E4 for detected messages, E5 (on-demand preview) for others. Null when Cloudflare has none.',
       directives: ONE_CLOUDFLARE_CALL,
-      resolve: (m, _a, c) =>
-        c.loaders.preview.load({ accountId: m.accountId, id: m.id, endpoint: isDetection(m) ? 'detection' : 'any' }),
+      resolve: (m, _a, c) => c.loaders.preview.load(previewKey(m)),
     }),
     raw: t.string({
       description:
@@ -248,8 +248,9 @@ function selectedFieldNames(info: GraphQLResolveInfo): Set<string> {
 /**
  * No waterfall on a message's page: its detection and trace need only the id, so they go out with
  * the message itself instead of after it (the page costs one upstream round trip, not two). The
- * preview waits for the message (E4 or E5 depends on its disposition); the raw EML waits for its
- * scope check. The field resolvers then get these same loads from the request's loaders.
+ * preview starts the moment the message is there (E4 or E5 depends on its disposition), not after
+ * the rest of the message's fields; the raw EML waits for its scope check. The field resolvers then
+ * get these same loads from the request's loaders.
  */
 export function prefetchDependents(
   context: GatewayContext,
@@ -261,7 +262,19 @@ export function prefetchDependents(
   // resolvers still see each load's own error.
   if (selected.has('detection')) context.loaders.detection.load(key).catch(() => undefined);
   if (selected.has('trace')) context.loaders.trace.load(key).catch(() => undefined);
+  if (selected.has('preview'))
+    context.loaders.message
+      .load(key)
+      .then((message) => message && context.loaders.preview.load(previewKey({ ...message, accountId: key.accountId })))
+      .catch(() => undefined);
 }
+
+/** Which preview a message has: E4 for detected messages, E5 (rendered on demand) for the others. */
+const previewKey = (message: MessageShape): PreviewKey => ({
+  accountId: message.accountId,
+  id: message.id,
+  endpoint: isDetection(message) ? 'detection' : 'any',
+});
 
 /** Loads one message through the request's loader, after any search in flight had the chance to prime it. */
 export async function loadMessage(

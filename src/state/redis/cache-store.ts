@@ -9,6 +9,20 @@ import type { RedisLink } from './link.js';
  *   cache:gen:<…>    generation counters (INCR); invalidation is one increment, never a key scan
  *   cache:gen:outage bumped when Redis returns from an outage: drops every mutable entry
  */
+/**
+ * KEYS: the counters. ARGV: the entry key's prefix (with the client's key prefix: ioredis prefixes
+ * KEYS only) and suffix, around the values joined by '.'. Single-node Redis: the entry key is
+ * computed here, so it cannot be declared in KEYS (not for Redis Cluster).
+ */
+const LOOKUP = `
+local values = {}
+for index, key in ipairs(KEYS) do values[index] = tonumber(redis.call('GET', key) or '0') end
+local entry = redis.call('GET', ARGV[1] .. table.concat(values, '.') .. ARGV[2])
+return {values, entry or false}
+`;
+
+type LookupClient = { esgwCacheLookup(...args: (string | number)[]): Promise<[number[], string | null]> };
+
 export class RedisCacheStore implements CacheStore {
   constructor(
     private readonly link: RedisLink,
@@ -23,6 +37,8 @@ export class RedisCacheStore implements CacheStore {
     },
   ) {
     link.on('recovered', () => this.recovered());
+    const client = link.client as unknown as Record<string, unknown>;
+    if (!('esgwCacheLookup' in client)) link.client.defineCommand('esgwCacheLookup', { lua: LOOKUP });
   }
 
   private get redis(): Redis {
@@ -43,6 +59,22 @@ export class RedisCacheStore implements CacheStore {
         await this.redis.set(`cache:${key}`, value, 'PX', Math.ceil(ttlMs));
       },
       () => this.fallback.set(key, value, ttlMs),
+    );
+  }
+
+  /** The counters and the entry in one round trip (a script: the entry's key depends on the counters). */
+  lookup(counters: string[], prefix: string, suffix: string) {
+    return this.link.run(
+      async () => {
+        const [values, entry] = await (this.redis as unknown as LookupClient).esgwCacheLookup(
+          counters.length,
+          ...counters.map((key) => `cache:${key}`),
+          `${this.redis.options.keyPrefix ?? ''}cache:${prefix}`,
+          suffix,
+        );
+        return { values, value: entry ?? undefined };
+      },
+      () => this.fallback.lookup(counters, prefix, suffix),
     );
   }
 

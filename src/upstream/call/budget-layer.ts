@@ -31,7 +31,13 @@ export function budgetLayer(budget: BudgetGovernor, transport: HttpTransport): A
     }
     const outcome = await next(request);
     if (outcome.kind === 'response') {
-      if (outcome.rateLimit) await budget.observe(call.credential, outcome.rateLimit);
+      // A correction of the count, not a gate: the answer does not wait for it.
+      if (outcome.rateLimit)
+        budget
+          .observe(call.credential, outcome.rateLimit)
+          .catch((error: unknown) =>
+            call.logger.warn({ err: error }, 'could not record Cloudflare’s rate-limit header'),
+          );
       if (outcome.status === 429) await budget.lockout(call.credential, lockoutMs(call, outcome.headers));
     }
     return outcome;

@@ -11,6 +11,7 @@
 import type { UpstreamObserver } from '../call-types.js';
 import type { Invalidation, ResponseCache } from '../cache.js';
 import type { EndpointId } from '../endpoints.js';
+import { toEnvelope } from '../envelope.js';
 import type { Answer, CallLayer, UpstreamCall } from './chain.js';
 import { validated } from './validate.js';
 
@@ -70,19 +71,19 @@ export function cacheLayer(cache: ResponseCache, options: CacheLayerOptions): Ca
         await invalidate(call, kind);
       }
     }
-    const key = await cache.keyFor({
+    const found = await cache.lookup({
       credential: call.credential,
       endpoint: call.endpoint,
       pathParams: call.options.pathParams,
       request: requestKey(call.path, call.search, call.options.body),
     });
-    if (!key) return next(call);
+    if (!found) return next(call);
+    const { key, value: cached } = found;
     call.cacheKey = key;
     if (!call.options.fresh) {
-      const cached = await cache.get(key);
       if (cached !== undefined) {
         hit(call);
-        return { status: 200, envelope: JSON.parse(cached), rateLimit: null, attempts: 0, source: 'cache' };
+        return { status: 200, envelope: toEnvelope(JSON.parse(cached)), rateLimit: null, attempts: 0, source: 'cache' };
       }
     }
     const answer = await next(call);
@@ -91,8 +92,14 @@ export function cacheLayer(cache: ResponseCache, options: CacheLayerOptions): Ca
     // Validated before it is stored: a 200 with wrong field types must not be served from the cache
     // after Cloudflare recovers (it would fail for a whole TTL with 0 upstream calls).
     const { result } = validated(call, answer);
-    await cache.set(key, call.endpoint, JSON.stringify(answer.envelope), result);
-    if (definition.primesItemsAs) await prime(call, answer, definition.primesItemsAs);
+    // Not awaited: the caller has its answer; the writes go out in order on the store's connection,
+    // so a read sent after them still finds them.
+    const stored = cache
+      .set(key, call.endpoint, answer.text ?? JSON.stringify(answer.envelope), result)
+      .then(() => (definition.primesItemsAs ? prime(call, answer, definition.primesItemsAs) : undefined));
+    stored.catch((error: unknown) =>
+      call.logger.warn({ err: error, upstream: call.endpoint }, 'could not store an answer in the read cache'),
+    );
     return answer;
   };
 }

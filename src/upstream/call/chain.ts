@@ -44,6 +44,8 @@ export interface Answer {
   rateLimit: RateLimitState | null;
   /** Requests sent to Cloudflare for it (0: answered by the cache or by a call in flight). */
   attempts: number;
+  /** The envelope as Cloudflare sent it, when this call received it: stored and shared as is (no re-serialising). */
+  text?: string;
   /** Who answered: Cloudflare for this call, the read cache, or an identical call in flight (here or on another replica). */
   source: 'upstream' | 'cache' | 'flight';
 }

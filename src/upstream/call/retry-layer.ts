@@ -59,7 +59,8 @@ export function retryLayer(options: RetryLayerOptions, attempt: Attempt): Call {
         deadlineMs: options.requestDeadlineMs,
       });
       report(call, outcome, number, 'ok');
-      return { ...result, attempts: number, source: 'upstream' };
+      const text = outcome.kind === 'response' && result.envelope ? outcome.text : undefined;
+      return { ...result, attempts: number, source: 'upstream', ...(text === undefined ? {} : { text }) };
     } catch (error) {
       report(call, outcome, number, 'error', error instanceof UpstreamCallError ? error.code : 'UNKNOWN');
       throw error;

@@ -7,6 +7,7 @@
  * holds back a write.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { toEnvelope } from '../envelope.js';
 import type { HttpTransport } from '../transport.js';
 import type { Answer, Call, CallLayer, UpstreamCall } from './chain.js';
 
@@ -50,11 +51,31 @@ export function singleFlightLayer(options: SingleFlightOptions): CallLayer {
       const seen = await store.peek(key);
       if (seen === 'none') return null;
       if (seen !== 'pending') {
-        const { status, envelope } = JSON.parse(seen.answer) as Pick<Answer, 'status' | 'envelope'>;
-        return { status, envelope, rateLimit: null, attempts: 0, source: 'flight' };
+        const newline = seen.answer.indexOf('\n');
+        const text = seen.answer.slice(newline + 1);
+        return {
+          status: Number(seen.answer.slice(0, newline)),
+          envelope: toEnvelope(JSON.parse(text)),
+          text,
+          rateLimit: null,
+          attempts: 0,
+          source: 'flight',
+        };
       }
     }
     return null;
+  };
+
+  /** `<status>\n<envelope as received>`: no re-serialising of a large answer (a preview image). */
+  const publish = async (store: FlightStore, key: string, answer: Answer) => {
+    const published = `${answer.status}\n${answer.text ?? JSON.stringify(answer.envelope)}`;
+    try {
+      if (published.length <= options.maxAnswerBytes)
+        await store.publish(key, published, options.leaseMs + KEEP_AFTER_MS);
+      else await store.abandon(key);
+    } catch {
+      // The store falls back by itself; a waiter that sees nothing calls for itself.
+    }
   };
 
   /** This replica's turn: claim, or wait for the claimant, then call when nobody answered. */
@@ -69,12 +90,8 @@ export function singleFlightLayer(options: SingleFlightOptions): CallLayer {
     }
     try {
       const answer = await next(call);
-      if (store) {
-        const published = JSON.stringify({ status: answer.status, envelope: answer.envelope });
-        if (Buffer.byteLength(published) <= options.maxAnswerBytes)
-          await store.publish(key, published, options.leaseMs + KEEP_AFTER_MS);
-        else await store.abandon(key);
-      }
+      // Not awaited: those waiting poll for it; this caller has its answer already.
+      if (store) void publish(store, key, answer);
       return answer;
     } catch (error) {
       await store?.abandon(key);
