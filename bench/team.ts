@@ -13,10 +13,11 @@
  * a 5-minute lockout; each system has a token of its own and a fresh window.
  *
  * Reported per system: upstream calls, 429s, failed or degraded page loads, triage and message page
- * p50; against the physical limit of the workload: one search per 15 s window in which someone
- * loaded the page, one detection per distinct message shown, one trace and one preview per distinct
- * message opened. Results: bench/results/team.md, and the `## Team` section of docs/benchmarks.md
- * with `--publish` (bench/out/ otherwise). Everything binds to 127.0.0.1 and is stopped by PID.
+ * p50 over the pages that loaded; against the physical limit of the workload: one search per 15 s
+ * window in which someone loaded the page, one detection per distinct message shown, one trace and
+ * one preview per distinct message opened. Results: bench/results/team.md, and the `## Team` section
+ * of docs/benchmarks.md with `--publish` (bench/out/ otherwise). Everything binds to 127.0.0.1 and
+ * is stopped by PID.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,10 +185,12 @@ async function runTeam(system: System, simulator: string): Promise<TeamResult> {
   const searchWindows = new Set<number>();
   let pages = 0;
   let failed = 0;
+  // Latency of the pages that loaded: a refused page (a 429 during a lockout) answers fast and
+  // would make a locked-out app look quick.
   const record = (load: PageLoad, into: number[]) => {
     pages++;
-    if (!load.ok) failed++;
-    into.push(load.ms);
+    if (load.ok) into.push(load.ms);
+    else failed++;
   };
 
   const analyst = async (index: number) => {
@@ -272,7 +275,7 @@ function render(gateway: TeamResult, sdk: TeamResult): string {
     '',
     `\`npm run bench:team\` (bench/team.ts): ${ANALYSTS} analysts with their own JWTs, each reloading the triage page every 20 s and opening one of its messages (detection, trace, preview) every 30 s, one new message every 30 s, ${SECONDS} s of real time; the simulator answers in ${LATENCY_MS} ms and enforces 1,200 requests per 5 minutes per token with a 5-minute lockout. The gateway is two replicas on one Redis with every default; the SDK app is \`bench/servers/sdk-app.ts\`. Same seeded schedule for both. Run ${new Date().toISOString().slice(0, 16)}Z.`,
     '',
-    '| | upstream calls | 429s | failed page loads | triage p50 | message page p50 |',
+    '| | upstream calls | 429s | failed page loads | triage p50 (pages that loaded) | message page p50 (pages that loaded) |',
     '|---|---|---|---|---|---|',
     row(sdk),
     row(gateway),
