@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/constants.js';
+import { mulberry32 } from '../src/simulator/prng.js';
 import { percentile } from './lib/load.js';
 import { freePort, killAllSync, ROOT, round, spawnNode, startRedis, stopAll, waitReady } from './lib/processes.js';
 import { outputPaths, publishRequested, writeDocSection } from './lib/report.js';
@@ -89,18 +90,6 @@ interface TeamResult {
   shown: Set<string>;
   opened: Set<string>;
   searchWindows: Set<number>;
-}
-
-/** A small seeded PRNG (mulberry32): both systems see the same choices. */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 async function timed(work: () => Promise<{ ok: boolean; ids: string[] }>): Promise<PageLoad> {
@@ -194,7 +183,8 @@ async function runTeam(system: System, simulator: string): Promise<TeamResult> {
   };
 
   const analyst = async (index: number) => {
-    const random = prng(1_000 + index);
+    // Seeded: both systems see the same choices.
+    const random = mulberry32(1_000 + index);
     let lastPage: string[] = [];
     const triageLoop = async () => {
       await sleep((index * TRIAGE_EVERY_MS) / ANALYSTS);

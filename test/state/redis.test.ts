@@ -161,42 +161,39 @@ describe('two replicas sharing one Redis', () => {
 });
 
 describe('the request-rate pacer on Redis', () => {
-  test('two replicas share one per-second window: 22 calls at 5 per second across both span five seconds of the Redis clock', async () => {
-    const { a, b, close } = await startReplicas({ UPSTREAM_MAX_RPS: '5' });
+  /** Two replicas load one page each at once under UPSTREAM_MAX_RPS=`rate`: when each call arrived. */
+  async function arrivalsOfTwoPages(rate: number, pageSize: number): Promise<number[]> {
+    const { a, b, close } = await startReplicas({ UPSTREAM_MAX_RPS: String(rate) });
     try {
-      const page = '{ messages(first: 10) { nodes { id detection { action } } } }';
+      const page = `{ messages(first: ${pageSize}) { nodes { id detection { action } } } }`;
       const results = await Promise.all([a.query(page), b.query(page)]);
       for (const { body } of results) expect(body.errors).toBeUndefined();
-      const arrivals = a.sim.requests.map((r) => r.at).sort((x, y) => x - y);
-      expect(arrivals).toHaveLength(22);
-      // One shared window: never more than 5 starts in any second of the Redis clock, so 22 calls
-      // span 5 windows: from late in the first second to early in the fifth, at least 3 s less the
-      // first call's own way to the simulator. Each replica alone (5/s each) would span 3 windows,
-      // at most 2 s plus that.
-      expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(2_500);
+      return a.sim.requests.map((r) => r.at).sort((x, y) => x - y);
     } finally {
       await close();
     }
+  }
+
+  test('two replicas share one per-second window: 22 calls at 5 per second across both span five seconds of the Redis clock', async () => {
+    const arrivals = await arrivalsOfTwoPages(5, 10);
+    expect(arrivals).toHaveLength(22);
+    // One shared window: never more than 5 starts in any second of the Redis clock, so 22 calls
+    // span 5 windows: from late in the first second to early in the fifth, at least 3 s less the
+    // first call's own way to the simulator. Each replica alone (5/s each) would span 3 windows,
+    // at most 2 s plus that.
+    expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(2_500);
   }, 30_000);
 
   test('slots granted in batches still never exceed the rate: 102 calls at 40 per second across two replicas span three seconds of the Redis clock', async () => {
-    const { a, b, close } = await startReplicas({ UPSTREAM_MAX_RPS: '40' });
-    try {
-      const page = '{ messages(first: 50) { nodes { id detection { action } } } }';
-      const results = await Promise.all([a.query(page), b.query(page)]);
-      for (const { body } of results) expect(body.errors).toBeUndefined();
-      const arrivals = a.sim.requests.map((r) => r.at).sort((x, y) => x - y);
-      expect(arrivals).toHaveLength(102);
-      // 40 a second in one shared window: 102 starts need three windows, i.e. more than one full
-      // second between the first and the last. Each replica at 40/s alone would need two.
-      expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(1_000);
-      for (const at of arrivals) {
-        const inWindow = arrivals.filter((other) => other >= at && other < at + 1_000).length;
-        // Sliding windows may straddle two Redis seconds (up to 2 × 40), never more.
-        expect(inWindow).toBeLessThanOrEqual(80);
-      }
-    } finally {
-      await close();
+    const arrivals = await arrivalsOfTwoPages(40, 50);
+    expect(arrivals).toHaveLength(102);
+    // 40 a second in one shared window: 102 starts need three windows, i.e. more than one full
+    // second between the first and the last. Each replica at 40/s alone would need two.
+    expect((arrivals.at(-1) as number) - (arrivals[0] as number)).toBeGreaterThan(1_000);
+    for (const at of arrivals) {
+      const inWindow = arrivals.filter((other) => other >= at && other < at + 1_000).length;
+      // Sliding windows may straddle two Redis seconds (up to 2 × 40), never more.
+      expect(inWindow).toBeLessThanOrEqual(80);
     }
   }, 30_000);
 });
