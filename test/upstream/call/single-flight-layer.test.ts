@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { TestGateway } from '../../helpers/gateway.js';
 import { RedisServer, VOLATILE_FLAGS } from '../../helpers/redis-server.js';
 import { startReplicas } from '../../helpers/replicas.js';
@@ -23,9 +23,17 @@ let sim: TestGateway['sim'];
 beforeAll(async () => {
   redis = await RedisServer.start(VOLATILE_FLAGS);
   cleanups.push(() => redis.close());
-  const replicas = await startReplicas(cleanups, 2, redis, { CACHE_ENABLED: 'true' });
+  // A long lease: what is measured is that a replica waits instead of calling, not the lease; on a
+  // starved CI machine a 3 s lease can lapse before the owner's answer is back (then both call, by design).
+  const replicas = await startReplicas(cleanups, 2, redis, { CACHE_ENABLED: 'true', SINGLE_FLIGHT_LEASE_MS: '10000' });
   [a, b] = replicas.all as [TestGateway, TestGateway];
   sim = replicas.sim;
+  // Until a replica's first probe has found Redis, it reads for itself (by design): what is measured
+  // here starts once both share Redis.
+  await vi.waitFor(
+    () => expect([a, b].map((replica) => replica.gateway.services.state.health().redis)).toEqual(['ready', 'ready']),
+    { timeout: 10_000, interval: 20 },
+  );
 });
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
