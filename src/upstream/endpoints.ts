@@ -17,7 +17,7 @@ import {
   releaseResultSchema,
   traceSchema,
 } from './schemas.js';
-import type { CfTrace } from './schemas.js';
+import { type CfTrace, finishedJobIds } from './schemas.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -44,6 +44,12 @@ export interface EndpointDefinition {
   primesItemsAs?: 'emailSecurity.investigate.get';
   /** Writes: what the write makes stale in the read cache (messages: the ids in its path or its body's `ids`). */
   invalidates?: Invalidation['kind'];
+  /**
+   * Bulk-job reads: the jobs this answer shows finished. A finished job has moved or released
+   * messages nobody listed, so the first time the gateway sees it finished, every message state,
+   * trace and search of the account goes stale.
+   */
+  finishedJobs?: (result: unknown) => string[];
   /** Seed 001: a slow search answers 202 + Location, to be polled (§3 E1). */
   poll202?: true;
 }
@@ -187,6 +193,7 @@ export const endpoints = {
     result: bulkJobSchema.array(),
     resultInfo: pageResultInfoSchema,
     cache: 'never',
+    finishedJobs: finishedJobIds,
   },
   'emailSecurity.investigate.bulk.get': {
     ref: 'E14',
@@ -195,6 +202,7 @@ export const endpoints = {
     semantics: 'read',
     result: bulkJobSchema,
     cache: 'never',
+    finishedJobs: finishedJobIds,
   },
   'emailSecurity.investigate.bulk.delete': {
     ref: 'E15',

@@ -16,7 +16,7 @@ const WHY: Record<CacheClass, string> = {
   never: 'bulk jobs are followed for their progress; writes are never cached',
 };
 
-/** Which write kinds make an answer of each class stale (a bulk job's completion counts as `account`). */
+/** Which write kinds make an answer of each class stale (a bulk job seen finished counts as `account`). */
 const STALE_AFTER: Record<CacheClass, Invalidation['kind'][]> = {
   immutable: [],
   trace: ['messages', 'account'],
@@ -55,11 +55,11 @@ export function renderFreshnessTable(ttls: CacheTtls): string {
           STALE_AFTER[kind].includes((endpoints[write] as EndpointDefinition).invalidates as Invalidation['kind']),
         )
         .map((write): string => endpoints[write].ref);
-      if (STALE_AFTER[kind].includes('account')) staleAfter.push('a bulk job (E12) finishing');
+      if (STALE_AFTER[kind].includes('account')) staleAfter.push('a bulk job seen finished (E13/E14)');
       const ttl = kind === 'never' ? 'not cached' : `${ttlOf[kind] / 1000} s (\`${TTL_SETTING[kind]}\`)`;
       const changing = definition.stillChanging ? `; ${ttls.messageMs / 1000} s while a side is \`pending\`` : '';
       const primes = definition.primesItemsAs
-        ? `; each item is also cached as its ${endpoints[definition.primesItemsAs].ref} answer`
+        ? `; each item is also cached as its ${endpoints[definition.primesItemsAs].ref} answer (for that answer's own time, counted from the search)`
         : '';
       return `| ${definition.ref} \`${id}\` | \`${kind}\` | ${ttl}${changing} | ${WHY[kind]}${primes} | ${staleAfter.join(', ') || '—'} |`;
     });

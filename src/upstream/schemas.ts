@@ -222,6 +222,17 @@ export const bulkJobSchema = z.object({
 });
 export type CfBulkJob = z.infer<typeof bulkJobSchema>;
 
+/** §3 E15: the states after which a job never changes again (also the ones Cloudflare lets you delete). */
+export const TERMINAL_JOB_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'SKIPPED']);
+
+/** The ids of the jobs in a bulk-job answer that have finished: a terminal status, or a `completed_at` stamp. */
+export function finishedJobIds(result: unknown): string[] {
+  const jobs = (Array.isArray(result) ? result : [result]) as Pick<CfBulkJob, 'job_id' | 'status' | 'completed_at'>[];
+  return jobs
+    .filter((job) => TERMINAL_JOB_STATUSES.has(job.status) || job.completed_at != null)
+    .map((job) => job.job_id);
+}
+
 export const bulkJobMessageSchema = z.object({
   action_params: z.object({ type: str, client_recipient: optStr, destination: optStr, expected_disposition: optStr }),
   action_type: str,

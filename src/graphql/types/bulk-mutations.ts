@@ -225,9 +225,6 @@ defineMutation('createBulkAction', {
     return { job: { ...job, accountId: input.accountId }, replayed: false };
   },
   audit: ({ job }) => ({ result: 'applied', outcomes: [{ id: job.job_id, outcome: job.status }] }),
-  // The job will move or release messages the cache may hold, ids unknown: every search, state and
-  // trace of the account goes stale.
-  settle: (context, input) => context.services.cache?.invalidate({ scope: input.accountId, kind: 'account' }),
 });
 
 const jobInputSchema = (context: Parameters<typeof accountIdFor>[0]) =>

@@ -1,4 +1,9 @@
-import type { CfBulkJob, CfBulkJobMessage, CfPageResultInfo } from '../../upstream/schemas.js';
+import {
+  type CfBulkJob,
+  type CfBulkJobMessage,
+  type CfPageResultInfo,
+  TERMINAL_JOB_STATUSES,
+} from '../../upstream/schemas.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
@@ -16,8 +21,6 @@ const JOBS_DEFAULT_PAGE = 20;
 const JOB_MESSAGES_PAGE_CAP = 100;
 const JOB_MESSAGES_DEFAULT_PAGE = 25;
 
-/** §3 E15: the states Cloudflare lets you delete; also the states after which a job never changes again. */
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'SKIPPED']);
 const KNOWN_STATUSES: ReadonlySet<string> = new Set(JobStatus.wires);
 
 /**
@@ -26,7 +29,7 @@ const KNOWN_STATUSES: ReadonlySet<string> = new Set(JobStatus.wires);
  * rule a new terminal status would keep the progress subscription polling until its time limit.
  */
 export function isTerminalJob(job: Pick<CfBulkJob, 'status' | 'completed_at'>): boolean {
-  if (TERMINAL_STATUSES.has(job.status)) return true;
+  if (TERMINAL_JOB_STATUSES.has(job.status)) return true;
   return !KNOWN_STATUSES.has(job.status) && job.completed_at != null;
 }
 

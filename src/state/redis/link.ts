@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../logger.js';
 import { StateUnavailableError } from '../unavailable.js';
@@ -94,6 +95,13 @@ export class RedisLink {
   durability: RedisDurability = 'unknown';
   /** When the link last saw Redis lose its data (null: never). */
   dataLostAt: number | null = null;
+  /**
+   * This process's event-loop delay over the last probe interval or two. A command timeout while the
+   * loop itself was stalled (a burst of heavy pages) is this process's lag, not Redis's: the answer
+   * was waiting in the socket while the timeout fired first.
+   */
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  private previousMaxDelayMs = 0;
 
   constructor(
     readonly client: Redis,
@@ -101,6 +109,7 @@ export class RedisLink {
     readonly probeIntervalMs = 1_000,
     readonly commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
   ) {
+    this.loopDelay.enable();
     client.on('ready', () => void this.probe());
     // An 'error' listener is mandatory (an unhandled 'error' event would crash the process); every
     // failed reconnect emits one, and markDown logs only the first of an outage.
@@ -123,7 +132,11 @@ export class RedisLink {
   }
 
   async connect(): Promise<void> {
-    this.probeTimer = setInterval(() => void this.probe(), this.probeIntervalMs);
+    this.probeTimer = setInterval(() => {
+      this.previousMaxDelayMs = this.loopDelay.max / 1e6;
+      this.loopDelay.reset();
+      void this.probe();
+    }, this.probeIntervalMs);
     this.probeTimer.unref();
     try {
       await this.client.connect();
@@ -140,9 +153,24 @@ export class RedisLink {
     try {
       return await op();
     } catch (error) {
-      this.markDown(error as Error);
+      this.failed(error as Error);
       return fallback();
     }
+  }
+
+  /**
+   * A command failed: Redis is down — unless it was a timeout while this process's own event loop
+   * was stalled past half the command timeout. Then only that command falls back; the link stays up
+   * (keyed writes are not refused for the team, and no "recovery" drops the shared cache). A real
+   * outage is still found by the next command or probe that fails without a stall.
+   */
+  private failed(error: Error): void {
+    const stalledMs = Math.max(this.previousMaxDelayMs, this.loopDelay.max / 1e6);
+    if (error.message === 'Command timed out' && stalledMs > this.commandTimeoutMs / 2) {
+      this.logger.debug({ stalledMs: Math.round(stalledMs) }, 'a Redis command timed out while the event loop stalled');
+      return;
+    }
+    this.markDown(error);
   }
 
   /** Runs `op` on Redis; throws StateUnavailableError when Redis cannot be used or the command fails. */
@@ -152,7 +180,7 @@ export class RedisLink {
       return await op();
     } catch (error) {
       if (error instanceof StateUnavailableError) throw error;
-      this.markDown(error as Error);
+      this.failed(error as Error);
       throw this.unavailable(what);
     }
   }
@@ -173,6 +201,7 @@ export class RedisLink {
   async close(): Promise<void> {
     this.closing = true;
     if (this.probeTimer) clearInterval(this.probeTimer);
+    this.loopDelay.disable();
     try {
       if (this.client.status === 'ready') await this.client.quit();
     } catch {
@@ -216,7 +245,7 @@ export class RedisLink {
       this.markUp();
       await this.emit('probed');
     } catch (error) {
-      this.markDown(error as Error);
+      this.failed(error as Error);
     }
   }
 

@@ -6,8 +6,11 @@
  * - a list that primes (E1) stores each item as that item's own answer (E2), so opening a message
  *   found by a search costs no call on any replica;
  * - a write makes stale what its entry's `invalidates` names, whatever its outcome (it may have
- *   been applied even when the answer was lost).
+ *   been applied even when the answer was lost);
+ * - a bulk job seen finished for the first time makes the account's messages stale (the job moved
+ *   or released messages nobody listed).
  */
+import { LRUCache } from 'lru-cache';
 import type { UpstreamObserver } from '../call-types.js';
 import type { Invalidation, ResponseCache } from '../cache.js';
 import type { EndpointId } from '../endpoints.js';
@@ -60,8 +63,25 @@ export function cacheLayer(cache: ResponseCache, options: CacheLayerOptions): Ca
     );
   };
 
+  /** Jobs already seen finished (per process): each invalidates once, not on every later poll. */
+  const finished = new LRUCache<string, true>({ max: 10_000 });
+  const noteFinishedJobs = async (call: UpstreamCall, answer: Answer) => {
+    const finishedJobs = call.definition.finishedJobs;
+    if (!finishedJobs || !answer.envelope) return;
+    const scope = call.options.pathParams.account_id ?? '';
+    const fresh = finishedJobs(validated(call, answer).result).filter((id) => !finished.has(`${scope}/${id}`));
+    if (fresh.length === 0) return;
+    for (const id of fresh) finished.set(`${scope}/${id}`, true);
+    await invalidate(call, 'account');
+  };
+
   return (next) => async (call) => {
     const { definition } = call;
+    if (call.isRead && definition.finishedJobs) {
+      const answer = await next(call);
+      await noteFinishedJobs(call, answer);
+      return answer;
+    }
     if (!call.isRead) {
       const kind = definition.invalidates;
       if (!kind) return next(call);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
@@ -88,6 +88,45 @@ describe('answers one request fetched serve the next ones', () => {
     );
     expect(moved.body.errors).toBeUndefined();
     expect(moved.body.data?.moveMessages.movedCount).toBe(1);
+    t.sim.resetRequests();
+    const after = await t.query<Detail>(DETAIL, { id });
+    expect(t.sim.count(E7)).toBe(1);
+    expect(after.body.data?.message?.trace.outbound.lines?.length ?? 0).toBeGreaterThan(linesBefore);
+  });
+
+  test('a bulk job the gateway sees finished makes its messages stale: the next read shows the move', async () => {
+    const target = messages().find((m) => !m.is_quarantined && m.action_log.length === 0 && m.message_id);
+    const id = target?.id as string;
+    const before = await t.query<Detail>(DETAIL, { id });
+    expect(before.body.errors).toBeUndefined();
+    const linesBefore = before.body.data?.message?.trace.outbound.lines?.length ?? 0;
+    const created = await t.query<{ createBulkAction: { job?: { id: string } } }>(
+      'mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { ... on CreateBulkActionPayload { job { id } } } }',
+      {
+        i: {
+          action: 'MOVE',
+          destination: 'JUNK_EMAIL',
+          searchParams: { messageId: target?.message_id, start: '2000-01-01T00:00:00Z' },
+        },
+      },
+    );
+    expect(created.body.errors).toBeUndefined();
+    const jobId = created.body.data?.createBulkAction.job?.id as string;
+    // Cached from before the job: the move is not visible yet.
+    const during = await t.query<Detail>(DETAIL, { id });
+    expect(during.body.data?.message?.trace.outbound.lines?.length ?? 0).toBe(linesBefore);
+    await vi.waitFor(
+      async () => {
+        const { body } = await t.query<{ bulkJob: { isTerminal: boolean } }>(
+          'query($id: ID!) { bulkJob(id: $id) { isTerminal } }',
+          {
+            id: jobId,
+          },
+        );
+        expect(body.data?.bulkJob.isTerminal).toBe(true);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     t.sim.resetRequests();
     const after = await t.query<Detail>(DETAIL, { id });
     expect(t.sim.count(E7)).toBe(1);
