@@ -112,8 +112,9 @@ export function cacheLayer(cache: ResponseCache, options: CacheLayerOptions): Ca
     // Validated before it is stored: a 200 with wrong field types must not be served from the cache
     // after Cloudflare recovers (it would fail for a whole TTL with 0 upstream calls).
     const { result } = validated(call, answer);
-    // Not awaited: the caller has its answer; the writes go out in order on the store's connection,
-    // so a read sent after them still finds them.
+    // Not awaited: the caller has its answer. The entry goes out before any later read on the store's
+    // connection; a search's primed messages follow a round trip later (their generations are read
+    // first), and a read that comes in between simply calls.
     const stored = cache
       .set(key, call.endpoint, answer.text ?? JSON.stringify(answer.envelope), result)
       .then(() => (definition.primesItemsAs ? prime(call, answer, definition.primesItemsAs) : undefined));
