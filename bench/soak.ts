@@ -38,6 +38,7 @@ import { runInNewContext } from 'node:vm';
 import { Writable } from 'node:stream';
 import { Pool, request } from 'undici';
 import { createGateway, type Gateway } from '../src/app.js';
+import { ERROR_CODES } from '../src/graphql/errors.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/constants.js';
@@ -70,22 +71,8 @@ export const BOUNDS = {
 /** The gateway's governor limit in the soak, and the simulator's budget: the same, so Ratelimit headers agree. */
 const GOVERNOR_LIMIT = '100000000';
 
-const TYPED = new Set([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'UPSTREAM_SCHEMA_MISMATCH',
-  'UPSTREAM_ERROR',
-  'OUTCOME_UNKNOWN',
-  'REQUEST_ABORTED',
-  'QUERY_TOO_COMPLEX',
-  'PERSISTED_QUERY_ONLY',
-]);
+/** The closed list of codes a client may see (src/graphql/errors.ts). */
+const TYPED = new Set<string>(ERROR_CODES);
 
 export interface SoakOptions {
   minutes: number;

@@ -3,7 +3,7 @@ import { createGraphQLError, maskError as defaultMaskError } from 'graphql-yoga'
 import {
   UpstreamBadRequestError,
   UpstreamCallError,
-  type UpstreamErrorCode,
+  UPSTREAM_ERROR_CODES,
   UpstreamConflictError,
   UpstreamForbiddenError,
   UpstreamNotFoundError,
@@ -22,13 +22,15 @@ import {
  * by yoga, so internals never leak. It is the upstream classification plus the codes only the
  * gateway itself produces (request limits, persisted operations); nothing is listed twice.
  */
-export type ErrorCode =
-  | UpstreamErrorCode
-  | 'QUERY_TOO_COMPLEX'
-  | 'PERSISTED_QUERY_ONLY'
-  | 'PERSISTED_QUERY_NOT_FOUND'
-  | 'STATE_UNAVAILABLE'
-  | 'TOO_MANY_SUBSCRIPTIONS';
+export const ERROR_CODES = [
+  ...UPSTREAM_ERROR_CODES,
+  'QUERY_TOO_COMPLEX',
+  'PERSISTED_QUERY_ONLY',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'STATE_UNAVAILABLE',
+  'TOO_MANY_SUBSCRIPTIONS',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The codes a typed mutation error can carry (the GraphQL enum `ActionErrorCode`). */
 export const MUTATION_ERROR_CODES = [

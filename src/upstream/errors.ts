@@ -12,19 +12,21 @@ export interface CloudflareErrorInfo {
  * `code` of the typed error results, so clients can switch on them. A closed union on purpose:
  * adding one is a schema change clients must hear about.
  */
-export type UpstreamErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_SCHEMA_MISMATCH'
-  | 'UPSTREAM_ERROR'
-  | 'OUTCOME_UNKNOWN'
-  | 'REQUEST_ABORTED';
+export const UPSTREAM_ERROR_CODES = [
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_SCHEMA_MISMATCH',
+  'UPSTREAM_ERROR',
+  'OUTCOME_UNKNOWN',
+  'REQUEST_ABORTED',
+] as const;
+export type UpstreamErrorCode = (typeof UPSTREAM_ERROR_CODES)[number];
 
 interface UpstreamErrorDetails {
   endpoint: EndpointId | null;

@@ -3,27 +3,12 @@
  * and the closed set of error codes a client may see.
  */
 import { expect } from 'vitest';
+import { ERROR_CODES } from '../../src/graphql/errors.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import type { GraphQLErrorJson, TestGateway } from '../helpers/gateway.js';
 
-/** Every `extensions.code` the gateway may answer with (src/graphql/errors.ts), plus graphql-js validation. */
-export const TYPED_CODES = new Set([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'UPSTREAM_SCHEMA_MISMATCH',
-  'UPSTREAM_ERROR',
-  'OUTCOME_UNKNOWN',
-  'REQUEST_ABORTED',
-  'QUERY_TOO_COMPLEX',
-  'PERSISTED_QUERY_ONLY',
-  'GRAPHQL_VALIDATION_FAILED',
-]);
+/** Every `extensions.code` the gateway may answer with (its closed list), plus graphql-js validation. */
+export const TYPED_CODES = new Set<string>([...ERROR_CODES, 'GRAPHQL_VALIDATION_FAILED']);
 
 export const TRIAGE = /* GraphQL */ `
   query Triage($first: Int) {
