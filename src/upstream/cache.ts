@@ -37,6 +37,16 @@ export interface CacheTtls {
   insightsMs: number;
 }
 
+/** How long an answer of this class stays true (0: not cached). */
+export function ttlOfClass(ttls: CacheTtls, kind: CacheClass): number {
+  if (kind === 'immutable') return ttls.immutableMs;
+  if (kind === 'trace') return ttls.traceMs;
+  if (kind === 'message') return ttls.messageMs;
+  if (kind === 'search') return ttls.searchMs;
+  if (kind === 'insights') return ttls.insightsMs;
+  return 0;
+}
+
 export interface CacheKeyParts {
   credential: string;
   endpoint: EndpointId;
@@ -77,16 +87,6 @@ export class ResponseCache {
     readonly policy: CacheAccessPolicy | null = null,
   ) {}
 
-  /** How long an answer of this class stays true (0: not cached). */
-  ttlOf(kind: CacheClass): number {
-    if (kind === 'immutable') return this.ttls.immutableMs;
-    if (kind === 'trace') return this.ttls.traceMs;
-    if (kind === 'message') return this.ttls.messageMs;
-    if (kind === 'search') return this.ttls.searchMs;
-    if (kind === 'insights') return this.ttls.insightsMs;
-    return 0;
-  }
-
   /**
    * How long this answer of the endpoint stays true: its class's TTL, or the `message` TTL while the
    * catalogue says the answer is still changing (a trace with a pending side).
@@ -94,7 +94,7 @@ export class ResponseCache {
   ttlFor(endpoint: EndpointId, result?: unknown): number {
     const definition: EndpointDefinition = endpoints[endpoint];
     if (result !== undefined && definition.stillChanging?.(result)) return this.ttls.messageMs;
-    return this.ttlOf(definition.cache);
+    return ttlOfClass(this.ttls, definition.cache);
   }
 
   /**

@@ -3,7 +3,7 @@
  * gateway caches stays true, why, and which of the gateway's own writes make it stale. A test keeps
  * the document equal to this rendering, so the table cannot drift from the code.
  */
-import type { CacheClass, CacheTtls, Invalidation } from './cache.js';
+import { type CacheClass, type CacheTtls, type Invalidation, ttlOfClass } from './cache.js';
 import { type EndpointDefinition, endpointIds, endpoints } from './endpoints.js';
 
 /** Why an answer of each class stays true as long as it does (from Cloudflare's contract). */
@@ -36,14 +36,6 @@ const TTL_SETTING: Record<CacheClass, string> = {
 };
 
 export function renderFreshnessTable(ttls: CacheTtls): string {
-  const ttlOf: Record<CacheClass, number> = {
-    immutable: ttls.immutableMs,
-    trace: ttls.traceMs,
-    message: ttls.messageMs,
-    search: ttls.searchMs,
-    insights: ttls.insightsMs,
-    never: 0,
-  };
   const writes = endpointIds.filter((id) => (endpoints[id] as EndpointDefinition).invalidates);
   const rows = endpointIds
     .filter((id) => endpoints[id].semantics === 'read')
@@ -56,7 +48,7 @@ export function renderFreshnessTable(ttls: CacheTtls): string {
         )
         .map((write): string => endpoints[write].ref);
       if (STALE_AFTER[kind].includes('account')) staleAfter.push('a bulk job seen finished (E13/E14)');
-      const ttl = kind === 'never' ? 'not cached' : `${ttlOf[kind] / 1000} s (\`${TTL_SETTING[kind]}\`)`;
+      const ttl = kind === 'never' ? 'not cached' : `${ttlOfClass(ttls, kind) / 1000} s (\`${TTL_SETTING[kind]}\`)`;
       const changing = definition.stillChanging ? `; ${ttls.messageMs / 1000} s while a side is \`pending\`` : '';
       const primes = definition.primesItemsAs
         ? `; each item is also cached as its ${endpoints[definition.primesItemsAs].ref} answer (for that answer's own time, counted from the search)`
