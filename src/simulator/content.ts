@@ -8,8 +8,8 @@ import { buildEml } from './eml.js';
 import { isoZ, plainTs } from './messages.js';
 import { Canvas, type Rgb } from './png.js';
 import { type Rng, chance, fnv1a, hex, int, mulberry32, pick } from './prng.js';
-import type { Detection, DetectionAttachment, Disposition, Message, Trace, TraceLine } from './types.js';
-import { NON_BENIGN } from './types.js';
+import type { Detection, DetectionAttachment, Disposition, Message, Trace, TraceLine } from './wire-types.js';
+import { NON_BENIGN } from './wire-types.js';
 import { AS_NAMES, BAD_DOMAINS, GEOS, PARTNER_DOMAINS, THREAT_CATEGORY_IDS } from './vocabulary.js';
 
 export interface AttachmentContent {

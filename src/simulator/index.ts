@@ -1,22 +1,14 @@
 /**
  * An embedded, stateful Cloudflare simulator: a real HTTP server on loopback that speaks the
  * Email Security Investigate, Intel Miscategorization and Security Center Insights APIs as
- * described in /work/shared/reference/cloudflare-api.md (paths, envelopes, paging, status codes).
+ * described in the Cloudflare API reference (paths, envelopes, paging, status codes).
  *
  *   const sim = await startSimulator();          // http://127.0.0.1:<random>/client/v4
  *   process.env.CLOUDFLARE_BASE_URL = sim.baseUrl;
  *   …
  *   await sim.close();
  */
-import type { EndpointId } from '../upstream/endpoints.js';
-import type {
-  BudgetOptions,
-  FaultRule,
-  POLL_ENDPOINT,
-  RecordedRequest,
-  SimEndpointId,
-  SimulatorOptions,
-} from './api-types.js';
+import type { BudgetOptions, FaultRule, RecordedRequest, SimEndpointId, SimulatorOptions } from './public-types.js';
 import { SimulatorServer } from './server.js';
 import { SimulatorState } from './state.js';
 
@@ -33,8 +25,8 @@ export type {
   RecordedRequest,
   SimEndpointId,
   SimulatorOptions,
-} from './api-types.js';
-export { POLL_ENDPOINT } from './api-types.js';
+} from './public-types.js';
+export { POLL_ENDPOINT } from './routes.js';
 export type { SimulatorState } from './state.js';
 
 export const DEFAULT_BUDGET = { limit: 1200, windowSeconds: 300, lockoutSeconds: 300 } as const;
@@ -47,7 +39,7 @@ export interface Simulator {
   readonly state: SimulatorState;
   /** Every request received (control API excluded), in order. */
   readonly requests: RecordedRequest[];
-  count(endpoint?: EndpointId | typeof POLL_ENDPOINT, filter?: { method?: string; status?: number }): number;
+  count(endpoint?: SimEndpointId, filter?: { method?: string; status?: number }): number;
   resetRequests(): void;
   setLatency(ms: number): void;
   injectFault(rule: FaultRule): void;
@@ -92,11 +84,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     moveResultMessageId: options.moveResultMessageId ?? 'rfc822',
   });
   const server = new SimulatorServer(state, { latencyMs: options.latencyMs ?? 0, budget, seed });
-  const reset = () => {
-    state.load();
-    server.resetKnobs();
-  };
-  server.onReset = reset;
   await server.listen(host, options.port ?? 0);
   const origin = server.origin;
 
@@ -120,7 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     addMessages: (accountId, count) => state.addMessages(accountId, count),
     openConnections: () => server.openConnections(),
-    reset,
+    reset: () => server.reset(),
     close: () => server.close(),
   };
 }

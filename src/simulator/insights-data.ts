@@ -3,8 +3,8 @@
  */
 import { isoZ } from './messages.js';
 import { type Rng, chance, hex, int, pick, uuid7, weighted } from './prng.js';
-import type { AuditLogEntry, Issue, IssueType, UserClassification } from './types.js';
-import { ISSUE_TYPES, SEVERITIES } from './types.js';
+import type { AuditLogEntry, Issue, IssueType, UserClassification } from './wire-types.js';
+import { ISSUE_TYPES, SEVERITIES } from './wire-types.js';
 
 const DAY = 86_400_000;
 

@@ -12,8 +12,8 @@ import type {
   Message,
   MessageFinding,
   PostDeliveryOp,
-} from './types.js';
-import { AUTH_RESULTS, DELIVERY_MODES, DISPOSITIONS, NON_BENIGN, PATTERN_TYPES } from './types.js';
+} from './wire-types.js';
+import { AUTH_RESULTS, DELIVERY_MODES, DISPOSITIONS, NON_BENIGN, PATTERN_TYPES } from './wire-types.js';
 import {
   BAD_DOMAINS,
   BULK_SENDERS,

@@ -6,8 +6,8 @@
 import { attachmentDigests, contentOf, isNonBenign } from './content.js';
 import { badRequest } from './envelope.js';
 import type { StoredMessage } from './messages.js';
-import type { DeliveryStatus, Disposition, PostDeliveryOp } from './types.js';
-import { DELIVERY_STATUSES, DISPOSITIONS, DISPOSITIONS_6, MESSAGE_ACTIONS } from './types.js';
+import type { DeliveryStatus, Disposition, PostDeliveryOp } from './wire-types.js';
+import { DELIVERY_STATUSES, DISPOSITIONS, DISPOSITIONS_6, MESSAGE_ACTIONS } from './wire-types.js';
 
 const DAY = 86_400_000;
 

@@ -1,5 +1,5 @@
 /** Word lists for realistic-looking seed data. Domains are fictional (contoso/fabrikam style). */
-import type { Disposition } from './types.js';
+import type { Disposition } from './wire-types.js';
 
 export const FIRST_NAMES = [
   'Alice',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import type { BulkJob, BulkJobMessage, Message } from '../../src/simulator/types.js';
+import type { BulkJob, BulkJobMessage, Message } from '../../src/simulator/wire-types.js';
 import { ACCOUNT, INVESTIGATE, call, get, post, waitFor } from './helpers.js';
 
 let sim: Simulator;

@@ -5,7 +5,7 @@ import {
   type Simulator,
   startSimulator,
 } from '../../src/simulator/index.js';
-import type { AuditLogEntry, CountItem, InsightList, Issue } from '../../src/simulator/types.js';
+import type { AuditLogEntry, CountItem, InsightList, Issue } from '../../src/simulator/wire-types.js';
 import { ACCOUNT, call, get, post } from './helpers.js';
 
 let sim: Simulator;

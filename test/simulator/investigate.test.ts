@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { SIMULATOR_SECOND_ACCOUNT_ID, type Simulator, startSimulator } from '../../src/simulator/index.js';
-import type { Message, MoveResult, ReleaseResult } from '../../src/simulator/types.js';
+import type { Message, MoveResult, ReleaseResult } from '../../src/simulator/wire-types.js';
 import { ACCOUNT, INVESTIGATE, get, post } from './helpers.js';
 
 let sim: Simulator;

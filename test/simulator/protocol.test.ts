@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { SIMULATOR_SECOND_ACCOUNT_ID, type Simulator, startSimulator } from '../../src/simulator/index.js';
-import type { Message } from '../../src/simulator/types.js';
+import type { Message } from '../../src/simulator/wire-types.js';
 import { ACCOUNT, INVESTIGATE, call, get, post, sleep, waitFor } from './helpers.js';
 
 let sim: Simulator;

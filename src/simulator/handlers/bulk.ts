@@ -1,9 +1,10 @@
 /** Email Security bulk jobs E12–E17 (§2.3, §3, §8). Progress is driven by SimulatorState.tick(). */
 import { badRequest, ok } from '../envelope.js';
 import { parseSearch, type RawSearch, SEARCH_KEYS } from '../search.js';
-import type { BulkJob, SearchParams } from '../types.js';
-import { BULK_ACTIONS, DESTINATIONS, DISPOSITIONS, JOB_STATUSES } from '../types.js';
-import { type Handler, bodyObject, first, intParam, oneOf, pageSlice } from './context.js';
+import type { BulkJob, SearchParams } from '../wire-types.js';
+import { BULK_ACTIONS, DESTINATIONS, DISPOSITIONS, JOB_STATUSES } from '../wire-types.js';
+import type { Handler } from './handler.js';
+import { bodyObject, first, intParam, oneOf, pageSlice } from './request-params.js';
 
 /**
  * E12. `destination` is optional in the schema even for MOVE (§7.10); a MOVE without a destination
@@ -53,7 +54,7 @@ export const listJobs: Handler = (ctx) => {
   if (actionType !== undefined) oneOf('action_type', actionType, BULK_ACTIONS);
   if (status !== undefined) oneOf('status', status, JOB_STATUSES);
   const jobs = ctx.state
-    .listJobRecords(ctx.accountId)
+    .listBulkJobs(ctx.accountId)
     .filter(
       (j: BulkJob) =>
         (actionType === undefined || j.action_type === actionType) && (status === undefined || j.status === status),

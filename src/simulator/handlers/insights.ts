@@ -2,11 +2,12 @@
 import { badRequest, okNoResult, ok } from '../envelope.js';
 import type { StoredIssue } from '../insights-data.js';
 import { parseDate } from '../search.js';
-import type { InsightScope } from '../state.js';
-import type { AuditLogEntry, CountItem } from '../types.js';
-import type { UserClassification } from '../types.js';
-import { AUDIT_FIELDS, ISSUE_TYPES, USER_CLASSIFICATIONS } from '../types.js';
-import { type Handler, type HandlerContext, all, bodyObject, first, intParam, oneOf } from './context.js';
+import type { InsightScope } from '../insight-store.js';
+import type { AuditLogEntry, CountItem } from '../wire-types.js';
+import type { UserClassification } from '../wire-types.js';
+import { AUDIT_FIELDS, ISSUE_TYPES, USER_CLASSIFICATIONS } from '../wire-types.js';
+import type { Handler, HandlerContext } from './handler.js';
+import { all, bodyObject, first, intParam, oneOf } from './request-params.js';
 
 /** S1 default page size (not documented; Cloudflare's Security Center dashboard uses 25). */
 const DEFAULT_PER_PAGE = 25;

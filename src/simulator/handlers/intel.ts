@@ -1,7 +1,8 @@
 /** Intel miscategorization I1 (§4). */
 import { badRequest, okNoResult } from '../envelope.js';
-import type { Miscategorization } from '../types.js';
-import { type Handler, bodyObject, oneOf } from './context.js';
+import type { Miscategorization } from '../wire-types.js';
+import type { Handler } from './handler.js';
+import { bodyObject, oneOf } from './request-params.js';
 
 /** §4: "managed automatically … fall off 30 days after they are applied" — may not be submitted. */
 const MANAGED_CATEGORIES: Readonly<Record<number, string>> = { 169: 'New Domains', 177: 'Newly Seen' };

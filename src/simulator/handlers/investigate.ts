@@ -4,9 +4,10 @@ import { buildDetection, buildPreview, buildRaw, buildTrace, isNonBenign } from 
 import { ApiError, CODES, badRequest, ok } from '../envelope.js';
 import type { StoredMessage } from '../messages.js';
 import { parseBool, parseSearch, type RawSearch, SEARCH_KEYS } from '../search.js';
-import type { MoveResult, ReleaseResult } from '../types.js';
-import { DESTINATIONS, DISPOSITIONS, RECLASSIFY_DISPOSITIONS } from '../types.js';
-import { type Handler, type HandlerContext, bodyObject, first, intParam, oneOf } from './context.js';
+import type { MoveResult, ReleaseResult } from '../wire-types.js';
+import { DESTINATIONS, DISPOSITIONS, RECLASSIFY_DISPOSITIONS } from '../wire-types.js';
+import type { Handler, HandlerContext } from './handler.js';
+import { bodyObject, first, intParam, oneOf } from './request-params.js';
 
 /** E1 per_page: "No documented maximum" — the simulator caps it at 1000 and says so with a 400. */
 const MAX_PER_PAGE = 1000;

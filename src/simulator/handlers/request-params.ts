@@ -1,24 +1,5 @@
-/** What every endpoint handler receives, plus small request-parsing helpers shared by handlers. */
-import type { EndpointId } from '../../upstream/endpoints.js';
-import { badRequest, type SimResponse } from '../envelope.js';
-import type { InsightScope, SimulatorState } from '../state.js';
-
-export interface HandlerContext {
-  state: SimulatorState;
-  endpoint: EndpointId;
-  /** Decoded path params (`account_id`, `investigate_id`, `job_id`, `issue_id`, `scope`, `scope_id`). */
-  params: Record<string, string>;
-  query: Record<string, string[]>;
-  body: unknown;
-  /** The account the request is about (for zone-scoped insight calls: the zone's owner). */
-  accountId: string;
-  /** Set for Security Center endpoints. */
-  scope?: InsightScope;
-  /** Who is calling (email for key auth, a token label otherwise): audit `changed_by`, action-log `requested_by`. */
-  principal: string;
-}
-
-export type Handler = (ctx: HandlerContext) => SimResponse;
+/** Small request-parsing helpers shared by the handlers: query params, JSON bodies, enums, paging. */
+import { badRequest } from '../envelope.js';
 
 export function first(query: Record<string, string[]>, name: string): string | undefined {
   return query[name]?.[0];

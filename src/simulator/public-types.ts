@@ -1,9 +1,7 @@
-/** Public types of the simulator API (re-exported by index.ts). */
-import type { EndpointId } from '../upstream/endpoints.js';
+/** Types of the simulator's own API (options, request log, fault rules), re-exported by index.ts. */
+import type { SimEndpointId } from './routes.js';
 
-/** The E1 slow-search poll URL (seed 001: "202 with a Location header pointing to a polling endpoint"). */
-export const POLL_ENDPOINT = 'emailSecurity.investigate.list.poll' as const;
-export type SimEndpointId = EndpointId | typeof POLL_ENDPOINT;
+export type { SimEndpointId };
 
 export type BudgetOptions = { limit: number; windowSeconds: number; lockoutSeconds: number } | null;
 
