@@ -649,7 +649,7 @@ async function main(): Promise<void> {
         typeDefs: parse(readFileSync(join(ROOT, 'schema/subgraph.graphql'), 'utf8')),
         url: `${gatewayA.url}/graphql`,
       },
-      { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: `${cm.url}/graphql` },
+      { name: 'case-management', typeDefs: caseManagementTypeDefs, url: `${cm.url}/graphql` },
     ]);
     if (compositionHasErrors(composition)) throw new Error(composition.errors.map((error) => error.message).join('\n'));
     const supergraphPath = join(logDir, 'supergraph.graphql');
