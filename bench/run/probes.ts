@@ -5,21 +5,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/constants.js';
-import { percentile } from '../lib/load.js';
-import { round } from '../lib/processes.js';
+import { p50 } from '../lib/load.js';
 import { timedRequest, verifyGraphql } from './http.js';
 import { PROBE_RUNS, THINK_MS, TRIAGE_PAGE } from './settings.js';
 
 export type DeferredProbe = { firstPartP50: number; totalP50: number; parts: number; failed: number };
-
-const p50 = (values: number[]) =>
-  round(
-    percentile(
-      [...values].sort((a, b) => a - b),
-      50,
-    ),
-    1,
-  );
 
 /** Unloaded latencies measured directly: the triage page's critical path and one upstream RTT. */
 export async function upstreamProbes(
