@@ -5,10 +5,10 @@
  * messages. Env: PORT, CASE_MESSAGE_IDS (comma-separated investigate ids, one case each).
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode, parse, visit } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { serveOnLoopback } from './serve.js';
 
 /** `Query.cases` with the arguments the bench pages with (the deploy example takes none). */
 const PAGED_CASES = (
@@ -60,12 +60,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     title: `Phishing wave ${index + 1}`,
     messageId,
   }));
-  const server = createServer(createCaseManagementYoga(cases));
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  serveOnLoopback(createCaseManagementYoga(cases));
 }
