@@ -22,17 +22,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import {
-  type Child,
-  freePort,
-  memory,
-  ROOT,
-  round,
-  spawnNode,
-  startRedis,
-  stopAll,
-  waitReady,
-} from './lib/processes.js';
+import { memory, ROOT, round, type Server, startRedis, startServer, stopAll } from './lib/processes.js';
+import { type SimulatorControl, startSimulator } from './lib/simulator.js';
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 const SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 60);
@@ -45,64 +36,40 @@ const report = (line: string) => {
   console.info(line);
 };
 
-interface Replica {
-  child: Child;
-  url: string;
-}
+type Replica = Server;
 
-async function startSimulator(): Promise<string> {
-  const port = await freePort();
-  const child = spawnNode(
-    'simulator',
-    ['--import', 'tsx', 'src/simulator/main.ts'],
-    { SIMULATOR_PORT: String(port), SIMULATOR_LATENCY_MS: '25' },
-    logDir,
-  );
-  const origin = `http://127.0.0.1:${port}`;
-  await waitReady(child, `${origin}/__simulator/counts`);
-  return origin;
-}
-
-async function startReplica(
+/** A replica from source (tsx src/server.ts), in development without auth, on the shared Redis. */
+function startReplica(
   name: string,
-  simulator: string,
+  cloudflareBaseUrl: string,
   redisUrl: string,
   nodeArgs: string[] = [],
 ): Promise<Replica> {
-  const port = await freePort();
-  const child = spawnNode(
+  return startServer({
     name,
-    [...nodeArgs, '--import', 'tsx', 'src/server.ts'],
-    {
+    args: [...nodeArgs, '--import', 'tsx', 'src/server.ts'],
+    env: {
       NODE_ENV: 'development',
       AUTH_DISABLED: 'true',
-      HOST: '127.0.0.1',
-      PORT: String(port),
       LOG_LEVEL: process.env.BENCH_LIVE_LOG_LEVEL ?? 'warn',
       CLOUDFLARE_API_TOKEN: 'bench-token',
       CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
-      CLOUDFLARE_BASE_URL: `${simulator}/client/v4`,
+      CLOUDFLARE_BASE_URL: cloudflareBaseUrl,
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: 'bench-live:',
       // Every bench subscriber is the same (development) caller: lift the per-caller bound only.
       LIVE_MAX_PER_CALLER: '2000',
     },
     logDir,
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(child, `${url}/health`);
-  return { child, url };
+  });
 }
 
-const control = (simulator: string, path: string, body?: unknown) =>
-  fetch(`${simulator}/__simulator/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  }).then((response) => response.json() as Promise<Record<string, unknown>>);
+const counts = async (simulator: SimulatorControl) =>
+  (await simulator.get<{ endpoints: Record<string, number> }>('counts')).endpoints;
 
-const counts = async (simulator: string) =>
-  ((await control(simulator, 'counts')) as { endpoints: Record<string, number> }).endpoints;
+/** `count` new messages in the simulator's account: their ids. */
+const addMessages = async (simulator: SimulatorControl, count: number) =>
+  (await simulator.post<{ ids: string[] }>('messages', { accountId: ACCOUNT, count })).ids;
 
 /** One SSE subscriber that records, per message id, when its ARRIVED event came (and how often). */
 function sseSubscriber(url: string, query = QUEUE) {
@@ -153,7 +120,7 @@ const ready = async (replica: Replica) =>
 
 // ───────────────────────────── scenarios ─────────────────────────────
 
-async function team(simulator: string, replicas: Replica[]) {
+async function team(simulator: SimulatorControl, replicas: Replica[]) {
   const subscribers = Array.from({ length: 50 }, (_, index) => sseSubscriber((replicas[index % 2] as Replica).url));
   await waitFor(() => subscribers.every((subscriber) => subscriber.ready()), 30_000);
   await sleep(POLL_MS + 1_000); // the poller's baseline
@@ -161,7 +128,7 @@ async function team(simulator: string, replicas: Replica[]) {
   const started = Date.now();
   const added: { id: string; at: number }[] = [];
   while (Date.now() - started < SECONDS * 1000) {
-    const ids = ((await control(simulator, 'messages', { accountId: ACCOUNT, count: 1 })) as { ids: string[] }).ids;
+    const ids = await addMessages(simulator, 1);
     added.push({ id: ids[0] as string, at: Date.now() });
     await sleep(Math.min(30_000, SECONDS * 1000 - (Date.now() - started)));
   }
@@ -195,7 +162,11 @@ async function team(simulator: string, replicas: Replica[]) {
   return subscribers;
 }
 
-async function takeover(simulator: string, replicas: Replica[], subscribers: ReturnType<typeof sseSubscriber>[]) {
+async function takeover(
+  simulator: SimulatorControl,
+  replicas: Replica[],
+  subscribers: ReturnType<typeof sseSubscriber>[],
+) {
   const states = await Promise.all(replicas.map(ready));
   const leaderIndex = states.findIndex((state) => state.checks.live.leading > 0);
   const leader = replicas[leaderIndex] as Replica;
@@ -204,7 +175,7 @@ async function takeover(simulator: string, replicas: Replica[], subscribers: Ret
   await sleep(2_000);
   const killedAt = Date.now();
   process.kill(leader.child.pid, 'SIGKILL');
-  const ids = ((await control(simulator, 'messages', { accountId: ACCOUNT, count: 2 })) as { ids: string[] }).ids;
+  const ids = await addMessages(simulator, 2);
   const tookOver = await waitFor(async () => (await ready(survivor)).checks.live.leading > 0, 30_000);
   const takeoverMs = Date.now() - killedAt;
   await waitFor(() => onSurvivor.every((s) => ids.every((id) => s.arrived.has(id))), POLL_MS * 2 + 10_000);
@@ -220,7 +191,7 @@ async function takeover(simulator: string, replicas: Replica[], subscribers: Ret
   );
 }
 
-async function bulk(simulator: string, replica: Replica) {
+async function bulk(simulator: SimulatorControl, replica: Replica) {
   const create = async () => {
     const response = await fetch(`${replica.url}/graphql`, {
       method: 'POST',
@@ -347,10 +318,15 @@ async function idle(replica: Replica) {
 async function main() {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const { url: redisUrl } = await startRedis(logDir);
-  const simulator = await startSimulator();
+  const simulatorProcess = await startSimulator({
+    logDir,
+    latencyMs: 25,
+    args: ['--import', 'tsx', 'src/simulator/main.ts'],
+  });
+  const { baseUrl, control: simulator } = simulatorProcess;
   const replicas = [
-    await startReplica('replica-a', simulator, redisUrl),
-    await startReplica('replica-b', simulator, redisUrl),
+    await startReplica('replica-a', baseUrl, redisUrl),
+    await startReplica('replica-b', baseUrl, redisUrl),
   ];
   report(`# Live triage benchmark (${new Date().toISOString()}, BENCH_LIVE_SECONDS=${SECONDS})`);
   const only = new Set((process.env.BENCH_ONLY ?? 'team,takeover,bulk,idle').split(','));
@@ -365,12 +341,13 @@ async function main() {
   // A replica of its own: nothing left over from the other scenarios in its memory.
   if (only.has('idle'))
     await idle(
-      await startReplica('replica-idle', simulator, redisUrl, [
+      await startReplica('replica-idle', baseUrl, redisUrl, [
         `--heapsnapshot-signal=SIGUSR2`,
         `--diagnostic-dir=${logDir}`,
       ]),
     );
   writeFileSync(join(ROOT, 'bench/results/live.md'), `${lines.join('\n')}\n`);
+  await simulator.close();
   await stopAll();
 }
 

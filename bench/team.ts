@@ -23,12 +23,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/constants.js';
 import { mulberry32 } from '../src/simulator/prng.js';
-import { percentile } from './lib/load.js';
-import { freePort, killAllSync, ROOT, round, spawnNode, startRedis, stopAll, waitReady } from './lib/processes.js';
+import { createIssuer, startGateway } from './lib/gateway.js';
+import { p50 } from './lib/load.js';
+import { killAllSync, ROOT, round, startRedis, startServer, stopAll } from './lib/processes.js';
 import { outputPaths, publishRequested, writeDocSection } from './lib/report.js';
+import { type SimulatorControl, startSimulator } from './lib/simulator.js';
 
 const ANALYSTS = Number(process.env.BENCH_TEAM_ANALYSTS ?? 10);
 const SECONDS = Number(process.env.BENCH_TEAM_SECONDS ?? 300);
@@ -39,7 +40,6 @@ const SEARCH_WINDOW_MS = 15_000;
 const LATENCY_MS = 25;
 const BUDGET = { limit: 1200, windowSeconds: 300, lockoutSeconds: 300 };
 const ISSUER = 'esgw-bench-team';
-const AUDIENCE = 'email-security-gateway';
 
 const TRIAGE = /* GraphQL */ `
   query TeamTriage {
@@ -152,19 +152,10 @@ function sdkSystem(url: string): System {
   };
 }
 
-const control = async (simulator: string, path: string, body?: unknown) => {
-  const response = await fetch(`${simulator}/__simulator/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return response.json() as Promise<unknown>;
-};
-
 /** The workload against one system, for SECONDS of real time. */
-async function runTeam(system: System, simulator: string): Promise<TeamResult> {
-  await control(simulator, 'budget', BUDGET);
-  await control(simulator, 'reset-requests', {});
+async function runTeam(system: System, control: SimulatorControl): Promise<TeamResult> {
+  await control.post('budget', BUDGET);
+  await control.post('reset-requests', {});
   const started = Date.now();
   const end = started + SECONDS * 1000;
   const triageMs: number[] = [];
@@ -217,17 +208,16 @@ async function runTeam(system: System, simulator: string): Promise<TeamResult> {
   const arrivals = (async () => {
     while (Date.now() + ARRIVAL_EVERY_MS < end) {
       await sleep(ARRIVAL_EVERY_MS);
-      await control(simulator, 'messages', { accountId: SIMULATOR_ACCOUNT_ID, count: 1 });
+      await control.post('messages', { accountId: SIMULATOR_ACCOUNT_ID, count: 1 });
     }
   })();
   await Promise.all([...Array.from({ length: ANALYSTS }, (_, index) => analyst(index)), arrivals]);
 
-  const requests = (await control(simulator, 'requests')) as { at: number; endpoint: string | null; status: number }[];
+  const requests = await control.get<{ at: number; endpoint: string | null; status: number }[]>('requests');
   const byEndpoint: Record<string, number> = {};
   for (const request of requests)
     byEndpoint[request.endpoint ?? 'unmatched'] = (byEndpoint[request.endpoint ?? 'unmatched'] ?? 0) + 1;
   const limited = requests.filter((request) => request.status === 429);
-  const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
   return {
     name: system.name,
     calls: requests.length,
@@ -236,8 +226,8 @@ async function runTeam(system: System, simulator: string): Promise<TeamResult> {
     firstLockoutS: limited[0] ? round((limited[0].at - started) / 1000, 0) : null,
     pages,
     failed,
-    triageP50: round(percentile(sorted(triageMs), 50), 1),
-    messageP50: round(percentile(sorted(messageMs), 50), 1),
+    triageP50: p50(triageMs),
+    messageP50: p50(messageMs),
     shown,
     opened,
     searchWindows,
@@ -281,75 +271,41 @@ function render(gateway: TeamResult, sdk: TeamResult): string {
 
 async function main() {
   const { url: redisUrl } = await startRedis(logDir);
-  const simPort = await freePort();
-  const simulatorChild = spawnNode(
-    'simulator',
-    ['dist/simulator/main.js'],
-    { SIMULATOR_PORT: String(simPort), SIMULATOR_LATENCY_MS: String(LATENCY_MS) },
-    logDir,
-  );
-  const simulator = `http://127.0.0.1:${simPort}`;
-  await waitReady(simulatorChild, `${simulator}/__simulator/counts`);
-
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const publicKeyPem = await exportSPKI(publicKey);
+  const simulator = await startSimulator({ logDir, latencyMs: LATENCY_MS });
+  const issuer = await createIssuer(ISSUER);
   const tokens = await Promise.all(
-    Array.from({ length: ANALYSTS }, (_, index) =>
-      new SignJWT({ scope: 'email-security:read' })
-        .setProtectedHeader({ alg: 'RS256' })
-        .setSubject(`analyst-${index + 1}`)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime('2h')
-        .sign(privateKey),
-    ),
+    Array.from({ length: ANALYSTS }, (_, index) => issuer.sign(`analyst-${index + 1}`, 'email-security:read')),
   );
   const replicas: string[] = [];
   for (const name of ['replica-a', 'replica-b']) {
-    const port = await freePort();
-    const child = spawnNode(
+    const replica = await startGateway({
       name,
-      ['dist/server.js'],
-      {
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        CLOUDFLARE_API_TOKEN: 'bench-team-gateway',
-        CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
-        CLOUDFLARE_BASE_URL: `${simulator}/client/v4`,
-        AUTH_PUBLIC_KEY: publicKeyPem,
-        AUTH_ISSUER: ISSUER,
-        AUTH_AUDIENCE: AUDIENCE,
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: 'bench-team:',
-      },
       logDir,
-    );
-    replicas.push(`http://127.0.0.1:${port}`);
-    await waitReady(child, `${replicas.at(-1)}/health`);
+      cloudflareBaseUrl: simulator.baseUrl,
+      apiToken: 'bench-team-gateway',
+      issuer,
+      logLevel: 'warn',
+      env: { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: 'bench-team:' },
+    });
+    replicas.push(replica.url);
   }
-  const sdkPort = await freePort();
-  const sdkChild = spawnNode(
-    'sdk-app',
-    ['--import', 'tsx', 'bench/servers/sdk-app.ts'],
-    {
-      PORT: String(sdkPort),
+  const sdkApp = await startServer({
+    name: 'sdk-app',
+    args: ['--import', 'tsx', 'bench/servers/sdk-app.ts'],
+    env: {
       MODE: 'parallel',
-      CLOUDFLARE_BASE_URL: `${simulator}/client/v4`,
+      CLOUDFLARE_BASE_URL: simulator.baseUrl,
       CLOUDFLARE_API_TOKEN: 'bench-team-sdk',
       CLOUDFLARE_ACCOUNT_ID: SIMULATOR_ACCOUNT_ID,
     },
     logDir,
-  );
-  const sdkUrl = `http://127.0.0.1:${sdkPort}`;
-  await waitReady(sdkChild, `${sdkUrl}/health`);
+  });
 
   console.info(`team: ${ANALYSTS} analysts, ${SECONDS} s per system (logs: ${logDir})`);
-  const gateway = await runTeam(gatewaySystem(replicas, tokens), simulator);
+  const gateway = await runTeam(gatewaySystem(replicas, tokens), simulator.control);
   console.info(`gateway done: ${gateway.calls} calls`);
-  const sdk = await runTeam(sdkSystem(sdkUrl), simulator);
+  const sdk = await runTeam(sdkSystem(sdkApp.url), simulator.control);
+  await simulator.control.close();
   const section = render(gateway, sdk);
   console.info(section);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -39,6 +39,17 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[index] as number;
 }
 
+/** The median of unsorted values, rounded to 0.1 (ms). */
+export function p50(values: number[]): number {
+  return round(
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    ),
+    1,
+  );
+}
+
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];

@@ -147,12 +147,66 @@ export async function waitReady(child: Child, url: string, timeoutMs = 30_000, i
   }
 }
 
-function tail(file: string): string {
+/**
+ * Polls the child's log until a line matches `pattern` (e.g. the URL a process prints once it listens
+ * on a port it chose itself); fails early when the child exits.
+ */
+export async function waitForOutput(child: Child, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(readLog(child.logFile));
+    if (match) return match;
+    if (child.process.exitCode !== null)
+      throw new Error(
+        `${child.name} exited with ${child.process.exitCode}; see ${child.logFile}:\n${tail(child.logFile)}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(
+        `${child.name} printed no ${pattern} after ${timeoutMs} ms; see ${child.logFile}:\n${tail(child.logFile)}`,
+      );
+    await sleep(50);
+  }
+}
+
+export interface Server {
+  child: Child;
+  url: string;
+}
+
+/**
+ * A node process serving HTTP on a free loopback port (given to it as PORT and HOST), once
+ * `healthPath` answers 2xx.
+ */
+export async function startServer(options: {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  logDir: string;
+  healthPath?: string;
+  timeoutMs?: number;
+}): Promise<Server> {
+  const port = await freePort();
+  const child = spawnNode(
+    options.name,
+    options.args,
+    { HOST: '127.0.0.1', PORT: String(port), ...options.env },
+    options.logDir,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(child, `${url}${options.healthPath ?? '/health'}`, options.timeoutMs);
+  return { child, url };
+}
+
+function readLog(file: string): string {
   try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
+    return readFileSync(file, 'utf8');
   } catch {
     return '';
   }
+}
+
+function tail(file: string): string {
+  return readLog(file).split('\n').slice(-15).join('\n');
 }
 
 // ───────────────────────────── /proc accounting ─────────────────────────────

@@ -1,32 +1,33 @@
 /**
- * Benchmark-only second subgraph (run in its own process): a case-management service whose cases
- * reference e-mail messages by key and which adds `cases` to `Message` — the federation test's
- * subgraph, plus paging on `cases` so concurrent benchmark requests ask for different messages.
- * Env: PORT, CASE_MESSAGE_IDS (comma-separated investigate ids, one case each).
+ * Benchmark-only second subgraph (run in its own process): the example case-management subgraph of
+ * deploy/supergraph/cases.graphql, whose cases reference e-mail messages by key and which adds
+ * `cases` to `Message`, plus paging on `cases` so concurrent benchmark requests ask for different
+ * messages. Env: PORT, CASE_MESSAGE_IDS (comma-separated investigate ids, one case each).
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { type DocumentNode, type FieldDefinitionNode, type ObjectTypeDefinitionNode, parse, visit } from 'graphql';
 import { createYoga } from 'graphql-yoga';
+import { serveOnLoopback } from './serve.js';
 
-export const caseManagementTypeDefs = /* GraphQL */ `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
+/** `Query.cases` with the arguments the bench pages with (the deploy example takes none). */
+const PAGED_CASES = (
+  parse('type Query { cases(offset: Int = 0, first: Int = 5): [Case!]! }').definitions[0] as ObjectTypeDefinitionNode
+).fields?.[0] as FieldDefinitionNode;
 
-  type Case {
-    id: ID!
-    title: String!
-    message: Message!
-  }
-
-  type Message @key(fields: "id") {
-    id: ID!
-    cases: [Case!]!
-  }
-
-  type Query {
-    cases(offset: Int = 0, first: Int = 5): [Case!]!
-  }
-`;
+/** The deploy example's SDL (one copy, not one per use), with `Query.cases` paged. */
+export const caseManagementTypeDefs: DocumentNode = visit(
+  parse(readFileSync(new URL('../../deploy/supergraph/cases.graphql', import.meta.url), 'utf8')),
+  {
+    ObjectTypeDefinition(type) {
+      if (type.name.value !== 'Query') return undefined;
+      return {
+        ...type,
+        fields: type.fields?.map((field) => (field.name.value === PAGED_CASES.name.value ? PAGED_CASES : field)),
+      };
+    },
+  },
+);
 
 interface CaseRecord {
   id: string;
@@ -36,7 +37,7 @@ interface CaseRecord {
 
 export function createCaseManagementYoga(cases: CaseRecord[]) {
   const schema = buildSubgraphSchema({
-    typeDefs: parse(caseManagementTypeDefs),
+    typeDefs: caseManagementTypeDefs,
     resolvers: {
       Query: {
         cases: (_root: unknown, args: { offset: number; first: number }) =>
@@ -59,12 +60,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     title: `Phishing wave ${index + 1}`,
     messageId,
   }));
-  const server = createServer(createCaseManagementYoga(cases));
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-  const stop = () => {
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  serveOnLoopback(createCaseManagementYoga(cases));
 }

@@ -4,9 +4,9 @@
  * upstream, no auth, no logging, no validation. Gateway CPU/request minus this = the gateway's own
  * overhead. Env: PORT.
  */
-import { createServer } from 'node:http';
 import SchemaBuilder from '@pothos/core';
 import { createYoga } from 'graphql-yoga';
+import { serveOnLoopback } from './serve.js';
 
 interface Detection {
   action: string;
@@ -167,11 +167,4 @@ const yoga = createYoga({
   landingPage: false,
   graphiql: false,
 });
-const server = createServer(yoga);
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveOnLoopback(yoga);

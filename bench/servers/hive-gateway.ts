@@ -5,8 +5,8 @@
  * SUPERGRAPH_PATH.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
+import { serveOnLoopback } from './serve.js';
 
 const supergraph = readFileSync(process.env.SUPERGRAPH_PATH ?? 'supergraph.graphql', 'utf8');
 const gateway = createGatewayRuntime({
@@ -19,13 +19,4 @@ const gateway = createGatewayRuntime({
     fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }),
   },
 });
-const server = createServer(gateway);
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-const stop = () => {
-  server.close(() => {
-    void Promise.resolve(gateway.dispose()).finally(() => process.exit(0));
-  });
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+serveOnLoopback(gateway, () => gateway.dispose());

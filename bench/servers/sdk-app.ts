@@ -9,8 +9,8 @@
  *
  * `/message?id=` is a message's page: detection, trace and preview at once (`Promise.all`).
  */
-import { createServer } from 'node:http';
 import Cloudflare from 'cloudflare';
+import { serveOnLoopback } from './serve.js';
 
 const mode = process.env.MODE === 'parallel' ? 'parallel' : 'sequential';
 const accountId = process.env.CLOUDFLARE_ACCOUNT_ID ?? '';
@@ -102,7 +102,7 @@ const answer = (response: import('node:http').ServerResponse, work: Promise<unkn
     },
   );
 
-const server = createServer((request, response) => {
+serveOnLoopback((request, response) => {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   if (url.pathname === '/health') {
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -112,10 +112,3 @@ const server = createServer((request, response) => {
   else if (url.pathname === '/message') answer(response, messagePage(url.searchParams.get('id') ?? ''));
   else response.writeHead(404).end();
 });
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
