@@ -2,7 +2,7 @@
  * Soak test: `npm run soak` (SOAK_MINUTES, default 10).
  *
  * Topology (all on 127.0.0.1):
- *   - the Cloudflare simulator runs as a CHILD PROCESS (bench/soak/simulator.ts, random port), driven
+ *   - the Cloudflare simulator runs as a CHILD PROCESS (src/simulator/main.ts, random port), driven
  *     over its `/__simulator/` control API — so its own state and request log are not measured; it is
  *     reset every minute (moves grow its action logs) and its budget equals the governor's limit;
  *   - the gateway runs IN THIS PROCESS behind a real node:http server (createGateway + yoga), with
@@ -98,7 +98,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     faultEveryMs: options.faultEveryMs ?? 3_000,
     gatewayEnv: options.gatewayEnv ?? {},
     topology:
-      'simulator: child process (bench/soak/simulator.ts, budget = governor limit); gateway + node:http server + load generator: this process; loopback only',
+      'simulator: child process (src/simulator/main.ts, budget = governor limit); gateway + node:http server + load generator: this process; loopback only',
     node: process.version,
   };
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -130,8 +130,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     sim = await startSimulator({
       logDir,
       latencyMs: config.simLatencyMs,
-      args: ['--import', 'tsx', 'bench/soak/simulator.ts'],
-      env: { SOAK_SIM_BUDGET_LIMIT: GOVERNOR_LIMIT },
+      args: ['--import', 'tsx', 'src/simulator/main.ts'],
+      env: { SIMULATOR_PORT: '0', SIMULATOR_BUDGET_LIMIT: GOVERNOR_LIMIT },
     });
     const control = sim.control;
     const inProcess = await startInProcessGateway(sim.baseUrl, config.gatewayEnv);
