@@ -27,8 +27,17 @@ export interface TestGateway {
    * Serves the gateway on a loopback port as `server.ts` does (HTTP and graphql-ws); closed with the
    * gateway. Real client libraries talk to it over real sockets.
    */
-  listen(): Promise<{ url: string; wsUrl: string }>;
+  listen(): Promise<Listening>;
   close(): Promise<void>;
+}
+
+export interface Listening {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** The GraphQL endpoint, `${origin}/graphql`. */
+  url: string;
+  wsUrl: string;
+  server: Server;
 }
 
 export interface GraphQLErrorJson {
@@ -94,7 +103,8 @@ export async function startTestGateway(
       listeners.push({ server, websocket });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` };
+      const origin = `http://127.0.0.1:${port}`;
+      return { origin, url: `${origin}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql`, server };
     },
     async close() {
       gateway.services.live.drain();
