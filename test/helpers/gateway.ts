@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { type DocumentNode, print } from 'graphql';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -17,9 +18,12 @@ export interface TestGateway {
   sim: Simulator;
   /** Every log line the gateway wrote, parsed. */
   logs: Record<string, unknown>[];
-  /** POSTs a GraphQL operation through `yoga.fetch` (in process, no port). */
+  /**
+   * POSTs a GraphQL operation through `yoga.fetch` (in process, no port): a string, or a typed
+   * document generated from schema/operations (sent as its printed text).
+   */
   query<T = Record<string, unknown>>(
-    query: string,
+    query: string | DocumentNode,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: { data?: T; errors?: GraphQLErrorJson[] } }>;
@@ -93,7 +97,7 @@ export async function startTestGateway(
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
       });
       return { status: response.status, body: (await response.json()) as never };
     },

@@ -4,6 +4,7 @@
  * open at the simulator or in its own server, apply no mutation twice, and keep serving.
  */
 import type { Server } from 'node:http';
+import { type DocumentNode, print } from 'graphql';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -42,12 +43,17 @@ function serverConnections(): Promise<number> {
   );
 }
 
-async function post(agent: Agent, query: string, variables: Record<string, unknown>, signal?: AbortSignal) {
+async function post(
+  agent: Agent,
+  query: string | DocumentNode,
+  variables: Record<string, unknown>,
+  signal?: AbortSignal,
+) {
   const response = await request(url, {
     method: 'POST',
     dispatcher: agent,
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
     ...(signal ? { signal } : {}),
   });
   return {

@@ -3,6 +3,11 @@
  * and the closed set of error codes a client may see.
  */
 import { expect, vi } from 'vitest';
+import {
+  MoveMessagesDocument,
+  ReclassifyMessageDocument,
+  ReleaseMessagesDocument,
+} from '../../src/generated/gql/graphql.js';
 import { ERROR_CODES } from '../../src/graphql/errors.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import type { GraphQLErrorJson, TestGateway } from '../helpers/gateway.js';
@@ -16,36 +21,10 @@ export const TRIAGE = /* GraphQL */ `
   }
 `;
 
-export const MOVE = /* GraphQL */ `
-  mutation Move($input: MoveMessagesInput!) {
-    moveMessages(input: $input) {
-      __typename
-      ... on MoveMessagesPayload { movedCount failedCount replayed outcomes { id status reason } }
-      ... on MutationError { code message }
-      ... on RateLimitedError { retryAfterSeconds }
-    }
-  }
-`;
-
-export const RELEASE = /* GraphQL */ `
-  mutation Release($input: ReleaseMessagesInput!) {
-    releaseMessages(input: $input) {
-      __typename
-      ... on ReleaseMessagesPayload { releasedCount replayed outcomes { id status } }
-      ... on MutationError { code message }
-    }
-  }
-`;
-
-export const RECLASSIFY = /* GraphQL */ `
-  mutation Reclassify($input: ReclassifyMessageInput!) {
-    reclassifyMessage(input: $input) {
-      __typename
-      ... on ReclassifyMessagePayload { id replayed }
-      ... on MutationError { code message }
-    }
-  }
-`;
+// The mutations exactly as the app's clients send them (schema/operations, generated documents).
+export const MOVE = MoveMessagesDocument;
+export const RELEASE = ReleaseMessagesDocument;
+export const RECLASSIFY = ReclassifyMessageDocument;
 
 export type Body<T> = { data?: T | null; errors?: GraphQLErrorJson[] };
 
