@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID, SIMULATOR_ZONE_ID } from '../../src/simulator/index.js';
-import { mulberry32 } from '../../src/simulator/prng.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { createTokenSigner } from '../helpers/tokens.js';
+import { SIMULATOR_ACCOUNT_ID, SIMULATOR_ZONE_ID } from '../../../src/simulator/index.js';
+import { mulberry32 } from '../../../src/simulator/prng.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { createTokenSigner } from '../../helpers/tokens.js';
 
 let t: TestGateway;
 

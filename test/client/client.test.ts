@@ -11,10 +11,10 @@ import {
   MessageDetailsDocument,
   persistedDocuments,
   TriagePageDocument,
-} from '../client/index.js';
-import { loadTriage } from '../examples/typed-client/triage.js';
-import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+} from '../../client/index.js';
+import { loadTriage } from '../../examples/typed-client/triage.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
 let endpoint: string;
@@ -76,7 +76,7 @@ describe('the typed client (client/, @email-security-gateway/client)', () => {
     ]);
     const built = (await import(
       pathToFileURL(join(outDir, 'client/index.js')).href
-    )) as typeof import('../client/index.js');
+    )) as typeof import('../../client/index.js');
     const { data, errors } = await built.execute(endpoint, built.TriagePageDocument, { first: 2 });
     expect(errors).toBeUndefined();
     expect(data?.messages.edges).toHaveLength(2);

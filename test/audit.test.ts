@@ -4,11 +4,11 @@
  * the one closed vocabulary.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { AUDIT_RESULTS } from '../../src/audit.js';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import type { EndpointId } from '../../src/upstream/endpoints.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { createTokenSigner, TEST_ISSUER } from '../helpers/tokens.js';
+import { AUDIT_RESULTS } from '../src/audit.js';
+import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
+import type { EndpointId } from '../src/upstream/endpoints.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { createTokenSigner, TEST_ISSUER } from './helpers/tokens.js';
 
 let t: TestGateway;
 let writer: Record<string, string>;
