@@ -1,40 +1,30 @@
-import { exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { generateKeyPair } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createGateway } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import {
+  ALL_SCOPES,
+  createTokenSigner,
+  type SignOptions,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  TEST_SUBJECT,
+  type TokenSigner,
+} from './helpers/tokens.js';
 
-const ISSUER = 'https://idp.test';
-const AUDIENCE = 'email-gateway';
-const ALL = 'email-security:read email-security:write email-security:raw';
 const READ_MAIL = '{ messages(first: 2) { nodes { id subject from detection { action } } } }';
 
-type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
-let keys: KeyPair;
-let publicPem: string;
+let signer: TokenSigner;
 
-/** Signs a token; every claim can be overridden or removed (`undefined`) to forge a bad one. */
-async function token(
-  claims: Partial<JWTPayload> & Record<string, unknown> = {},
-  key: CryptoKey = keys.privateKey,
-  alg = 'RS256',
-): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const payload: Record<string, unknown> = {
-    iss: ISSUER,
-    aud: AUDIENCE,
-    sub: 'analyst-42',
-    scope: ALL,
-    iat: now,
-    exp: now + 300,
-    ...claims,
-  };
-  for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
-  return new SignJWT(payload).setProtectedHeader({ alg }).sign(key);
-}
+/** A full-scope token unless the claims say otherwise; `undefined` removes a claim to forge a bad one. */
+const token = (claims: Record<string, unknown> = {}, options?: SignOptions) =>
+  signer.sign({ scope: ALL_SCOPES, ...claims }, options);
 
+const isUnauthenticatedEvent = (line: Record<string, unknown>) =>
+  (line.security as { event?: string } | undefined)?.event === 'unauthenticated';
 const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -47,15 +37,14 @@ async function post(t: TestGateway, body: unknown, headers: Record<string, strin
 }
 
 beforeAll(async () => {
-  keys = await generateKeyPair('RS256');
-  publicPem = await exportSPKI(keys.publicKey);
+  signer = await createTokenSigner();
 });
 
 describe('authentication in production JWT mode', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = await startTestGateway({
-      env: { NODE_ENV: 'production', AUTH_PUBLIC_KEY: publicPem, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE },
+      env: { NODE_ENV: 'production', ...signer.env },
     });
   });
   afterAll(async () => {
@@ -70,7 +59,7 @@ describe('authentication in production JWT mode', () => {
     [
       'an alg:none token',
       async () =>
-        `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: ISSUER, aud: AUDIENCE, sub: 'x', scope: ALL, exp: 9e9 })}.`,
+        `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'x', scope: ALL_SCOPES, exp: 9e9 })}.`,
     ],
     ['an expired token', () => token({ exp: Math.floor(Date.now() / 1000) - 60 })],
     ['a token whose nbf is in the future', () => token({ nbf: Math.floor(Date.now() / 1000) + 600 })],
@@ -79,9 +68,12 @@ describe('authentication in production JWT mode', () => {
     ['a token without exp', () => token({ exp: undefined })],
     [
       'an HS256 token keyed with the public PEM (algorithm confusion)',
-      () => token({}, new TextEncoder().encode(publicPem) as unknown as CryptoKey, 'HS256'),
+      () => token({}, { key: new TextEncoder().encode(signer.publicPem), alg: 'HS256' }),
     ],
-    ['an RS256 token signed by a foreign key', async () => token({}, (await generateKeyPair('RS256')).privateKey)],
+    [
+      'an RS256 token signed by a foreign key',
+      async () => token({}, { key: (await generateKeyPair('RS256')).privateKey }),
+    ],
     ['a token with no sub, client_id or azp', () => token({ sub: undefined })],
   ];
 
@@ -110,9 +102,7 @@ describe('authentication in production JWT mode', () => {
       expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
       expect(t.sim.count()).toBe(0);
       const lines = t.logs.slice(before);
-      expect(
-        lines.filter((line) => (line.security as { event?: string } | undefined)?.event === 'unauthenticated'),
-      ).toHaveLength(1);
+      expect(lines.filter(isUnauthenticatedEvent)).toHaveLength(1);
       expect(JSON.stringify(lines)).not.toContain(forged.split('.')[1] || forged);
     },
   );
@@ -134,13 +124,17 @@ describe('authentication in production JWT mode', () => {
   });
 
   test('a subscription without a valid token is 401 and never polls Cloudflare', async () => {
+    const before = t.logs.length;
     const response = await post(
       t,
       { query: 'subscription { bulkJobProgress(id: "job-1") { status } }' },
       { accept: 'text/event-stream' },
     );
     expect(response.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The body ends (a started subscription would keep it open) and the refusal is logged: the
+    // request is over, so nothing of it can still reach Cloudflare.
+    expect(JSON.parse(await response.text()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    await vi.waitFor(() => expect(t.logs.slice(before).some(isUnauthenticatedEvent)).toBe(true));
     expect(t.sim.count()).toBe(0);
   });
 
@@ -227,9 +221,7 @@ describe('identity, CORS allow-list and subscription expiry', () => {
   beforeAll(async () => {
     t = await startTestGateway({
       env: {
-        AUTH_PUBLIC_KEY: publicPem,
-        AUTH_ISSUER: ISSUER,
-        AUTH_AUDIENCE: AUDIENCE,
+        ...signer.env,
         CORS_ORIGINS: 'https://triage.example.com',
         INTROSPECTION: 'true',
       },
@@ -271,7 +263,7 @@ describe('identity, CORS allow-list and subscription expiry', () => {
     expect((await payload(again)).replayed).toBe(true);
     expect(t.sim.count('emailSecurity.investigate.move.create')).toBe(2);
     const actors = t.logs.filter((line) => line.audit).map((line) => (line.audit as { actor: string }).actor);
-    expect(actors).toEqual(expect.arrayContaining([`${ISSUER}#service-a`, `${ISSUER}#service-b`]));
+    expect(actors).toEqual(expect.arrayContaining([`${TEST_ISSUER}#service-a`, `${TEST_ISSUER}#service-b`]));
   });
 
   test('an allowed Origin gets a CORS grant for itself, without credentials', async () => {
@@ -474,7 +466,7 @@ describe('start-up refusals', () => {
   });
 
   test('production without Cloudflare credentials is refused unless SIMULATOR=true says so', () => {
-    const verifier = { AUTH_PUBLIC_KEY: 'x', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE };
+    const verifier = { AUTH_PUBLIC_KEY: 'x', AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE };
     expect(variablesOf({ NODE_ENV: 'production', ...verifier })).toEqual(['CLOUDFLARE_API_TOKEN']);
     expect(variablesOf({ NODE_ENV: 'production', SIMULATOR: 'true', ...verifier })).toEqual([]);
     expect(loadConfig({ NODE_ENV: 'production', SIMULATOR: 'true', ...verifier }).upstreamMode).toBe('simulator');
@@ -483,8 +475,8 @@ describe('start-up refusals', () => {
   test('an AUTH_PUBLIC_KEY that is not a key stops start-up with a ConfigError naming it', async () => {
     const config = loadConfig({
       AUTH_PUBLIC_KEY: 'definitely not a PEM',
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
+      AUTH_ISSUER: TEST_ISSUER,
+      AUTH_AUDIENCE: TEST_AUDIENCE,
     });
     const failure = await createGateway(config, createLogger({ level: 'silent', pretty: false })).catch(
       (error: unknown) => error,
@@ -536,7 +528,7 @@ describe('development mode on the embedded simulator', () => {
 describe('scopes in JWT mode', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    t = await startTestGateway({ env: { AUTH_PUBLIC_KEY: publicPem, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE } });
+    t = await startTestGateway({ env: signer.env });
   });
   afterAll(async () => {
     await t.close();
@@ -566,7 +558,7 @@ describe('scopes in JWT mode', () => {
     expect(body.data.moveMessages).toMatchObject({ __typename: 'ForbiddenError', code: 'FORBIDDEN' });
     expect(t.sim.count()).toBe(0);
     const audit = t.logs.slice(before).find((line) => line.audit)?.audit;
-    expect(audit).toMatchObject({ actor: `${ISSUER}#analyst-42`, action: 'moveMessages', result: 'refused' });
+    expect(audit).toMatchObject({ actor: `${TEST_ISSUER}#${TEST_SUBJECT}`, action: 'moveMessages', result: 'refused' });
   });
 
   test('a full-scope token reads, releases and reads raw, and the audit names issuer and subject', async () => {
@@ -580,7 +572,7 @@ describe('scopes in JWT mode', () => {
     };
     expect(released.data.releaseMessages.__typename).toBe('ReleaseMessagesPayload');
     expect(t.logs.slice(before).find((line) => line.audit)?.audit).toMatchObject({
-      actor: `${ISSUER}#analyst-42`,
+      actor: `${TEST_ISSUER}#${TEST_SUBJECT}`,
       authMode: 'jwt',
     });
     const raw = (await (

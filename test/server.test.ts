@@ -2,7 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator, startSimulator } from '../src/simulator/index.js';
 
 const run = promisify(execFile);
@@ -19,6 +19,11 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await sim.close();
 });
+
+/** Process start-up and shutdown take seconds on a loaded machine. */
+const WAIT = { timeout: 10_000, interval: 10 };
+/** Start-up may use most of a test's 30 s on a loaded machine (seen at 10 s in a full run). */
+const START = { timeout: 25_000, interval: 25 };
 
 async function startServer(env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['dist/server.js'], {
@@ -48,29 +53,17 @@ async function startServer(env: Record<string, string> = {}) {
   // 'close', not 'exit': 'exit' can fire while the child's last stdout lines are still unread, and
   // the drain test asserts on the final line.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const listening = lines.find((line) => line.msg === 'Email Security gateway listening');
-      if (listening) {
-        clearInterval(timer);
-        resolve(String(listening.url));
-      }
-      if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`server exited with ${child.exitCode}`));
-      }
-    }, 25);
-  });
-  return { child, url, lines, exited };
+  const listening = await vi.waitFor(() => {
+    // Named in the failure, should the process die before it listens.
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const line = lines.find((entry) => entry.msg === 'Email Security gateway listening');
+    if (!line) throw new Error('the server has not logged that it listens');
+    return line;
+  }, START);
+  return { child, url: String(listening.url), lines, exited };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const responsesOn = (received: string) => (received.match(/HTTP\/1.1 200/g) ?? []).length;
 
 describe('the compiled server (as the container runs it)', () => {
   test('node dist/server.js serves /health and a query', async () => {
@@ -104,13 +97,14 @@ describe('the compiled server (as the container runs it)', () => {
     });
     const ask = () => socket.write(`GET /health HTTP/1.1\r\nhost: ${hostname}\r\nconnection: keep-alive\r\n\r\n`);
     ask();
-    await waitFor(() => (received.match(/HTTP\/1.1 200/g) ?? []).length === 1);
+    await vi.waitFor(() => expect(responsesOn(received)).toBe(1), WAIT);
     expect(received).toMatch(/keep-alive: timeout=65/i);
-    // Longer than Node's default keep-alive timeout (5 s): the server must not have closed it.
+    // Longer than Node's default keep-alive timeout (5 s): the server must not have closed it. A
+    // fixed wait on purpose: the claim is about a span of idle time, not a condition to reach.
     await new Promise((resolve) => setTimeout(resolve, 5_500));
     expect(closed).toBe(false);
     ask();
-    await waitFor(() => (received.match(/HTTP\/1.1 200/g) ?? []).length === 2);
+    await vi.waitFor(() => expect(responsesOn(received)).toBe(2), WAIT);
     socket.destroy();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
@@ -136,9 +130,12 @@ describe('the compiled server (as the container runs it)', () => {
       // SIGTERM only once the request is provably in flight (it reached the simulator), not after a
       // fixed sleep that a loaded CI machine can outrun.
       const searchesBefore = sim.count('emailSecurity.investigate.list');
-      await waitFor(() => sim.count('emailSecurity.investigate.list') > searchesBefore);
+      await vi.waitFor(() => expect(sim.count('emailSecurity.investigate.list')).toBeGreaterThan(searchesBefore), WAIT);
       server.child.kill('SIGTERM');
-      await waitFor(() => server.lines.some((line) => String(line.msg).startsWith('shutting down')));
+      await vi.waitFor(
+        () => expect(server.lines.some((line) => String(line.msg).startsWith('shutting down'))).toBe(true),
+        WAIT,
+      );
       const refused = await fetch(server.url.replace('/graphql', '/health')).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(Error);
       const response = await inFlight;

@@ -1,6 +1,4 @@
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -23,16 +21,13 @@ const CHROMIUM_ARGS = [
 ];
 
 let t: TestGateway;
-let server: Server;
 let origin: string;
 let context: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
   t = await startTestGateway({ env: { LIVE_POLL_INTERVAL_MS: '250', LIVE_BUDGET_SHARE: '1' } });
-  server = createServer(t.gateway.yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ origin } = await t.listen());
   profile = await mkdtemp(join(tmpdir(), 'graphiql-profile-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -44,8 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await rm(profile, { recursive: true, force: true });
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
   await t.close();
 });
 

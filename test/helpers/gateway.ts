@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { type DocumentNode, print } from 'graphql';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -17,9 +18,12 @@ export interface TestGateway {
   sim: Simulator;
   /** Every log line the gateway wrote, parsed. */
   logs: Record<string, unknown>[];
-  /** POSTs a GraphQL operation through `yoga.fetch` (in process, no port). */
+  /**
+   * POSTs a GraphQL operation through `yoga.fetch` (in process, no port): a string, or a typed
+   * document generated from schema/operations (sent as its printed text).
+   */
   query<T = Record<string, unknown>>(
-    query: string,
+    query: string | DocumentNode,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: { data?: T; errors?: GraphQLErrorJson[] } }>;
@@ -27,8 +31,17 @@ export interface TestGateway {
    * Serves the gateway on a loopback port as `server.ts` does (HTTP and graphql-ws); closed with the
    * gateway. Real client libraries talk to it over real sockets.
    */
-  listen(): Promise<{ url: string; wsUrl: string }>;
+  listen(): Promise<Listening>;
   close(): Promise<void>;
+}
+
+export interface Listening {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** The GraphQL endpoint, `${origin}/graphql`. */
+  url: string;
+  wsUrl: string;
+  server: Server;
 }
 
 export interface GraphQLErrorJson {
@@ -84,7 +97,7 @@ export async function startTestGateway(
       const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
       });
       return { status: response.status, body: (await response.json()) as never };
     },
@@ -94,7 +107,8 @@ export async function startTestGateway(
       listeners.push({ server, websocket });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql` };
+      const origin = `http://127.0.0.1:${port}`;
+      return { origin, url: `${origin}/graphql`, wsUrl: `ws://127.0.0.1:${port}/graphql`, server };
     },
     async close() {
       gateway.services.live.drain();

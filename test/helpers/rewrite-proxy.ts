@@ -1,12 +1,21 @@
 /**
  * A small HTTP proxy between the gateway and the simulator that can rewrite JSON response bodies,
  * for Cloudflare behaviours the simulator does not have (e.g. a MoveResult whose `message_id` holds
- * the RFC 822 Message-ID). Binds 127.0.0.1 only; the target is set once the simulator is up.
+ * the RFC 822 Message-ID), and that records every request it forwards: an observer of what the
+ * gateway sends that shares no code with the simulator. Binds 127.0.0.1 only; the target is set
+ * once the simulator is up.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Rewrite = (request: { method: string; path: string }, body: unknown) => unknown;
+
+export interface ForwardedRequest {
+  method: string;
+  path: string;
+  /** Epoch ms when the request reached the proxy. */
+  at: number;
+}
 
 export interface RewriteProxy {
   /** `http://127.0.0.1:<port>`; use `${origin}/client/v4` as the gateway's base URL. */
@@ -15,6 +24,8 @@ export interface RewriteProxy {
   target: string | null;
   /** Applied to every JSON response while set; return the new body. */
   rewrite: Rewrite | null;
+  /** Every request received, in arrival order. */
+  requests: ForwardedRequest[];
   close(): Promise<void>;
 }
 
@@ -27,8 +38,9 @@ const readAll = (stream: IncomingMessage) =>
   });
 
 export async function startRewriteProxy(): Promise<RewriteProxy> {
-  const proxy: RewriteProxy = { origin: '', target: null, rewrite: null, close: async () => undefined };
+  const proxy: RewriteProxy = { origin: '', target: null, rewrite: null, requests: [], close: async () => undefined };
   const server: Server = createServer(async (req, res) => {
+    proxy.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: Date.now() });
     try {
       if (!proxy.target) throw new Error('no target');
       const body = await readAll(req);

@@ -1,7 +1,7 @@
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { TriagePageDeferredDocument } from '../../src/generated/gql/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTokenSigner, type TokenSigner } from '../helpers/tokens.js';
 
 interface Part {
   data?: unknown;
@@ -133,20 +133,12 @@ describe('@defer with scopes and trusted documents', () => {
   let t: TestGateway;
   let readOnly: Record<string, string>;
   let full: Record<string, string>;
+  let signer: TokenSigner;
   beforeAll(async () => {
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    t = await startTestGateway({
-      env: {
-        AUTH_PUBLIC_KEY: await exportSPKI(publicKey),
-        AUTH_ISSUER: 'https://idp.test',
-        AUTH_AUDIENCE: 'gw',
-        PERSISTED_OPERATIONS_ONLY: 'true',
-      },
-    });
-    const sign = async (scope: string) =>
-      `Bearer ${await new SignJWT({ scope }).setProtectedHeader({ alg: 'RS256' }).setSubject('analyst').setIssuer('https://idp.test').setAudience('gw').setExpirationTime('10m').sign(privateKey)}`;
-    readOnly = { authorization: await sign('email-security:read') };
-    full = { authorization: await sign('email-security:read email-security:raw') };
+    signer = await createTokenSigner();
+    t = await startTestGateway({ env: { ...signer.env, PERSISTED_OPERATIONS_ONLY: 'true' } });
+    readOnly = await signer.bearer({ scope: 'email-security:read' });
+    full = await signer.bearer({ scope: 'email-security:read email-security:raw' });
   });
   afterAll(async () => {
     await t.close();
@@ -168,13 +160,7 @@ describe('@defer with scopes and trusted documents', () => {
   });
 
   test('a deferred raw field without email-security:raw is FORBIDDEN in its part and costs no E6 call', async () => {
-    const open = await startTestGateway({
-      env: {
-        AUTH_PUBLIC_KEY: t.gateway.services.config.auth.publicKey as string,
-        AUTH_ISSUER: 'https://idp.test',
-        AUTH_AUDIENCE: 'gw',
-      },
-    });
+    const open = await startTestGateway({ env: signer.env });
     try {
       const query = '{ messages(first: 2, filter: { detectionsOnly: true }) { nodes { id ... @defer { raw } } } }';
       const denied = await parts(await post(open, { query }, readOnly));

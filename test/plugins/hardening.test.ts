@@ -1,26 +1,17 @@
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createTokenSigner, type TokenSigner } from '../helpers/tokens.js';
 
 describe('production hardening', () => {
   let t: TestGateway;
   let authorization: string;
-  const env = { NODE_ENV: 'production', AUTH_ISSUER: 'https://idp.test', AUTH_AUDIENCE: 'gw' };
-  let publicPem: string;
+  let signer: TokenSigner;
   beforeAll(async () => {
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    publicPem = await exportSPKI(publicKey);
+    signer = await createTokenSigner();
     t = await startTestGateway({
-      env: { ...env, AUTH_PUBLIC_KEY: publicPem, CORS_ORIGINS: 'https://triage.example.com' },
+      env: { NODE_ENV: 'production', ...signer.env, CORS_ORIGINS: 'https://triage.example.com' },
     });
-    const token = await new SignJWT({ scope: 'email-security:read email-security:write' })
-      .setProtectedHeader({ alg: 'RS256' })
-      .setSubject('analyst')
-      .setIssuer('https://idp.test')
-      .setAudience('gw')
-      .setExpirationTime('10m')
-      .sign(privateKey);
-    authorization = `Bearer ${token}`;
+    ({ authorization } = await signer.bearer({ scope: 'email-security:read email-security:write' }));
   });
   afterAll(async () => {
     await t.close();
@@ -84,7 +75,7 @@ describe('production hardening', () => {
   });
 
   test('SUBGRAPH_SDL=true serves the subgraph SDL to an authenticated router in production', async () => {
-    const router = await startTestGateway({ env: { ...env, AUTH_PUBLIC_KEY: publicPem, SUBGRAPH_SDL: 'true' } });
+    const router = await startTestGateway({ env: { NODE_ENV: 'production', ...signer.env, SUBGRAPH_SDL: 'true' } });
     try {
       const { body } = await router.query<{ _service: { sdl: string } }>('{ _service { sdl } }', {}, { authorization });
       expect(body.data?._service.sdl).toMatch(/@key/);

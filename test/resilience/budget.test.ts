@@ -4,8 +4,10 @@
  * never trips the simulator's lockout (zero 429s upstream) — callers get RATE_LIMITED instead.
  * Each test gets its own gateway: a governor lockout outlives a test on purpose.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startRewriteProxy } from '../helpers/rewrite-proxy.js';
 import {
   actionLog,
   type Body,
@@ -138,5 +140,98 @@ describe('lockout emulation: gateway budget = simulator budget', () => {
     const locked = (await g.query<Triage>(TRIAGE, { first: 1 })).body;
     expect(codes(locked)).toEqual(['RATE_LIMITED']);
     expect(g.sim.count()).toBe(after);
+  });
+});
+
+// ───────────── the upstream calls counted by a proxy, with window arithmetic of the test's own ─────────────
+
+/**
+ * The fewest requests the busiest window can hold when the timeline is cut into consecutive windows
+ * of `windowMs`, over every placement of the cuts (1 ms steps): at most the limit if and only if
+ * some fixed-window schedule explains the traffic, wherever the gateway's window began.
+ */
+function busiestFixedWindow(times: number[], windowMs: number): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let phase = 0; phase < windowMs; phase++) {
+    const perWindow = new Map<number, number>();
+    for (const at of times) {
+      const window = Math.floor((at - phase) / windowMs);
+      perWindow.set(window, (perWindow.get(window) ?? 0) + 1);
+    }
+    best = Math.min(best, Math.max(...perWindow.values()));
+  }
+  return best;
+}
+
+/** The most requests inside any span of `windowMs`, wherever it starts (a sliding window). */
+function busiestSlidingWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((x, y) => x - y);
+  let busiest = 0;
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while ((sorted[last] as number) - (sorted[first] as number) >= windowMs) first++;
+    busiest = Math.max(busiest, last - first + 1);
+  }
+  return busiest;
+}
+
+describe('the budget seen by an independent observer (a proxy between the gateway and the simulator)', () => {
+  const LIMIT = 10;
+  const WINDOW_MS = 2_000;
+  /** When each upstream call reached the proxy. */
+  let arrivals: number[] = [];
+  const refused: string[] = [];
+
+  beforeAll(async () => {
+    const proxy = await startRewriteProxy();
+    // The simulator enforces no budget and sends no Ratelimit headers: only the gateway's own
+    // window holds the traffic back.
+    const g = await startTestGateway({
+      env: {
+        CLOUDFLARE_BASE_URL: `${proxy.origin}/client/v4`,
+        BUDGET_ENABLED: 'true',
+        BUDGET_LIMIT: String(LIMIT),
+        BUDGET_WINDOW_SECONDS: String(WINDOW_MS / 1000),
+        BUDGET_WRITE_RESERVE: '0',
+        BUDGET_SAFETY_MARGIN: '0',
+        BUDGET_MAX_QUEUE_MS: '0',
+      },
+    });
+    proxy.target = g.sim.origin;
+    try {
+      const search = async () => (await g.query('{ messages(first: 1) { totalCount } }')).body;
+      const started = Date.now();
+      expect((await search()).errors).toBeUndefined();
+      // A load paced by the clock, not a wait for a condition: idle for most of the first window,
+      // then want far more than the limit for longer than a window, so a boundary falls inside the
+      // burst wherever the gateway's window began.
+      await sleep(WINDOW_MS * 0.6);
+      while (Date.now() - started < WINDOW_MS * 2.2) {
+        const bodies = await Promise.all(Array.from({ length: 3 }, search));
+        refused.push(...bodies.flatMap((body) => codes(body)));
+        await sleep(20);
+      }
+      arrivals = proxy.requests.map((request) => request.at);
+    } finally {
+      await g.close();
+      await proxy.close();
+    }
+  }, 30_000);
+
+  test('the load wanted more than the limit, and what was not sent failed RATE_LIMITED', () => {
+    expect(refused.length).toBeGreaterThan(0);
+    expect(new Set(refused)).toEqual(new Set(['RATE_LIMITED']));
+    expect(arrivals.length).toBeGreaterThan(LIMIT);
+  });
+
+  test('the upstream calls fit consecutive windows of the configured length with at most the limit in each', () => {
+    expect(busiestFixedWindow(arrivals, WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
+  });
+
+  // Known gap, kept visible: the governor counts in fixed windows (src/upstream/budget.ts), so a
+  // burst at the end of one window and another at the start of the next put up to 2 × limit − 1
+  // calls into one window's length (19 of 10 here). Should Cloudflare count "1,200 per 5 minutes"
+  // over any 5 minutes, that trips the lockout. Turn this into `test` once the governor holds it.
+  test.fails('no span of the window length ever holds more than the limit (a sliding window)', () => {
+    expect(busiestSlidingWindow(arrivals, WINDOW_MS)).toBeLessThanOrEqual(LIMIT);
   });
 });

@@ -3,20 +3,21 @@
  * mid-flight; the gateway must abort its upstream calls (no retry after the abort), leave no socket
  * open at the simulator or in its own server, apply no mutation twice, and keep serving.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { type DocumentNode, print } from 'graphql';
 import { Agent, request } from 'undici';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import {
   actionLog,
   closeAndExpectNoLeak,
   MOVE,
   movable,
+  SETTLE,
   seededIds,
   tcpSockets,
   TRIAGE,
   upstreamPool,
-  waitFor,
 } from './helpers.js';
 
 const LATENCY_MS = 800;
@@ -29,9 +30,7 @@ let tcpBaseline = 0;
 beforeAll(async () => {
   tcpBaseline = tcpSockets();
   t = await startTestGateway({ env: { UPSTREAM_TIMEOUT_MS: '5000' } });
-  server = createServer(t.gateway.yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`;
+  ({ url, server } = await t.listen());
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -44,12 +43,17 @@ function serverConnections(): Promise<number> {
   );
 }
 
-async function post(agent: Agent, query: string, variables: Record<string, unknown>, signal?: AbortSignal) {
+async function post(
+  agent: Agent,
+  query: string | DocumentNode,
+  variables: Record<string, unknown>,
+  signal?: AbortSignal,
+) {
   const response = await request(url, {
     method: 'POST',
     dispatcher: agent,
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: typeof query === 'string' ? query : print(query), variables }),
     ...(signal ? { signal } : {}),
   });
   return {
@@ -86,11 +90,13 @@ describe('clients disconnecting from a slow upstream', () => {
     expect(outcomes.every((outcome) => outcome === 'AbortError')).toBe(true);
     await agent.close();
 
-    await waitFor(() => upstreamPool(t).running === 0, 5_000, 'no upstream request running');
-    await waitFor(
-      () => t.sim.openConnections() <= Math.max(simBaseline, upstreamPool(t).connected),
-      5_000,
-      'simulator sockets back to the pool',
+    await vi.waitFor(() => expect(upstreamPool(t).running, 'upstream requests running').toBe(0), SETTLE);
+    await vi.waitFor(
+      () =>
+        expect(t.sim.openConnections(), 'simulator sockets beyond the pool').toBeLessThanOrEqual(
+          Math.max(simBaseline, upstreamPool(t).connected),
+        ),
+      SETTLE,
     );
     expect(await serverConnections()).toBe(0);
     const sent = t.sim.count();
@@ -126,11 +132,13 @@ describe('clients disconnecting from a slow upstream', () => {
     );
     expect(outcome).toBe('AbortError');
     await agent.close();
-    await waitFor(() => upstreamPool(t).running === 0, 5_000, 'no upstream request running');
-    await waitFor(
-      () => t.sim.openConnections() <= upstreamPool(t).connected,
-      5_000,
-      'simulator sockets back to the pool',
+    await vi.waitFor(() => expect(upstreamPool(t).running, 'upstream requests running').toBe(0), SETTLE);
+    await vi.waitFor(
+      () =>
+        expect(t.sim.openConnections(), 'simulator sockets beyond the pool').toBeLessThanOrEqual(
+          upstreamPool(t).connected,
+        ),
+      SETTLE,
     );
     expect(t.sim.count('emailSecurity.investigate.move.create')).toBe(1);
     expect(actionLog(t, id).filter((op) => op === 'MOVE').length - movesBefore).toBe(1);
@@ -150,7 +158,7 @@ describe('clients disconnecting from a slow upstream', () => {
     setTimeout(() => controller.abort(), 200);
     await post(agent, MOVE, { input }, controller.signal).catch(() => undefined);
     await agent.close();
-    await waitFor(() => upstreamPool(t).running === 0, 5_000, 'no upstream request running');
+    await vi.waitFor(() => expect(upstreamPool(t).running, 'upstream requests running').toBe(0), SETTLE);
     expect(t.sim.count('emailSecurity.investigate.move.create')).toBe(1);
 
     t.sim.setLatency(0);

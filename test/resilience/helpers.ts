@@ -2,7 +2,12 @@
  * Shared checks of the resilience suites: "the gateway still serves", "no socket is left behind",
  * and the closed set of error codes a client may see.
  */
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
+import {
+  MoveMessagesDocument,
+  ReclassifyMessageDocument,
+  ReleaseMessagesDocument,
+} from '../../src/generated/gql/graphql.js';
 import { ERROR_CODES } from '../../src/graphql/errors.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import type { GraphQLErrorJson, TestGateway } from '../helpers/gateway.js';
@@ -16,46 +21,15 @@ export const TRIAGE = /* GraphQL */ `
   }
 `;
 
-export const MOVE = /* GraphQL */ `
-  mutation Move($input: MoveMessagesInput!) {
-    moveMessages(input: $input) {
-      __typename
-      ... on MoveMessagesPayload { movedCount failedCount replayed outcomes { id status reason } }
-      ... on MutationError { code message }
-      ... on RateLimitedError { retryAfterSeconds }
-    }
-  }
-`;
-
-export const RELEASE = /* GraphQL */ `
-  mutation Release($input: ReleaseMessagesInput!) {
-    releaseMessages(input: $input) {
-      __typename
-      ... on ReleaseMessagesPayload { releasedCount replayed outcomes { id status } }
-      ... on MutationError { code message }
-    }
-  }
-`;
-
-export const RECLASSIFY = /* GraphQL */ `
-  mutation Reclassify($input: ReclassifyMessageInput!) {
-    reclassifyMessage(input: $input) {
-      __typename
-      ... on ReclassifyMessagePayload { id replayed }
-      ... on MutationError { code message }
-    }
-  }
-`;
+// The mutations exactly as the app's clients send them (schema/operations, generated documents).
+export const MOVE = MoveMessagesDocument;
+export const RELEASE = ReleaseMessagesDocument;
+export const RECLASSIFY = ReclassifyMessageDocument;
 
 export type Body<T> = { data?: T | null; errors?: GraphQLErrorJson[] };
 
-export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** How long the resilience checks wait for sockets and in-flight calls to settle. */
+export const SETTLE = { timeout: 5_000, interval: 20 };
 
 /** Connected TCP sockets of this process (client and server ends of loopback connections alike). */
 export function tcpSockets(): number {
@@ -82,14 +56,18 @@ export function upstreamPool(t: TestGateway): PoolStats {
  * No upstream request is still in flight and every socket the simulator holds is an idle keep-alive
  * socket of the gateway's pool: nothing hung, nothing orphaned.
  */
-export async function expectUpstreamSettled(t: TestGateway, timeoutMs = 5_000): Promise<void> {
-  await waitFor(
+export async function expectUpstreamSettled(t: TestGateway, timeoutMs = SETTLE.timeout): Promise<void> {
+  await vi.waitFor(
     () => {
-      const pool = upstreamPool(t);
-      return pool.running === 0 && pool.pending === 0 && pool.queued === 0 && t.sim.openConnections() <= pool.connected;
+      const { running, pending, queued, connected } = upstreamPool(t);
+      expect({ running, pending, queued }, 'upstream requests in flight').toEqual({
+        running: 0,
+        pending: 0,
+        queued: 0,
+      });
+      expect(t.sim.openConnections(), 'simulator sockets beyond the pool (orphaned)').toBeLessThanOrEqual(connected);
     },
-    timeoutMs,
-    'upstream settled (no request in flight, no orphaned simulator socket)',
+    { ...SETTLE, timeout: timeoutMs },
   );
   const pool = upstreamPool(t);
   expect(pool.connected).toBeLessThanOrEqual(t.gateway.services.config.upstream.connections);
@@ -98,9 +76,12 @@ export async function expectUpstreamSettled(t: TestGateway, timeoutMs = 5_000): 
 /** Closes the gateway and checks every socket it opened is gone; then closes the simulator. */
 export async function closeAndExpectNoLeak(t: TestGateway, tcpBaseline: number): Promise<void> {
   await t.gateway.close();
-  await waitFor(() => t.sim.openConnections() === 0, 5_000, 'simulator connections back to 0 after the gateway closed');
+  await vi.waitFor(
+    () => expect(t.sim.openConnections(), 'simulator connections after the gateway closed').toBe(0),
+    SETTLE,
+  );
   await t.sim.close();
-  await waitFor(() => tcpSockets() <= tcpBaseline, 5_000, `TCP sockets back to the baseline of ${tcpBaseline}`);
+  await vi.waitFor(() => expect(tcpSockets(), 'TCP sockets of this process').toBeLessThanOrEqual(tcpBaseline), SETTLE);
 }
 
 /** A healthy query right after a fault: the gateway did not crash and serves normally again. */

@@ -191,7 +191,7 @@ describe('graphql-ws over WebSocket on /graphql', () => {
   });
 
   test('the connection closes with 4403 when its token expires', async () => {
-    const shortLived = await signer.sign({ ttlSeconds: 2 });
+    const shortLived = await signer.sign({}, { ttlSeconds: 2 });
     const client = wsClient({ authorization: `Bearer ${shortLived}` });
     const closed = new Promise<{ code?: number; reason?: string }>((resolve) =>
       client.on('closed', (event) => resolve(event as { code?: number; reason?: string })),

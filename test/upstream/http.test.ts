@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createCloudflareClient } from '../../src/upstream/client.js';
 import {
   UpstreamAbortedError,
@@ -390,9 +390,10 @@ describe('requests as Cloudflare expects them', () => {
       action: 'RELEASE',
       search_params: {},
     });
-    await clientWith()
-      .emailSecurity.investigate.bulk.cancel.create(SIMULATOR_ACCOUNT_ID, job.job_id)
-      .catch(() => undefined);
+    // The job is far from done (100 ms per step), so the cancel must succeed: a refused request
+    // (a 400 for the empty body, a 415 for a content type) fails here instead of being ignored.
+    const cancelled = await clientWith().emailSecurity.investigate.bulk.cancel.create(SIMULATOR_ACCOUNT_ID, job.job_id);
+    expect(cancelled).toMatchObject({ status: 'CANCELLED' });
     const cancel = sim.requests.find((r) => r.endpoint === 'emailSecurity.investigate.bulk.cancel.create');
     expect(cancel?.headers['content-type']).toBeUndefined();
     expect(cancel?.body).toBeUndefined();
@@ -462,7 +463,8 @@ describe('identical reads in flight (single flight)', () => {
     const first = new AbortController();
     const leader = detection(first.signal).emailSecurity.investigate.trace.get(SIMULATOR_ACCOUNT_ID, id);
     leader.catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The follower joins once the leader's call is provably on its way (the simulator saw it).
+    await vi.waitFor(() => expect(sim.count('emailSecurity.investigate.trace.get')).toBe(1));
     const follower = detection().emailSecurity.investigate.trace.get(SIMULATOR_ACCOUNT_ID, id);
     first.abort();
     await expect(leader).rejects.toBeInstanceOf(UpstreamAbortedError);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { RedisServer, VOLATILE_FLAGS } from '../helpers/redis-server.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { RedisServer, VOLATILE_FLAGS } from '../../helpers/redis-server.js';
 
 /*
  * A Redis command that times out while this process's own event loop was stalled says nothing about

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import type { TestGateway } from '../helpers/gateway.js';
-import { DURABLE_FLAGS, RedisServer } from '../helpers/redis-server.js';
-import { startReplicaProcess, startReplicas } from '../helpers/replicas.js';
-import { arrivals, FAST_LIVE, subscribeTriage, type TriageSubscription } from '../helpers/triage.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import type { TestGateway } from '../../helpers/gateway.js';
+import { DURABLE_FLAGS, RedisServer } from '../../helpers/redis-server.js';
+import { startReplicaProcess, startReplicas } from '../../helpers/replicas.js';
+import { arrivals, FAST_LIVE, subscribeTriage, type TriageSubscription } from '../../helpers/triage.js';
 
 /*
  * The live triage queue on several replicas sharing one real redis-server: one upstream poller for

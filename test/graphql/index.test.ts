@@ -8,7 +8,7 @@ import {
   isObjectType,
 } from 'graphql';
 import { describe, expect, test } from 'vitest';
-import { renderSchemas } from '../scripts/print-schema.js';
+import { renderSchemas } from '../../scripts/print-schema.js';
 
 describe('checked-in SDL', () => {
   for (const [path, content] of Object.entries(renderSchemas())) {

@@ -1,8 +1,8 @@
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID, SIMULATOR_ZONE_ID } from '../../src/simulator/index.js';
-import { mulberry32 } from '../../src/simulator/prng.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { SIMULATOR_ACCOUNT_ID, SIMULATOR_ZONE_ID } from '../../../src/simulator/index.js';
+import { mulberry32 } from '../../../src/simulator/prng.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { createTokenSigner } from '../../helpers/tokens.js';
 
 let t: TestGateway;
 
@@ -682,20 +682,10 @@ describe('dismissInsight', () => {
 
 describe('insight mutations authorisation', () => {
   test('a caller without email-security:write gets a ForbiddenError and no Cloudflare call', async () => {
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    const jwtGateway = await startTestGateway({
-      env: { AUTH_PUBLIC_KEY: await exportSPKI(publicKey), AUTH_ISSUER: 'iss', AUTH_AUDIENCE: 'aud' },
-    });
+    const signer = await createTokenSigner();
+    const jwtGateway = await startTestGateway({ env: signer.env });
     try {
-      const token = await new SignJWT({ scope: 'email-security:read' })
-        .setProtectedHeader({ alg: 'RS256' })
-        .setSubject('reader')
-        .setIssuer('iss')
-        .setAudience('aud')
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(privateKey);
-      const headers = { authorization: `Bearer ${token}` };
+      const headers = await signer.bearer({ sub: 'reader', scope: 'email-security:read' });
       const { body } = await jwtGateway.query<ClassifyResult>(
         CLASSIFY,
         { input: { scope: ACCOUNT, id: 'x', classification: 'FALSE_POSITIVE' } },

@@ -1,7 +1,7 @@
 /** The SDK 7.3.0 `source` filter of S1/S4–S6 (reference §8), end to end against the simulator. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
 

@@ -1,8 +1,7 @@
-import { createServer, type Server } from 'node:http';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { SIMULATOR_SECOND_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { SIMULATOR_SECOND_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
 
@@ -287,7 +286,9 @@ describe.each([
     expect(ids(second)).toEqual(ids(expectedSecond));
     // A new first page sees the new mail once its second has passed (windows end on whole seconds).
     const addedAt = Date.now();
-    await waitFor(() => Math.floor(Date.now() / 1000) > Math.floor(addedAt / 1000));
+    await vi.waitFor(() => expect(Math.floor(Date.now() / 1000)).toBeGreaterThan(Math.floor(addedAt / 1000)), {
+      timeout: 2_000,
+    });
     const fresh = await page({ first: 10 });
     expect(ids(fresh).slice(5)).toEqual(ids(first).slice(0, 5));
     if (mode === 'legacy') expect(fresh.messages.totalCount).toBe((first.messages.totalCount ?? 0) + 5);
@@ -490,17 +491,16 @@ describe('error codes', () => {
   }
 });
 
+/**
+ * The bound is above the simulator's 5 s keep-alive timeout: "no socket open" also waits for idle
+ * keep-alive sockets left by earlier tests, which a 3 s bound raced (seen under load).
+ */
+const SETTLE = { timeout: 10_000, interval: 20 };
+
 describe('cancellation', () => {
-  let server: Server;
   let url: string;
   beforeAll(async () => {
-    server = createServer(t.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`;
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    ({ url } = await t.listen());
   });
 
   test('a client that disconnects aborts its in-flight upstream calls', async () => {
@@ -513,22 +513,17 @@ describe('cancellation', () => {
       body: JSON.stringify({ query: '{ messages(first: 5) { totalCount } }' }),
       signal: controller.signal,
     }).catch((error: unknown) => error);
-    await waitFor(() => t.sim.count('emailSecurity.investigate.list') === 1);
+    await vi.waitFor(() => expect(t.sim.count('emailSecurity.investigate.list')).toBe(1), SETTLE);
     controller.abort();
     await pending;
-    await waitFor(() => t.logs.slice(before).some((line) => line.errorCode === 'REQUEST_ABORTED'));
-    await waitFor(() => t.sim.openConnections() === 0);
+    await vi.waitFor(
+      () => expect(t.logs.slice(before).some((line) => line.errorCode === 'REQUEST_ABORTED')).toBe(true),
+      SETTLE,
+    );
+    await vi.waitFor(() => expect(t.sim.openConnections()).toBe(0), SETTLE);
     expect(t.sim.count('emailSecurity.investigate.list')).toBe(1);
   });
 });
-
-/**
- * Waits for a condition. The bound is above the simulator's 5 s keep-alive timeout: "no socket open"
- * also waits for idle keep-alive sockets left by earlier tests, which a 3 s bound raced (seen under load).
- */
-function waitFor(condition: () => boolean, timeout = 10_000) {
-  return vi.waitFor(() => expect(condition()).toBe(true), { timeout, interval: 20 });
-}
 
 describe('a page-number cursor after the deployment moved to cursor paging', () => {
   test('is refused with BAD_USER_INPUT instead of answering page 1 again as page 2', async () => {

@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,26 +11,21 @@ import {
   MessageDetailsDocument,
   persistedDocuments,
   TriagePageDocument,
-} from '../client/index.js';
-import { loadTriage } from '../examples/typed-client/triage.js';
-import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+} from '../../client/index.js';
+import { loadTriage } from '../../examples/typed-client/triage.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
-let server: Server;
 let endpoint: string;
 let outDir: string;
 
 beforeAll(async () => {
   t = await startTestGateway();
-  server = createServer(t.gateway.yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  ({ url: endpoint } = await t.listen());
   outDir = await mkdtemp(join(tmpdir(), 'esgw-client-'));
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
   await t.close();
   await rm(outDir, { recursive: true, force: true });
 });
@@ -83,7 +76,7 @@ describe('the typed client (client/, @email-security-gateway/client)', () => {
     ]);
     const built = (await import(
       pathToFileURL(join(outDir, 'client/index.js')).href
-    )) as typeof import('../client/index.js');
+    )) as typeof import('../../client/index.js');
     const { data, errors } = await built.execute(endpoint, built.TriagePageDocument, { first: 2 });
     expect(errors).toBeUndefined();
     expect(data?.messages.edges).toHaveLength(2);

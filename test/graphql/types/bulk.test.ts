@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 /** Fast jobs: one simulator step every 20 ms, so a job of ~240 messages finishes in ~300 ms. */
 let t: TestGateway;

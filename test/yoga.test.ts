@@ -1,29 +1,15 @@
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { createTokenSigner } from './helpers/tokens.js';
 
 describe('production mode', () => {
   let t: TestGateway;
   let headers: Record<string, string>;
   beforeAll(async () => {
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    t = await startTestGateway({
-      env: {
-        NODE_ENV: 'production',
-        AUTH_PUBLIC_KEY: await exportSPKI(publicKey),
-        AUTH_ISSUER: 'https://idp.test',
-        AUTH_AUDIENCE: 'gw',
-      },
-    });
-    const token = await new SignJWT({ scope: 'email-security:read' })
-      .setProtectedHeader({ alg: 'RS256' })
-      .setSubject('router')
-      .setIssuer('https://idp.test')
-      .setAudience('gw')
-      .setExpirationTime('10m')
-      .sign(privateKey);
-    headers = { authorization: `Bearer ${token}` };
+    const signer = await createTokenSigner();
+    t = await startTestGateway({ env: { NODE_ENV: 'production', ...signer.env } });
+    headers = await signer.bearer({ sub: 'router', scope: 'email-security:read' });
   });
   afterAll(async () => {
     await t.close();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
-import { composeSupergraph } from '../scripts/compose-supergraph.js';
+import { composeSupergraph } from '../../scripts/compose-supergraph.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'esgw-supergraph-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,12 +4,12 @@ import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { gatewayOptions } from '../deploy/hive-gateway/gateway.js';
-import { renderSchemas } from '../scripts/print-schema.js';
-import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
-import { caseManagementTypeDefs, createCaseManagementYoga } from './federation/case-management.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
-import { sseReader } from './helpers/sse.js';
+import { gatewayOptions } from '../../deploy/hive-gateway/gateway.js';
+import { renderSchemas } from '../../scripts/print-schema.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { caseManagementTypeDefs, createCaseManagementYoga } from './case-management.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { sseReader } from '../helpers/sse.js';
 
 let t: TestGateway;
 let servers: Server[] = [];

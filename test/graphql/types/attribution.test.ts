@@ -4,9 +4,9 @@
  * hold the investigate id, the postfix id, the RFC 822 Message-ID or null; one row per recipient.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { type RewriteProxy, startRewriteProxy } from '../helpers/rewrite-proxy.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { type RewriteProxy, startRewriteProxy } from '../../helpers/rewrite-proxy.js';
 
 let t: TestGateway;
 let proxy: RewriteProxy;

@@ -3,37 +3,22 @@
  * (missing scope, reused key) and unknown outcome, writes exactly one audit line per attempt, with
  * the one closed vocabulary.
  */
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { AUDIT_RESULTS } from '../../src/audit.js';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import type { EndpointId } from '../../src/upstream/endpoints.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { AUDIT_RESULTS } from '../src/audit.js';
+import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
+import type { EndpointId } from '../src/upstream/endpoints.js';
+import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { createTokenSigner, TEST_ISSUER } from './helpers/tokens.js';
 
 let t: TestGateway;
 let writer: Record<string, string>;
 let reader: Record<string, string>;
 
 beforeAll(async () => {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  t = await startTestGateway({
-    env: {
-      AUTH_PUBLIC_KEY: await exportSPKI(publicKey),
-      AUTH_ISSUER: 'https://idp.test',
-      AUTH_AUDIENCE: 'email-gateway',
-    },
-    simulator: { bulkJobStepMs: 3_600_000 },
-  });
-  const sign = (scope: string) =>
-    new SignJWT({ scope })
-      .setProtectedHeader({ alg: 'RS256' })
-      .setSubject('auditor-7')
-      .setIssuer('https://idp.test')
-      .setAudience('email-gateway')
-      .setExpirationTime('10m')
-      .sign(privateKey);
-  writer = { authorization: `Bearer ${await sign('email-security:read email-security:write')}` };
-  reader = { authorization: `Bearer ${await sign('email-security:read')}` };
+  const signer = await createTokenSigner();
+  t = await startTestGateway({ env: signer.env, simulator: { bulkJobStepMs: 3_600_000 } });
+  writer = await signer.bearer({ sub: 'auditor-7', scope: 'email-security:read email-security:write' });
+  reader = await signer.bearer({ sub: 'auditor-7', scope: 'email-security:read' });
 });
 afterAll(async () => {
   await t.close();
@@ -185,7 +170,7 @@ describe.each(CASES.map((c) => [c.mutation, c] as const))('%s', (mutation, c) =>
       expect(audits).toHaveLength(1);
       expect(audits[0]).toMatchObject({
         action: mutation,
-        actor: 'https://idp.test#auditor-7',
+        actor: `${TEST_ISSUER}#auditor-7`,
         result: expected.result,
       });
       expect(AUDIT_RESULTS).toContain(audits[0]?.result);

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { compareEventIds } from '../../src/live/store.js';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { arrivals, FAST_LIVE, type QueueEvent, subscribeTriage } from '../helpers/triage.js';
+import { compareEventIds } from '../../../src/live/store.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { arrivals, FAST_LIVE, type QueueEvent, subscribeTriage } from '../../helpers/triage.js';
 
 const E1 = 'emailSecurity.investigate.list';
 const E3 = 'emailSecurity.investigate.detections.get';
