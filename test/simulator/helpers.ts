@@ -1,4 +1,5 @@
 /** Test helpers: real HTTP against a simulator on 127.0.0.1 (global fetch = undici). */
+import { vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator } from '../../src/simulator/index.js';
 
 export const TOKEN = 'test-token';
@@ -65,12 +66,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it returns true (bulk jobs progress with time). */
+/** Waits, with vitest's own `vi.waitFor`, until `check` holds (bulk jobs progress with time). */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(20);
-  }
-  throw new Error('waitFor: timed out');
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error('not yet');
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }
