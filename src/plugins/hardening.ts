@@ -1,5 +1,5 @@
 import { type ASTVisitor, GraphQLError, type ValidationContext } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 interface ErrorJson {
   message?: string;
@@ -31,7 +31,7 @@ export function useProductionErrorHygiene(): Plugin {
   };
   return {
     onResultProcess({ result }) {
-      if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) return;
+      if (isAsyncIterable(result)) return;
       cleanResult(result);
     },
   };

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { getOperationAST } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext, GatewayServices } from '../context.js';
 import { type SharedStateHealth, sharedStateUsable } from '../state/shared-state.js';
 import { createCloudflareClient } from '../upstream/client.js';
@@ -36,10 +36,6 @@ function onOperationDone(result: unknown, done: (errors: number) => void) {
       done(errors);
     },
   };
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 /**
