@@ -1,4 +1,3 @@
-import { type ASTVisitor, GraphQLError, type ValidationContext } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 interface ErrorJson {
@@ -33,47 +32,6 @@ export function useProductionErrorHygiene(): Plugin {
     onResultProcess({ result }) {
       if (isAsyncIterable(result)) return;
       cleanResult(result);
-    },
-  };
-}
-
-/**
- * `_service { sdl }` is the whole schema: with introspection off it is refused too, unless
- * SUBGRAPH_SDL=true because a router composes from it at run time (most compose from a registry).
- */
-export function useSubgraphSdlGuard(): Plugin {
-  const rule = (context: ValidationContext): ASTVisitor => ({
-    Field(node) {
-      if (node.name.value === '_service' && context.getParentType()?.name === 'Query') {
-        context.reportError(
-          new GraphQLError(
-            'The subgraph SDL is not served here (introspection is off); set SUBGRAPH_SDL=true if your router composes from it',
-            {
-              nodes: [node],
-              extensions: { code: 'FORBIDDEN' },
-            },
-          ),
-        );
-      }
-    },
-  });
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(rule);
-    },
-  };
-}
-
-/**
- * Mail must not be kept by a browser or a shared proxy cache, and a response that depends on the
- * caller's Origin must say so.
- */
-export function useResponseHeaders(graphqlEndpoint: string, corsConfigured: boolean): Plugin {
-  return {
-    onResponse({ request, response }) {
-      if (!new URL(request.url).pathname.endsWith(graphqlEndpoint)) return;
-      response.headers.set('cache-control', 'no-store');
-      if (corsConfigured) response.headers.append('vary', 'Origin');
     },
   };
 }
