@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { canonicalJson } from '../canonical-json.js';
 import { badUserInput } from './errors.js';
 
 /**
@@ -77,21 +78,12 @@ export function decodeCursor(cursor: string, argumentName: 'after' | 'before'): 
   }
 }
 
-/** A stable digest of what defines a result set; key order does not matter. */
+/** A stable digest of what defines a result set; key order does not matter, nor null versus absent. */
 export function filterDigest(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('base64url').slice(0, 22);
-}
-
-function stableStringify(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined && inner !== null)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${stableStringify(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
+  return createHash('sha256')
+    .update(canonicalJson(value, { omitNull: true }))
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 export interface ConnectionArgs {
