@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { canonicalJson } from '../src/canonical-json.js';
-import { filterDigest } from '../src/graphql/pagination.js';
+import { filterDigest } from '../src/graphql/pagination/cursors.js';
 import { inputFingerprint } from '../src/idempotency.js';
 
 const sample = { b: [1, { z: null, y: undefined, x: new Date(0) }], a: null, c: 'é', d: undefined };

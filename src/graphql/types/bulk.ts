@@ -8,7 +8,8 @@ import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
 import { isNotFound } from '../errors.js';
-import { filterDigest, pageConnection } from '../pagination.js';
+import { filterDigest } from '../pagination/cursors.js';
+import { pageConnection } from '../pagination/page-number-connection.js';
 import { jobIdSchema, parseArgument } from '../validation.js';
 import { loadMessage, MessageRef } from './message.js';
 

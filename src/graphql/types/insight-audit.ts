@@ -8,8 +8,7 @@ import type { CfAuditLogEntry } from '../../upstream/schemas.js';
 import { builder } from '../builder.js';
 import { AuditField } from '../enums.js';
 import { badUserInput } from '../errors.js';
-import { filterDigest } from '../pagination.js';
-import { cursorSchema, encodeCursor } from '../validation.js';
+import { encodeOpaqueCursor, filterDigest, opaqueCursorSchema } from '../pagination/cursors.js';
 
 export const AUDIT_PAGE_CAP = 100;
 export const AUDIT_DEFAULT_PAGE = 25;
@@ -92,7 +91,7 @@ export const InsightAuditLogConnectionRef = builder.connectionObject(
  * entry's page was fetched with (null = the start), `i` the entry's index in that page (-1 when `c`
  * already points just past it). Pinned to scope + filter like the offset cursors.
  */
-const auditCursorSchema = cursorSchema(
+const auditCursorSchema = opaqueCursorSchema(
   z.object({
     v: z.literal(1),
     k: z.string().min(1).max(64),
@@ -154,7 +153,7 @@ export async function auditConnection(
     const lastFetched = position === page.items.length - 1 && page.cursor !== null;
     return {
       node,
-      cursor: encodeCursor(
+      cursor: encodeOpaqueCursor(
         lastFetched ? { v: 1, k: digest, c: page.cursor, i: -1 } : { v: 1, k: digest, c: startCursor, i: position },
       ),
     };

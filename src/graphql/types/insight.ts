@@ -10,7 +10,8 @@ import { resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { InsightStatus, IssueType, Severity, UserClassification } from '../enums.js';
 import { gatewayError, nullOn404 } from '../errors.js';
-import { filterDigest, pageConnection } from '../pagination.js';
+import { filterDigest } from '../pagination/cursors.js';
+import { pageConnection } from '../pagination/page-number-connection.js';
 import {
   type InsightScopeKind as ScopeKind,
   insightIdSchema,

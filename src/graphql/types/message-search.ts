@@ -9,14 +9,10 @@ import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { DeliveryStatus, MessageAction, SearchDisposition } from '../enums.js';
 import { badUserInput, nullOn404 } from '../errors.js';
-import {
-  type CursorPage,
-  filterDigest,
-  type PagingPlan,
-  pageConnection,
-  planAnyPaging,
-  upstreamCursorConnection,
-} from '../pagination.js';
+import { filterDigest } from '../pagination/cursors.js';
+import { pageConnection } from '../pagination/page-number-connection.js';
+import { type PagingPlan, planAnyPaging } from '../pagination/plan.js';
+import { type CursorPage, upstreamCursorConnection } from '../pagination/upstream-cursor-connection.js';
 import { investigateIdSchema, parseArgument } from '../validation.js';
 
 import { loadMessage, type MessageShape, MessageRef, prefetchDependents } from './message.js';
