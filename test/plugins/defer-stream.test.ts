@@ -1,6 +1,6 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { TriagePageDeferredDocument } from '../../src/generated/gql/graphql.js';
+import { TriagePageDeferredDocument } from '../../client/generated/gql/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 interface Part {
