@@ -27,8 +27,8 @@ import {
   InsightAuditLogConnectionRef,
   InsightAuditLogEntryRef,
   InsightAuditLogFilterInput,
-} from './insight-audit.js';
-import { filterParams, InsightCountGroup, InsightCountRef, InsightFilterInput } from './insight-filter.js';
+} from './audit-log.js';
+import { filterParams, InsightCountGroup, InsightCountRef, InsightFilterInput } from './filter.js';
 
 /** Largest page a client may ask for (S1); one upstream call per page in the usual case. */
 export const INSIGHTS_PAGE_CAP = 100;

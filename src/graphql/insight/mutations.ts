@@ -20,7 +20,7 @@ import {
   InsightScopeKind,
   resolvedScopeOf,
   scopeKey,
-} from './insight.js';
+} from './types.js';
 
 type ScopeKind = ResolvedScope['kind'];
 

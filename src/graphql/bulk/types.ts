@@ -11,7 +11,7 @@ import { isNotFound } from '../errors.js';
 import { filterDigest } from '../pagination/cursors.js';
 import { pageConnection } from '../pagination/page-number-connection.js';
 import { jobIdSchema, parseArgument } from '../validation.js';
-import { loadMessage, MessageRef } from './message.js';
+import { loadMessage, MessageRef } from '../message/types.js';
 
 /** A BulkJob as resolvers pass it around: the wire object plus the account it belongs to. */
 export type BulkJobShape = CfBulkJob & { accountId: string };

@@ -15,7 +15,7 @@ import { type PagingPlan, planAnyPaging } from '../pagination/plan.js';
 import { type CursorPage, upstreamCursorConnection } from '../pagination/upstream-cursor-connection.js';
 import { investigateIdSchema, parseArgument } from '../validation.js';
 
-import { loadMessage, type MessageShape, MessageRef, prefetchDependents } from './message.js';
+import { loadMessage, type MessageShape, MessageRef, prefetchDependents } from './types.js';
 
 /** The largest page a client may ask for; each item can fan out to per-message calls. */
 export const MESSAGES_PAGE_CAP = 100;
