@@ -11,7 +11,7 @@ import './message/move.js';
 import './message/release.js';
 import './message/reclassify.js';
 import './intel/miscategorization.js';
-import './insight/types.js';
+import './insight/queries.js';
 import './insight/mutations.js';
 import './bulk/types.js';
 import './bulk/mutations.js';

@@ -9,6 +9,7 @@ import { builder } from '../builder.js';
 import { AuditField } from '../enums.js';
 import { badUserInput } from '../errors.js';
 import { encodeOpaqueCursor, filterDigest, opaqueCursorSchema } from '../pagination/cursors.js';
+import type { ConnectionArgs } from '../pagination/plan.js';
 
 export const AUDIT_PAGE_CAP = 100;
 export const AUDIT_DEFAULT_PAGE = 25;
@@ -111,16 +112,9 @@ function decodeAuditCursor(raw: string, digest: string): AuditCursor {
   return parsed.data;
 }
 
-interface AuditConnectionArgs {
-  first?: number | null;
-  last?: number | null;
-  after?: string | null;
-  before?: string | null;
-}
-
 /** S7/S8 as a forward-only Relay connection; everything is validated before the call. */
 export async function auditConnection(
-  args: AuditConnectionArgs,
+  args: ConnectionArgs,
   digestInput: unknown,
   fetchPage: (params: AuditLogParams) => Promise<{ items: CfAuditLogEntry[]; cursor: string | null }>,
   params: AuditLogParams,
