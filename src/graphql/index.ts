@@ -13,7 +13,7 @@ import './message/reclassify.js';
 import './intel/miscategorization.js';
 import './insight/queries.js';
 import './insight/mutations.js';
-import './bulk/types.js';
+import './bulk/queries.js';
 import './bulk/mutations.js';
 import './bulk/progress.js';
 import './message/triage-queue.js';
