@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { canonicalJson } from './canonical-json.js';
 import { StateUnavailableError } from './state/unavailable.js';
 
 /** What a reader of an idempotency key can learn: it is in progress, done, or its outcome is unknown. */
@@ -135,18 +136,5 @@ function publicRecord(entry: MemoryEntry): IdempotencyRecord {
 
 /** A digest of the mutation input; the same key with a different input is a client bug, not a replay. */
 export function inputFingerprint(input: unknown): string {
-  return createHash('sha256').update(stableJson(input)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([key, inner]) => `${JSON.stringify(key)}:${stableJson(inner)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
+  return createHash('sha256').update(canonicalJson(input)).digest('hex');
 }

@@ -16,11 +16,16 @@ import {
 } from './transports/http-streams.js';
 import { useAuthentication } from './plugins/authentication.js';
 import { useQueryCancellation } from './plugins/cancellation.js';
-import { useProductionErrorHygiene, useResponseHeaders, useSubgraphSdlGuard } from './plugins/hardening.js';
+import { useProductionErrorHygiene } from './plugins/error-hygiene.js';
 import { useIncrementalErrorMasking } from './plugins/incremental-errors.js';
 import { useLimits } from './plugins/limits.js';
-import { useMetrics, useOperationTracing, useReadiness, useRequestLog } from './plugins/observability.js';
+import { useMetrics } from './plugins/metrics.js';
+import { useOperationTracing } from './plugins/operation-tracing.js';
 import { usePersistedOperationsOnly } from './plugins/persisted.js';
+import { useReadiness } from './plugins/readiness.js';
+import { useRequestLog } from './plugins/request-log.js';
+import { useResponseHeaders } from './plugins/response-headers.js';
+import { useSubgraphSdlGuard } from './plugins/subgraph-sdl-guard.js';
 
 /** The query GraphiQL opens with: an analyst's triage page. */
 export const DEFAULT_GRAPHIQL_QUERY = /* GraphQL */ `# Triage: the newest detections with their verdict details.

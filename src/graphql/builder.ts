@@ -9,8 +9,8 @@ import { ForbiddenError } from './errors.js';
 
 /**
  * The single schema builder: context, scalars, plugins and defaults; no domain types (those live in
- * ./types/, one file per domain). Plugin order follows the Pothos docs: errors before anything that
- * wraps resolvers, directives before federation.
+ * one folder per domain: ./message/, ./bulk/, ./insight/, ./intel/, ./upstream-budget/). Plugin order
+ * follows the Pothos docs: errors before anything that wraps resolvers, directives before federation.
  */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;

@@ -110,25 +110,6 @@ export const insightScopeSchema = z
     return z.NEVER;
   });
 
-/** An opaque cursor this gateway issued: base64url JSON of the given shape, bounded in size. */
-export function cursorSchema<T extends z.ZodType>(payload: T, maxLength = 4096) {
-  return z
-    .string()
-    .max(maxLength)
-    .transform((raw, ctx): z.infer<T> => {
-      try {
-        const parsed = payload.safeParse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-        if (parsed.success) return parsed.data;
-      } catch {
-        // fall through
-      }
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor issued by this gateway' });
-      return z.NEVER;
-    });
-}
-
-export const encodeCursor = (payload: unknown): string => Buffer.from(JSON.stringify(payload)).toString('base64url');
-
 /** zod issues as ValidationIssues under `prefix`: one per path (the first problem found there), at most 20. */
 export function toIssues(error: z.ZodError, prefix: readonly string[]): ValidationIssue[] {
   const byPath = new Map<string, ValidationIssue>();

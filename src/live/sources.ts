@@ -1,4 +1,4 @@
-import { filterDigest } from '../graphql/pagination.js';
+import { filterDigest } from '../graphql/pagination/cursors.js';
 import type { CloudflareClient, InvestigateListParams } from '../upstream/client.js';
 import type { CfBulkJob, CfMessage, CfPageResultInfo } from '../upstream/schemas.js';
 import type { LivePoll, LiveSource } from './hub.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { TriagePageDeferredDocument } from '../../src/generated/gql/graphql.js';
+import { TriagePageDeferredDocument } from '../../client/generated/gql/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createTokenSigner, type TokenSigner } from '../helpers/tokens.js';
 

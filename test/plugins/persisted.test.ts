@@ -3,7 +3,7 @@ import { generate } from '@graphql-codegen/cli';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import codegenConfig from '../../codegen.js';
-import { MoveMessagesDocument, type TriagePageQuery, TriagePageDocument } from '../../src/generated/gql/graphql.js';
+import { MoveMessagesDocument, type TriagePageQuery, TriagePageDocument } from '../../client/generated/gql/graphql.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 

@@ -9,7 +9,7 @@ import { clearMessage } from '../../loaders.js';
 import type { GatewaySchemaTypes } from '../builder.js';
 import { classifyFailure } from '../mutation.js';
 import { investigateIdSchema } from '../validation.js';
-import { loadMessage, MessageRef } from './message.js';
+import { loadMessage, MessageRef } from './types.js';
 
 /** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
 export const MOVE_BATCH_LIMIT = 1000;

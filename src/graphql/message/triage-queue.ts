@@ -13,14 +13,10 @@ import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
 import { liveStream, pollerClient, resumePoint } from '../live.js';
-import type { MessageShape } from './message.js';
-import { MessageRef } from './message.js';
-import {
-  filterToSearchParams,
-  MESSAGES_PAGE_CAP,
-  MessageFilterInput,
-  oversizedFilterFields,
-} from './message-search.js';
+import { filterToSearchParams, MessageFilterInput, oversizedFilterFields } from './filter.js';
+import { MESSAGES_PAGE_CAP } from './queries.js';
+import type { MessageShape } from './types.js';
+import { MessageRef } from './types.js';
 
 const TRIAGE_DEFAULT_PAGE = 25;
 /** Slack on top of the search cache's lifetime when deciding what a snapshot may not hold yet. */

@@ -1,134 +1,10 @@
 import { connect } from 'node:net';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
-import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GatewayContext, GatewayServices } from '../context.js';
+import type { GatewayServices } from '../context.js';
 import { type SharedStateHealth, sharedStateUsable } from '../state/shared-state.js';
 import { createCloudflareClient } from '../upstream/client.js';
 import type { CredentialState } from '../upstream/credential-trust.js';
 import { fingerprintCredentials } from '../upstream/fingerprint.js';
-import { SpanKind, SpanStatusCode, trace } from '../observability/tracing.js';
-
-/**
- * Calls `done` once per operation with the error count, when the whole response is over: at once for
- * a single result, after the last part for an incremental one (`@defer` / `@stream`, subscriptions),
- * so the request log and the span count every upstream call the operation made.
- */
-function onOperationDone(result: unknown, done: (errors: number) => void) {
-  const errorsOf = (value: unknown) => {
-    const errors = (value as { errors?: unknown[] } | null)?.errors;
-    const incremental = (value as { incremental?: { errors?: unknown[] }[] } | null)?.incremental ?? [];
-    return (
-      (Array.isArray(errors) ? errors.length : 0) +
-      incremental.reduce((sum, part) => sum + (part.errors?.length ?? 0), 0)
-    );
-  };
-  if (!isAsyncIterable(result)) {
-    done(errorsOf(result));
-    return undefined;
-  }
-  let errors = 0;
-  return {
-    onNext({ result: part }: { result: unknown }) {
-      errors += errorsOf(part);
-    },
-    onEnd() {
-      done(errors);
-    },
-  };
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-/**
- * One log line per GraphQL operation (the per-call lines are at debug): name, duration, upstream
- * calls, retries, cache hits, the budget Cloudflare says is left, errors, the caller, the request id.
- */
-export function useRequestLog(): Plugin<GatewayContext> {
-  return {
-    onExecute({ args }) {
-      const started = performance.now();
-      const context = args.contextValue as GatewayContext;
-      return {
-        onExecuteDone({ result }) {
-          return onOperationDone(result, (errors) => {
-            context.logger.info(
-              {
-                operationName: operationNameOf(args) ?? null,
-                durationMs: Math.round((performance.now() - started) * 10) / 10,
-                upstreamCalls: context.upstream.calls,
-                upstreamRetries: context.upstream.retries,
-                cacheHits: context.upstream.cacheHits,
-                budgetRemaining: context.upstream.budgetRemaining,
-                errors,
-                subject: context.auth.subject,
-              },
-              'graphql request',
-            );
-          });
-        },
-      };
-    },
-  };
-}
-
-/** A span per GraphQL operation, continuing the router's W3C `traceparent`; upstream spans are its children. */
-export function useOperationTracing(services: GatewayServices): Plugin<GatewayContext> {
-  const tracing = services.tracing;
-  if (!tracing) return {};
-  return {
-    onExecute({ args }) {
-      const context = args.contextValue as GatewayContext;
-      const parent = tracing.extract(context.request.headers);
-      const operation = operationNameOf(args) ?? 'anonymous';
-      const span = tracing.tracer.startSpan(
-        `graphql ${operation}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: { 'graphql.operation.name': operation, 'gateway.request_id': context.requestId },
-        },
-        parent,
-      );
-      context.trace.span = span;
-      return {
-        onExecuteDone({ result }) {
-          return onOperationDone(result, (errors) => {
-            span.setAttribute('gateway.upstream_calls', context.upstream.calls);
-            if (errors) span.setStatus({ code: SpanStatusCode.ERROR, message: `${errors} GraphQL error(s)` });
-            span.end();
-          });
-        },
-      };
-    },
-  };
-}
-
-/** Prometheus `/metrics`: yoga's operation histograms plus the gateway's own metrics, one registry. */
-export function useMetrics(services: GatewayServices): Plugin {
-  return usePrometheus({
-    endpoint: '/metrics',
-    registry: services.metrics.registry,
-    // Per operation: duration, count, errors, HTTP duration. The per-phase histograms and the
-    // deprecated-field counter (which walks every document) cost CPU on every request and answer
-    // questions the request log and traces already answer; the upstream metrics are the gateway's own.
-    metrics: {
-      graphql_envelop_request_duration: true,
-      graphql_envelop_request: true,
-      graphql_envelop_error_result: true,
-      graphql_envelop_phase_parse: false,
-      graphql_envelop_phase_validate: false,
-      graphql_envelop_phase_execute: false,
-      graphql_envelop_phase_subscribe: false,
-      graphql_envelop_deprecated_field: false,
-      graphql_envelop_schema_change: false,
-      // Not graphql_yoga_http_duration: its `url` label holds GET queries and their variables
-      // (subjects, senders) on an unauthenticated endpoint, with unbounded cardinality.
-      graphql_yoga_http_duration: false,
-    },
-  });
-}
 
 /** How often `/ready` may spend one budgeted Cloudflare call to learn whether the credential is accepted. */
 const CREDENTIAL_PROBE_INTERVAL_MS = 60_000;
@@ -245,12 +121,3 @@ function describeSharedState(kind: 'memory' | 'redis', health: SharedStateHealth
     cache: kind === 'memory' || !usable ? 'this process' : 'shared',
   };
 }
-
-function operationNameOf(args: {
-  document: Parameters<typeof getOperationAST>[0];
-  operationName?: string | null;
-}): string | undefined {
-  return args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value;
-}
-
-export { trace };

@@ -9,8 +9,8 @@ import { BulkAction, Destination, Disposition } from '../enums.js';
 import { ConflictError } from '../errors.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
 import { accountIdFor, jobIdSchema } from '../validation.js';
-import { type BulkJobShape, BulkJobRef, isTerminalJob } from './bulk.js';
-import { filterToSearchParams, MessageFilterInput, oversizedFilterFields } from './message-search.js';
+import { filterToSearchParams, MessageFilterInput, oversizedFilterFields } from '../message/filter.js';
+import { type BulkJobShape, BulkJobRef, isTerminalJob } from './types.js';
 
 interface BulkJobPayload {
   job: BulkJobShape;

@@ -1,7 +1,7 @@
 import type { CfDetection } from '../../upstream/schemas.js';
 import { builder } from '../builder.js';
 import { Disposition } from '../enums.js';
-import { ValidationRef } from './validation.js';
+import { ValidationRef } from './sender-authentication.js';
 
 type Attachment = CfDetection['attachments'][number];
 type Finding = NonNullable<CfDetection['findings']>[number];

@@ -18,7 +18,7 @@ import {
   perBatch,
   RELEASE_BATCH_LIMIT,
   freshMessageField,
-} from './batches.js';
+} from './batched-writes.js';
 
 // ───────────────────────────── release ─────────────────────────────
 

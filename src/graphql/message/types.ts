@@ -15,7 +15,7 @@ import {
 import { DetectionRef, FindingRef } from './detection.js';
 import { PreviewRef } from './preview.js';
 import { TraceRef } from './trace.js';
-import { ValidationRef } from './validation.js';
+import { ValidationRef } from './sender-authentication.js';
 
 /** A Message as resolvers pass it around: the wire object plus the account it belongs to. */
 export type MessageShape = CfMessage & { accountId: string };

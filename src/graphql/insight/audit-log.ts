@@ -8,8 +8,8 @@ import type { CfAuditLogEntry } from '../../upstream/schemas.js';
 import { builder } from '../builder.js';
 import { AuditField } from '../enums.js';
 import { badUserInput } from '../errors.js';
-import { filterDigest } from '../pagination.js';
-import { cursorSchema, encodeCursor } from '../validation.js';
+import { encodeOpaqueCursor, filterDigest, opaqueCursorSchema } from '../pagination/cursors.js';
+import type { ConnectionArgs } from '../pagination/plan.js';
 
 export const AUDIT_PAGE_CAP = 100;
 export const AUDIT_DEFAULT_PAGE = 25;
@@ -92,7 +92,7 @@ export const InsightAuditLogConnectionRef = builder.connectionObject(
  * entry's page was fetched with (null = the start), `i` the entry's index in that page (-1 when `c`
  * already points just past it). Pinned to scope + filter like the offset cursors.
  */
-const auditCursorSchema = cursorSchema(
+const auditCursorSchema = opaqueCursorSchema(
   z.object({
     v: z.literal(1),
     k: z.string().min(1).max(64),
@@ -112,16 +112,9 @@ function decodeAuditCursor(raw: string, digest: string): AuditCursor {
   return parsed.data;
 }
 
-interface AuditConnectionArgs {
-  first?: number | null;
-  last?: number | null;
-  after?: string | null;
-  before?: string | null;
-}
-
 /** S7/S8 as a forward-only Relay connection; everything is validated before the call. */
 export async function auditConnection(
-  args: AuditConnectionArgs,
+  args: ConnectionArgs,
   digestInput: unknown,
   fetchPage: (params: AuditLogParams) => Promise<{ items: CfAuditLogEntry[]; cursor: string | null }>,
   params: AuditLogParams,
@@ -154,7 +147,7 @@ export async function auditConnection(
     const lastFetched = position === page.items.length - 1 && page.cursor !== null;
     return {
       node,
-      cursor: encodeCursor(
+      cursor: encodeOpaqueCursor(
         lastFetched ? { v: 1, k: digest, c: page.cursor, i: -1 } : { v: 1, k: digest, c: startCursor, i: position },
       ),
     };

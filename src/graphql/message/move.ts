@@ -19,7 +19,7 @@ import {
   OUTCOME_UNKNOWN,
   perBatch,
   freshMessageField,
-} from './batches.js';
+} from './batched-writes.js';
 
 // ───────────────────────────── move ─────────────────────────────
 

@@ -17,7 +17,7 @@ import { builder } from '../builder.js';
 import { gatewayError, isNotFound } from '../errors.js';
 import { liveStream, pollerClient } from '../live.js';
 import { jobIdSchema, parseArgument } from '../validation.js';
-import { BulkJobRef, type BulkJobShape, isTerminalJob } from './bulk.js';
+import { BulkJobRef, type BulkJobShape, isTerminalJob } from './types.js';
 
 /** A subscription ends after this long even if the job is still running (re-subscribe to go on). */
 export const PROGRESS_MAX_LIFETIME_MS = 30 * 60 * 1000;

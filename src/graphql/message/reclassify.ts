@@ -8,8 +8,8 @@ import { builder } from '../builder.js';
 import { ReclassifyDisposition } from '../enums.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
 import { accountIdFor, investigateIdSchema } from '../validation.js';
-import { forget } from './batches.js';
-import { MessageRef, loadMessage } from './message.js';
+import { forget } from './batched-writes.js';
+import { MessageRef, loadMessage } from './types.js';
 
 interface ReclassifyPayload {
   id: string;

@@ -1,23 +1,23 @@
+/**
+ * Bulk jobs (E12–E17): the BulkJob type with its parameters, progress and messages (E17), and the
+ * terminal-state rule the progress subscription and the mutations share.
+ */
 import {
   type CfBulkJob,
   type CfBulkJobMessage,
   type CfPageResultInfo,
   TERMINAL_JOB_STATUSES,
 } from '../../upstream/schemas.js';
-import { accountIdArgOptions, resolveAccountId } from '../account.js';
 import { builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
-import { isNotFound } from '../errors.js';
-import { filterDigest, pageConnection } from '../pagination.js';
-import { jobIdSchema, parseArgument } from '../validation.js';
-import { loadMessage, MessageRef } from './message.js';
+import { filterDigest } from '../pagination/cursors.js';
+import { pageConnection } from '../pagination/page-number-connection.js';
+import { loadMessage, MessageRef } from '../message/types.js';
 
 /** A BulkJob as resolvers pass it around: the wire object plus the account it belongs to. */
 export type BulkJobShape = CfBulkJob & { accountId: string };
 type BulkJobMessageShape = CfBulkJobMessage & { accountId: string };
 
-const JOBS_PAGE_CAP = 100;
-const JOBS_DEFAULT_PAGE = 20;
 const JOB_MESSAGES_PAGE_CAP = 100;
 const JOB_MESSAGES_DEFAULT_PAGE = 25;
 
@@ -44,7 +44,7 @@ function jobProgress(job: CfBulkJob): number {
 // ───────────────────────────── paging ─────────────────────────────
 
 /** E13/E17 pages in the shape `pageConnection` reads (V4 page-array, §1.3: the total is in result_info). */
-const withTotal = <Item>(page: { items: Item[]; resultInfo: CfPageResultInfo }) => ({
+export const withTotal = <Item>(page: { items: Item[]; resultInfo: CfPageResultInfo }) => ({
   items: page.items,
   total: page.resultInfo?.total_count ?? null,
 });
@@ -312,65 +312,3 @@ BulkJobRef.implement({
     ),
   }),
 });
-
-const BulkJobFilterInput = builder.inputType('BulkJobFilter', {
-  description: 'Filters of the bulk job list (E13).',
-  fields: (t) => ({
-    action: t.field({ type: BulkAction.ref, description: 'Only jobs of this kind.' }),
-    status: t.field({ type: JobStatus.ref, description: 'Only jobs in this state.' }),
-  }),
-});
-
-// ───────────────────────────── queries ─────────────────────────────
-
-builder.queryFields((t) => ({
-  bulkJob: t.field({
-    type: BulkJobRef,
-    description: 'One bulk job (E14). Null when Cloudflare does not know it (never created, or deleted).',
-    args: {
-      id: t.arg.id({ required: true, description: 'Job id.' }),
-      accountId: t.arg.string(accountIdArgOptions),
-    },
-    resolve: async (_root, args, context) => {
-      const accountId = resolveAccountId(context, args.accountId);
-      const id = parseArgument(jobIdSchema, args.id, 'id');
-      try {
-        return { ...(await context.client.emailSecurity.investigate.bulk.get(accountId, id)), accountId };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
-  }),
-  bulkJobs: t.connection(
-    {
-      type: BulkJobRef,
-      nullable: false,
-      description: `Bulk jobs of the account (E13), newest first. \`first\`/\`last\` are capped at ${JOBS_PAGE_CAP} (default ${JOBS_DEFAULT_PAGE}). Cursors are offsets: a job created while paging shifts later pages by one.`,
-      args: {
-        filter: t.arg({ type: BulkJobFilterInput, description: 'Filters.' }),
-        accountId: t.arg.string(accountIdArgOptions),
-      },
-      resolve: (_root, args, context) => {
-        const accountId = resolveAccountId(context, args.accountId);
-        const filter = { action_type: args.filter?.action ?? undefined, status: args.filter?.status ?? undefined };
-        return pageConnection(args, {
-          digest: filterDigest({ list: 'bulkJobs', accountId, filter }),
-          cap: JOBS_PAGE_CAP,
-          defaultSize: JOBS_DEFAULT_PAGE,
-          fetch: async (page, perPage) =>
-            withTotal(
-              await context.client.emailSecurity.investigate.bulk.list(accountId, {
-                ...filter,
-                page,
-                per_page: perPage,
-              }),
-            ),
-          map: (job) => ({ ...job, accountId }),
-        });
-      },
-    },
-    { name: 'BulkJobConnection', description: 'A page of bulk jobs.' },
-    { name: 'BulkJobEdge', description: 'A bulk job in a page, with its cursor.' },
-  ),
-}));
