@@ -7,7 +7,7 @@ import {
   MoveMessagesDocument,
   ReclassifyMessageDocument,
   ReleaseMessagesDocument,
-} from '../../src/generated/gql/graphql.js';
+} from '../../client/generated/gql/graphql.js';
 import { ERROR_CODES } from '../../src/graphql/errors.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import type { GraphQLErrorJson, TestGateway } from '../helpers/gateway.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
 
