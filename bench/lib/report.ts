@@ -317,7 +317,7 @@ export function renderMarkdown(results: BenchResults): string {
 - **Pacing at defaults** (scenario 2 loaded, \`UPSTREAM_MAX_RPS=150\`): the gateway sends ${fmt(h.pacedGatewayUpstreamRps, 0)} upstream requests/s (${fmt(h.pacedGatewayPagesPerSecond)} pages/s), under Cloudflare's 200/s per IP, by design; the SDK \`Promise.all\` app sends ${fmt(h.sdkPromiseAllUpstreamRps, 0)}/s, which real Cloudflare would answer with 429s. The loaded targets are therefore measured with the pacer raised (scenario 2L), like the budget.`;
   const verdict = (met: boolean | null) => (met === null ? '—' : met ? '**met**' : 'not met');
   const targetRows = [
-    '| Target | Before (issue 14) | Measured | Bound | |',
+    '| Target | Before the CPU work | Measured | Bound | |',
     '|---|---|---:|---|---|',
     ...targets(h).map(
       (t) =>

@@ -11,7 +11,7 @@ import { type SearchFilter, matchesSearch } from './search.js';
 import type { BulkAction, BulkJob, BulkJobMessage, Destination, Disposition, SearchParams } from './wire-types.js';
 import { TERMINAL_JOB_STATUSES } from './wire-types.js';
 
-/** Messages processed per bulk-job step (a "slice", brief). */
+/** Messages processed per bulk-job step (a "slice"). */
 const JOB_SLICE = 20;
 
 export interface JobRecord {
@@ -119,7 +119,7 @@ export class BulkJobEngine {
     return job;
   }
 
-  /** E15. Only terminal jobs can be deleted (§3 E15). */
+  /** E15. Only terminal jobs can be deleted (E15, contract#bulk-jobs). */
   delete(accountId: string, jobId: string): void {
     const record = this.record(accountId, jobId);
     if (!TERMINAL_JOB_STATUSES.has(record.job.status)) {
@@ -132,7 +132,7 @@ export class BulkJobEngine {
     this.jobs.get(accountId)?.delete(jobId);
   }
 
-  /** E16. Remaining PENDING rows become CANCELLED and are counted in messages_cancelled (§8). */
+  /** E16. Remaining PENDING rows become CANCELLED and are counted in messages_cancelled (contract#versions). */
   cancel(accountId: string, jobId: string): BulkJob {
     const record = this.record(accountId, jobId);
     const { job } = record;

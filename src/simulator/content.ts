@@ -135,7 +135,7 @@ export function headersOf(msg: Message): { name: string; value: string }[] {
   return headers;
 }
 
-/** E3. For a benign message: the same object with empty arrays (brief). */
+/** E3. For a benign message: the same object with empty arrays. */
 export function buildDetection(msg: Message): Detection {
   const content = contentOf(msg);
   const rng = rngFor(msg, 'detection');

@@ -1,4 +1,4 @@
-/** Who is calling (§1.4): a Bearer token, or X-Auth-Email + X-Auth-Key together. */
+/** Who is calling (contract#auth): a Bearer token, or X-Auth-Email + X-Auth-Key together. */
 export interface Credential {
   /** What the budget is counted per. */
   key: string;

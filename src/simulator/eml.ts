@@ -1,5 +1,5 @@
 /**
- * RFC 822 / MIME text for E6 ("Returns the raw eml", §3 E6). Lines end in CRLF; attachments are
+ * RFC 822 / MIME text for E6 ("Returns the raw eml", contract#endpoints (E6)). Lines end in CRLF; attachments are
  * base64 in 76-column lines; the result parses with any MIME parser.
  */
 import type { MessageContent } from './content.js';

@@ -1,6 +1,6 @@
 /**
- * The Cloudflare v4 response envelope (§1.2) and the error codes the simulator answers with.
- * Codes that the reference names are used verbatim; where it is silent, the code is the simulator's
+ * The Cloudflare v4 response envelope (contract#envelope) and the error codes the simulator answers with.
+ * Codes that the contract names are used verbatim; where it is silent, the code is the simulator's
  * own plausible choice (noted per constant) — clients should key on HTTP status, not on these.
  */
 export interface ResponseInfo {
@@ -26,17 +26,17 @@ export interface SimResponse {
 }
 
 export const CODES = {
-  /** Cloudflare's generic "no route" (brief). */
+  /** Cloudflare's generic "no route". */
   NO_ROUTE: 7000,
-  /** Cloudflare: "Could not route to …, perhaps your object identifier is invalid?" (brief). */
+  /** Cloudflare: "Could not route to …, perhaps your object identifier is invalid?". */
   BAD_IDENTIFIER: 7003,
-  /** Cloudflare: "Unauthorized to access requested resource" (brief). */
+  /** Cloudflare: "Unauthorized to access requested resource". */
   UNAUTHORIZED: 9109,
-  /** Cloudflare: "Authentication error" (brief). */
+  /** Cloudflare: "Authentication error". */
   AUTH: 10000,
-  /** Cloudflare: "Method not allowed" (brief). */
+  /** Cloudflare: "Method not allowed". */
   METHOD_NOT_ALLOWED: 10405,
-  /** Cloudflare: "Please wait and consider throttling your request speed" (brief). */
+  /** Cloudflare: "Please wait and consider throttling your request speed". */
   RATE_LIMITED: 971,
   /** Simulator's choice for body/query validation failures (Cloudflare uses many 1xxx codes). */
   BAD_REQUEST: 1000,
@@ -75,7 +75,7 @@ export function ok(result: unknown, resultInfo?: unknown, status = 200): SimResp
   return { status, body };
 }
 
-/** I1, S2, S3: the success schema is only `{errors, messages, success}` — no `result` key (§1.2). */
+/** I1, S2, S3: the success schema is only `{errors, messages, success}` — no `result` key (contract#envelope). */
 export function okNoResult(): SimResponse {
   const body: Envelope = { success: true, errors: [], messages: [] };
   return { status: 200, body };

@@ -48,7 +48,7 @@ export interface Simulator {
   setBudget(budget: SimulatorOptions['budget']): void;
   /** 0 = off. When > 0, E1 answers 202 + Location and the poll URL answers 202 that many times, then 200. */
   setSlowSearch(pollsBeforeReady: number): void;
-  /** E1 paging shape (reference §9); `reset()` restores the option. */
+  /** E1 paging shape (contract#current-api); `reset()` restores the option. */
   setE1Paging(mode: 'cursor' | 'legacy'): void;
   /** What E8/E9 rows put in `message_id`; `reset()` restores the option. */
   setMoveResultMessageId(mode: 'rfc822' | 'investigate'): void;
@@ -64,7 +64,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const host = options.host ?? '127.0.0.1';
-  // The simulator must never be reachable from elsewhere (brief: bind only loopback).
+  // The simulator must never be reachable from elsewhere (bind only loopback).
   if (!LOOPBACK.has(host)) throw new Error(`simulator: refusing to bind to non-loopback host ${host}`);
   const seed = options.seed ?? 1;
   const seedNow = (options.now ?? new Date()).getTime();

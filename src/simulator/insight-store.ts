@@ -70,7 +70,7 @@ export class InsightStore {
     this.issueOf(scope, issueId).issue.dismissed = dismiss;
   }
 
-  /** S3 rules (§5 S3, seed 004). */
+  /** S3 rules (contract#insights, S3). */
   classify(
     scope: InsightScope,
     issueId: string,

@@ -1,5 +1,5 @@
 /**
- * Seed data for Security Center insights (§2.5) and their audit log (§5 S7/S8).
+ * Seed data for Security Center insights (contract#insights) and their audit log (contract#insights (S7/S8)).
  */
 import { isoZ } from './messages.js';
 import { type Rng, chance, hex, int, pick, uuid7, weighted } from './prng.js';
@@ -130,12 +130,12 @@ const CLASSES: Readonly<Record<IssueType, readonly ClassDef[]>> = {
   ],
 };
 
-/** Internal: the Issue plus its product (F filter `product` has no Issue field, §5). */
+/** Internal: the Issue plus its product (F filter `product` has no Issue field, contract#insights). */
 export interface StoredIssue {
   issue: Issue;
   product: string;
   /**
-   * SDK 7.3.0 filter `source` (§8): who found it. The Issue type has no such field; the simulator's
+   * SDK 7.3.0 filter `source` (contract#versions): who found it. The Issue type has no such field; the simulator's
    * choice is that every 4th insight comes from RiskRecon (deterministic, no extra PRNG draw).
    */
   source: 'cloudflare' | 'riskrecon';
@@ -249,7 +249,7 @@ export function seedInsights(
         issue_id: id,
         rationale,
       };
-      if (opts.numericZoneId !== undefined) e.zone_id = opts.numericZoneId; // §5: numeric, zone insights only
+      if (opts.numericZoneId !== undefined) e.zone_id = opts.numericZoneId; // contract#insights: numeric, zone insights only
       return e;
     };
     if (resolved) audit.push(entry(since + int(rng, 1, 20) * DAY, 'status', 'active', 'resolved', 'system', null));

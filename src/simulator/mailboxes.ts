@@ -9,7 +9,7 @@ import { type SearchFilter, matchesSearch } from './search.js';
 import type { Destination, Disposition, MoveResult, ReleaseResult } from './wire-types.js';
 
 /**
- * What E8/E9 rows carry in `message_id` ("Message identifier.", nullable; §9 does not say which id).
+ * What E8/E9 rows carry in `message_id` ("Message identifier.", nullable; contract#current-api does not say which id).
  * `rfc822`: the message's RFC 822 Message-ID (null when it has none). `investigate`: the investigate id.
  */
 export type MoveResultMessageId = 'rfc822' | 'investigate';

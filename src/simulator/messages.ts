@@ -1,5 +1,5 @@
 /**
- * Seed data for Email Security Investigate: Message records (§2.2). Everything is drawn from a
+ * Seed data for Email Security Investigate: Message records (contract#message). Everything is drawn from a
  * seeded PRNG and laid out against a given `now`, so the same seed + now gives identical messages.
  */
 import { type Rng, alnum, chance, hex, int, pick, sample, weighted } from './prng.js';
@@ -44,7 +44,7 @@ export interface StoredMessage {
 
 const DAY = 86_400_000;
 
-/** `2024-01-05T10:00:00` — the timestamp style used inside ids and the deprecated `ts` (§1.8, §2.2). */
+/** `2024-01-05T10:00:00` — the timestamp style used inside ids and the deprecated `ts` (contract#ids, contract#message). */
 export function plainTs(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19);
 }
@@ -68,7 +68,7 @@ function randomIp(rng: Rng): string {
 }
 
 function authResult(rng: Rng, good: boolean): AuthResult | null {
-  if (chance(rng, 0.06)) return null; // §8: validation.* may be null
+  if (chance(rng, 0.06)) return null; // contract#versions: validation.* may be null
   return good
     ? weighted(rng, [
         ['pass', 90],
@@ -88,7 +88,7 @@ function fillTemplate(rng: Rng, template: string, name: string): string {
 export interface MessageSeedInput {
   profile: AccountProfile;
   scannedAt: number;
-  /** `undefined` → the key is absent; `null` → explicit null (both allowed by §2.2 / §8). */
+  /** `undefined` → the key is absent; `null` → explicit null (both allowed by contract#message / contract#versions). */
   disposition: Disposition | null | undefined;
   deliveryMode: DeliveryMode | null;
   submission: boolean;
@@ -96,7 +96,7 @@ export interface MessageSeedInput {
   now: number;
 }
 
-/** Builds one Message. Every optional §2.2 field appears on some messages (and is absent/null on others). */
+/** Builds one Message. Every optional contract#message field appears on some messages (and is absent/null on others). */
 export function makeMessage(rng: Rng, input: MessageSeedInput): Message {
   const { profile, scannedAt, disposition, deliveryMode, submission } = input;
   const disp: Disposition = disposition ?? 'UNKNOWN';
@@ -217,7 +217,7 @@ export function makeMessage(rng: Rng, input: MessageSeedInput): Message {
     const pattern = pick(rng, PATTERN_TYPES);
     properties.allowlisted_pattern = `*@${fromAddress.split('@')[1] ?? ''}`;
     properties.allowlisted_pattern_type = pattern;
-    properties.whitelisted_pattern_type = pattern; // legacy mirror (§2.2 Properties)
+    properties.whitelisted_pattern_type = pattern; // legacy mirror (contract#message Properties)
   } else if (propertyRoll < 0.1) {
     properties.blocklisted_message = true;
     properties.blocklisted_pattern = fromAddress;

@@ -1,6 +1,6 @@
 /**
  * A minimal PNG encoder (8-bit RGB, no interlace, filter 0 on every row) so E4/E5 return REAL
- * images (§3 E4: "a base64 encoded PNG image"), decodable by any PNG reader, without a dependency.
+ * images (contract#endpoints (E4): "a base64 encoded PNG image"), decodable by any PNG reader, without a dependency.
  */
 import { deflateSync } from 'node:zlib';
 

@@ -80,7 +80,7 @@ export function uuid4(rng: Rng): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** UUIDv7 layout (48-bit ms timestamp first), so ids sort by time — §5 S7 "UUIDv7, time-ordered". */
+/** UUIDv7 layout (48-bit ms timestamp first), so ids sort by time — contract#insights (S7) "UUIDv7, time-ordered". */
 export function uuid7(rng: Rng, ms: number): string {
   const ts = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12);
   const rand = hex(rng, 20);

@@ -22,7 +22,7 @@ export interface SimulatorOptions {
   budget?: BudgetOptions;
   /** How fast bulk jobs progress (one step per this many ms), default 100. */
   bulkJobStepMs?: number;
-  /** E1 paging shape: 'cursor' (default, the current API, reference §9) or 'legacy' (real page/total_count, no cursors). */
+  /** E1 paging shape: 'cursor' (default, the current API, contract#current-api) or 'legacy' (real page/total_count, no cursors). */
   e1Paging?: 'cursor' | 'legacy';
   /** What E8/E9 rows put in `message_id`: 'rfc822' (default: the RFC 822 Message-ID, or null) or 'investigate' (the investigate id). */
   moveResultMessageId?: 'rfc822' | 'investigate';

@@ -5,7 +5,7 @@
  * Ids are the official SDK's method names, the same names the gateway's logs and metrics use.
  *
  * Patterns: `:name` is one path segment, decoded into `params.name`; `:scope` is the literal
- * `accounts` or `zones` (Security Center takes either, §2.4).
+ * `accounts` or `zones` (Security Center takes either, contract#scope).
  */
 import * as bulk from './handlers/bulk.js';
 import type { Handler } from './handlers/handler.js';
@@ -90,7 +90,7 @@ export const ROUTES = [
     pattern: `${INVESTIGATE}/release`,
     handler: investigate.release,
   },
-  // The slow-search poll URL (seed 001); not an SDK method, so the id is the simulator's own.
+  // The slow-search poll URL (older docs); not an SDK method, so the id is the simulator's own.
   {
     id: 'emailSecurity.investigate.list.poll',
     method: 'GET',

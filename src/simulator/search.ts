@@ -1,6 +1,6 @@
 /**
  * Message search semantics shared by E1 (query string) and bulk-job `search_params` (E12 JSON):
- * one normalised filter, one matcher. Validation follows §3 E1 / E12; where the reference is
+ * one normalised filter, one matcher. Validation follows E1 / E12, contract#search; where the contract is
  * silent, the choice is noted inline.
  */
 import { attachmentDigests, contentOf, isNonBenign } from './content.js';
@@ -76,7 +76,7 @@ function str(name: string, value: unknown): string | undefined {
 }
 
 /**
- * @param allDispositions E12's search_params accept all 10 dispositions; E1's filter only 6 (§7.5).
+ * @param allDispositions E12's search_params accept all 10 dispositions; E1's filter only 6 (contract#enums).
  * @param now the simulator clock (defaults: start = now − 30 days, end = now).
  */
 export function parseSearch(raw: RawSearch, now: number, allDispositions: boolean): SearchFilter {
@@ -139,7 +139,7 @@ function stripBrackets(id: string): string {
   return id.replace(/^<|>$/g, '');
 }
 
-/** The text `query` searches (§3 E1: alert_id, from, names, disposition, attachment hashes/names, reasons, dates, reply-to, to, message-id, IPs, subject). */
+/** The text `query` searches (E1, contract#search: alert_id, from, names, disposition, attachment hashes/names, reasons, dates, reply-to, to, message-id, IPs, subject). */
 function queryHaystack(stored: StoredMessage): string {
   const m = stored.msg;
   const parts: (string | null | undefined)[] = [

@@ -91,7 +91,7 @@ function seedInsightScopes(rng: Rng, insights: InsightStore, now: number): void 
   );
 }
 
-/** Historical jobs (§ brief): one COMPLETED, one FAILED, one CANCELLED. Their rows are history only. */
+/** Historical jobs: one COMPLETED, one FAILED, one CANCELLED. Their rows are history only. */
 function seedJobHistory(rng: Rng, world: World, accountId: string, now: number): void {
   const messages = world.mailboxes.sorted(accountId);
   const add = (

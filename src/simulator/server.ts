@@ -233,7 +233,7 @@ export class SimulatorServer implements ControlTarget {
     record.endpoint = endpoint;
     record.params = params;
 
-    // 2. Auth (§1.4).
+    // 2. Auth (contract#auth).
     const credential = credentialOf(record.headers);
     if (!credential || credential.secret.startsWith('invalid')) return refuse(401, CODES.AUTH, 'Authentication error');
 

@@ -1,5 +1,5 @@
 /**
- * The E1 202 flow (seed 001: "202 with a Location header pointing to a polling endpoint"). Off by
+ * The E1 202 flow (older docs: "202 with a Location header pointing to a polling endpoint"). Off by
  * default; when on, E1 validates the search at once (a 400 comes back directly, not via the poll),
  * answers 202 + Location, and the poll URL answers 202 `pollsBeforeReady` times, then the results.
  */

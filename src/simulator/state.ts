@@ -41,7 +41,7 @@ export interface StateConfig extends SeedSettings {
 }
 
 /**
- * How E1 pages. `cursor` is Cloudflare's current OpenAPI document (reference §9): `next`/`previous`
+ * How E1 pages. `cursor` is Cloudflare's current OpenAPI document (contract#current-api): `next`/`previous`
  * cursors, `page` and `total_count` "Deprecated: Returns always 0", and a `page` in the request is
  * ignored. `legacy` is the older shape: real `page`/`total_count`, no cursors, paged by `page`.
  */

@@ -3,7 +3,7 @@
  * (type-only imports; the SDK is a devDependency and never loaded at run time), so every fixture
  * and builder in the simulator typechecks against what the real SDK expects to receive.
  *
- * Where 7.3.0 and the reference (§1–§7) disagree, 7.3.0 wins (§8) and the difference is noted.
+ * Where 7.3.0 and older versions disagree, 7.3.0 wins (contract#versions) and the difference is noted.
  */
 import type { DetectionGetResponse } from 'cloudflare/resources/email-security/investigate/detections';
 import type { InvestigateListResponse } from 'cloudflare/resources/email-security/investigate/investigate';
@@ -20,7 +20,7 @@ import type { ClassGetResponse } from 'cloudflare/resources/security-center/insi
 import type { ContextGetResponse } from 'cloudflare/resources/security-center/insights/context';
 import type { MiscategorizationCreateParams } from 'cloudflare/resources/intel/miscategorizations';
 
-/** §2.2 Message — E1 item / E2 result (InvestigateListResponse and InvestigateGetResponse are identical). */
+/** contract#message Message — E1 item / E2 result (InvestigateListResponse and InvestigateGetResponse are identical). */
 export type Message = InvestigateListResponse;
 export type ActionLogEntry = Message['action_log'][number];
 export type Disposition = NonNullable<Message['final_disposition']>;
@@ -46,9 +46,9 @@ export type MoveResult = MoveCreateResponse;
 /** E11 */
 export type ReleaseResult = ReleaseBulkResponse;
 /**
- * E12/E14/E16 result and E13 item (BulkCreate/List/Get are identical). 7.3.0 (§8): adds the
+ * E12/E14/E16 result and E13 item (BulkCreate/List/Get are identical). 7.3.0 (contract#versions): adds the
  * required counters `messages_cancelled` and `messages_skipped`, and drops `SKIPPED` from the job
- * status (the reference's §2.3 still lists it; E15 still accepts deleting a SKIPPED job).
+ * status (contract#bulk-jobs still lists it; E15 still accepts deleting a SKIPPED job).
  */
 export type BulkJob = BulkGetResponse;
 export type BulkJobStatus = BulkJob['status'];
@@ -58,7 +58,7 @@ export type Destination = BulkGetResponse.Move['destination'];
 /** E15 */
 export type BulkDeleteResult = BulkDeleteResponse;
 /**
- * E17 item. 7.3.0 differs from §3 E17: status has no `DISCOVERING` (but has `SKIPPED`), and an
+ * E17 item. 7.3.0 differs from contract#endpoints (E17): status has no `DISCOVERING` (but has `SKIPPED`), and an
  * optional embedded `message` (a Message) exists; the simulator leaves `message` out.
  */
 export type BulkJobMessage = MessageListResponse;
@@ -79,7 +79,7 @@ export type InsightContext = ContextGetResponse;
 /** I1 body as recorded (without the path's account_id). */
 export type Miscategorization = Omit<MiscategorizationCreateParams, 'account_id'>;
 
-// Enum value lists (§2.1). `satisfies` keeps them in lock-step with the SDK unions.
+// Enum value lists (contract#enums). `satisfies` keeps them in lock-step with the SDK unions.
 export const DISPOSITIONS = [
   'MALICIOUS',
   'MALICIOUS-BEC',
@@ -92,7 +92,7 @@ export const DISPOSITIONS = [
   'UNKNOWN',
   'NONE',
 ] as const satisfies readonly Disposition[];
-/** E1 `final_disposition` filter accepts only these six (§3 E1, §7.5). */
+/** E1 `final_disposition` filter accepts only these six (E1, contract#search, contract#enums). */
 export const DISPOSITIONS_6 = [
   'MALICIOUS',
   'SUSPICIOUS',
@@ -101,7 +101,7 @@ export const DISPOSITIONS_6 = [
   'BULK',
   'NONE',
 ] as const satisfies readonly Disposition[];
-/** "Non-benign" (brief): E4/E6 are documented only for these. */
+/** "Non-benign": E4/E6 are documented only for these. */
 export const NON_BENIGN: ReadonlySet<string> = new Set([
   'MALICIOUS',
   'MALICIOUS-BEC',
@@ -159,7 +159,7 @@ export const PATTERN_TYPES = [
   'managed_acceptable_sender',
   'outbound_ndr',
 ] as const satisfies readonly PatternType[];
-/** E1 `message_action` → the post-delivery operation it matches. `SUBMITTED` is seed-only (§2.1). */
+/** E1 `message_action` → the post-delivery operation it matches. `SUBMITTED` is only in the older docs (contract#enums). */
 export const MESSAGE_ACTIONS: Readonly<Record<string, PostDeliveryOp>> = {
   PREVIEW: 'PREVIEW',
   QUARANTINE_RELEASED: 'QUARANTINE_RELEASE',
@@ -167,7 +167,7 @@ export const MESSAGE_ACTIONS: Readonly<Record<string, PostDeliveryOp>> = {
   SUBMITTED: 'SUBMISSION',
 };
 export const BULK_ACTIONS = ['MOVE', 'RELEASE'] as const satisfies readonly BulkAction[];
-/** §2.1 JobStatus (the reference's list; includes SKIPPED which 7.3.0 dropped from the job type). */
+/** JobStatus (contract#enums; includes SKIPPED which 7.3.0 dropped from the job type). */
 export const JOB_STATUSES = [
   'PENDING',
   'DISCOVERING',

@@ -47,7 +47,7 @@ export interface CallOptions<E extends EndpointId = EndpointId> {
   credentials: CloudflareCredentials;
   pathParams: Record<string, string>;
   query?: QueryParams;
-  /** JSON body; `undefined` sends none (E16 cancel is a body-less POST, reference §8). */
+  /** JSON body; `undefined` sends none (E16 cancel is a body-less POST, contract#versions). */
   body?: unknown;
   signal?: AbortSignal;
   /** The request-wide deadline: aborts pending reads (UPSTREAM_TIMEOUT); a write already sent finishes. */

@@ -5,7 +5,7 @@ import { RequestDeadline } from './deadline.js';
 import { UpstreamBadRequestError } from './errors.js';
 import type { CallResult, CloudflareHttp, QueryParams, UpstreamObserver, UpstreamTracer } from './http.js';
 
-/** Security Center endpoints take an account or a zone, never both (reference §2.4). */
+/** Security Center endpoints take an account or a zone, never both (contract#scope). */
 export type InsightScope = { accountId: string } | { zoneId: string };
 
 export interface InvestigateListParams extends QueryParams {
@@ -27,7 +27,7 @@ export interface InvestigateListParams extends QueryParams {
   smtp_helo_ip?: string;
   start?: string;
   subject?: string;
-  /** Seed-only parameters (§6); sent only when the caller asks for them. */
+  /** Parameters only the older docs list (contract#versions); sent only when the caller asks for them. */
   exact_subject?: string;
   submissions?: boolean;
 }
@@ -90,7 +90,7 @@ export interface CallBinding {
 export type CloudflareClient = ReturnType<typeof createCloudflareClient>;
 
 /**
- * One typed function per endpoint of the reference, named after the official SDK's methods, each
+ * One typed function per endpoint of the contract, named after the official SDK's methods, each
  * returning the data the catalogue's schemas validated (in http.ts, before anything is cached). Thin on purpose (the metaphysics `lib/apis` split): no caching and no
  * GraphQL here — loaders and resolvers sit on top.
  */
@@ -126,7 +126,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
   const scoped = (scope: InsightScope, extra: Record<string, string> = {}) => {
     const hasAccount = 'accountId' in scope && scope.accountId !== undefined;
     const hasZone = 'zoneId' in scope && scope.zoneId !== undefined;
-    // The SDK's own local checks and messages (§2.4).
+    // The SDK's own local checks and messages (contract#scope).
     if (hasAccount && hasZone)
       throw new UpstreamBadRequestError('You cannot provide both account_id and zone_id.', { endpoint: null });
     if (!hasAccount && !hasZone)
@@ -170,7 +170,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             const response = await call('emailSecurity.investigate.preview.get', message(accountId, investigateId));
             return response.result;
           },
-          /** E5: preview of any message. Body per SDK 7.3.0 (§8): `{"id": <investigate id>}`. */
+          /** E5: preview of any message. Body per SDK 7.3.0 (contract#versions): `{"id": <investigate id>}`. */
           async create(accountId: string, investigateId: string) {
             const response = await call('emailSecurity.investigate.preview.create', account(accountId), {
               body: { id: investigateId },
@@ -204,7 +204,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             });
             return response.result;
           },
-          /** E9: at most 1,000 ids per request (seed 001); `ids` required in 7.3.0 (§8). */
+          /** E9: at most 1,000 ids per request (older docs); `ids` required in 7.3.0 (contract#versions). */
           async bulk(accountId: string, body: { ids: string[]; destination: string; expected_disposition?: string }) {
             const response = await call('emailSecurity.investigate.move.bulk', account(accountId), { body });
             return response.result;
@@ -226,7 +226,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
           },
         },
         release: {
-          /** E11: body `{"ids": [...]}` per SDK 7.3.0 (§8), not 7.1.0's bare array. */
+          /** E11: body `{"ids": [...]}` per SDK 7.3.0 (contract#versions), not 7.1.0's bare array. */
           async bulk(accountId: string, ids: string[]) {
             const response = await call('emailSecurity.investigate.release.bulk', account(accountId), {
               body: { ids },
@@ -265,7 +265,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
             return response.result;
           },
           cancel: {
-            /** E16: a body-less POST (§8). */
+            /** E16: a body-less POST (contract#versions). */
             async create(accountId: string, jobId: string) {
               const response = await call('emailSecurity.investigate.bulk.cancel.create', {
                 account_id: accountId,
@@ -306,7 +306,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
     },
     securityCenter: {
       insights: {
-        /** S1: paging numbers inside `result` (§2.5). */
+        /** S1: paging numbers inside `result` (contract#insights). */
         async list(
           scope: InsightScope,
           params: InsightFilterParams & { page?: number; per_page?: number } = {},
@@ -376,7 +376,7 @@ export function createCloudflareClient(http: CloudflareHttp, binding: CallBindin
           },
         },
         context: {
-          /** S9: account-only (§7.12). */
+          /** S9: account-only (contract#scope). */
           async get(accountId: string, issueId: string) {
             const response = await call('securityCenter.insights.context.get', {
               account_id: accountId,

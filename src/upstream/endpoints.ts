@@ -23,16 +23,16 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Every per-endpoint fact the upstream layers need; nothing about an endpoint lives anywhere else. */
 export interface EndpointDefinition {
-  /** Reference id (`E1`…`S9`) in /work/shared/reference/cloudflare-api.md §0. */
+  /** Reference id (`E1`…`S9`) in contract#endpoints. */
   ref: string;
   method: HttpMethod;
   path: string;
   /**
    * `read` changes nothing upstream: retried on 408/5xx/timeouts and cacheable, whatever the method.
-   * `write` is retried only when provably not processed (reference §1.6 vs §7.11).
+   * `write` is retried only when provably not processed (contract#retries).
    */
   semantics: 'read' | 'write';
-  /** Zod schema of `result`, or `envelope-only` for the success schemas without one (§1.2). */
+  /** Zod schema of `result`, or `envelope-only` for the success schemas without one (contract#envelope). */
   result: z.ZodType | 'envelope-only';
   /** Zod schema of `result_info`, on paginated lists. */
   resultInfo?: z.ZodType;
@@ -50,21 +50,24 @@ export interface EndpointDefinition {
    * trace and search of the account goes stale.
    */
   finishedJobs?: (result: unknown) => string[];
-  /** Seed 001: a slow search answers 202 + Location, to be polled (§3 E1). */
+  /** Older docs: a slow search answers 202 + Location, to be polled (E1, contract#search). */
   poll202?: true;
 }
 
-/** E15's result is `{id}` (§3 E15); local because nothing else shares it. */
+/** E15's result is `{id}` (E15, contract#bulk-jobs); local because nothing else shares it. */
 const bulkDeleteSchema = z.object({ id: z.string() });
 
 /**
  * The catalogue of every Cloudflare endpoint the gateway speaks to, keyed by the official SDK's
- * method name. The upstream client, the simulator, logs and metrics all use these ids, so a count
- * in a test ("investigate.detections.get was called 25 times") names the same thing everywhere.
- * Adding an endpoint is one entry here plus its method in client.ts.
+ * method name. The upstream client, logs and metrics use these ids, and the simulator's own route
+ * table (src/simulator/routes.ts, written separately so it can catch a mistake here) names its
+ * endpoints the same way, so a count in a test ("investigate.detections.get was called 25 times")
+ * names the same thing everywhere. Adding an endpoint is one entry here plus its method in
+ * client.ts; test/upstream/catalogue-sdk.test.ts checks every entry against the official SDK.
  *
- * Contract: /work/shared/reference/cloudflare-api.md §0 (endpoint index), §8–§9 for the current API.
- * `{scope}` stands for the literal `accounts` or `zones` of Security Center (§2.4); `{account_id}`
+ * Contract: docs/cloudflare-contract.md (cited as contract#<section>): contract#endpoints for the
+ * ids E1–S9, contract#versions and contract#current-api for what changed.
+ * `{scope}` stands for the literal `accounts` or `zones` of Security Center (contract#scope); `{account_id}`
  * is always an account. Cache classes (how long an answer stays true; docs/freshness.md is the table):
  * what a scanned message's detection, raw EML and preview say does not change (`immutable`); a
  * message's state changes with any action, ours or anyone's (`message`); a trace only gains lines
@@ -110,7 +113,7 @@ export const endpoints = {
     result: previewSchema,
     cache: 'immutable',
   },
-  // E5 is a POST, but it only renders a preview (§3 E5): a read, retried and cached like E4.
+  // E5 is a POST, but it only renders a preview (contract#endpoints (E5)): a read, retried and cached like E4.
   'emailSecurity.investigate.preview.create': {
     ref: 'E5',
     method: 'POST',
@@ -157,7 +160,7 @@ export const endpoints = {
     cache: 'never',
     invalidates: 'messages',
   },
-  // E10's result is `{}` (SDK type `unknown`, §3 E10).
+  // E10's result is `{}` (SDK type `unknown`, contract#endpoints (E10)).
   'emailSecurity.investigate.reclassify.create': {
     ref: 'E10',
     method: 'POST',
@@ -229,7 +232,7 @@ export const endpoints = {
     resultInfo: pageResultInfoSchema,
     cache: 'never',
   },
-  // Intel (I1) — note the singular path segment; envelope only (§1.2).
+  // Intel (I1) — note the singular path segment; envelope only (contract#envelope).
   'intel.miscategorizations.create': {
     ref: 'I1',
     method: 'POST',

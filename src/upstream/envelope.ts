@@ -1,5 +1,5 @@
 /**
- * The Cloudflare v4 envelope (reference §1.2): `{success, errors[], messages[], result, result_info}`.
+ * The Cloudflare v4 envelope (contract#envelope): `{success, errors[], messages[], result, result_info}`.
  * Turns one attempt's outcome into the envelope or the typed UpstreamError it means, and validates
  * `result` / `result_info` against the endpoint's schemas from the catalogue.
  */
@@ -141,7 +141,7 @@ export function interpret(outcome: AttemptOutcome, context: InterpretContext): I
     });
   }
   if (!envelope.success) {
-    // The SDK never checks this (§1.2); a refusal inside a 2xx is still a refusal.
+    // The SDK never checks this (contract#envelope); a refusal inside a 2xx is still a refusal.
     const first = envelope.errors[0]?.message ?? 'success:false';
     throw new UpstreamRejectedError(`Cloudflare refused ${endpoint}: ${first}`, {
       endpoint,

@@ -1,6 +1,6 @@
 import type { EndpointId } from './endpoints.js';
 
-/** One entry of Cloudflare's `errors[]` (reference §1.2; every field optional in the SDK's ErrorData). */
+/** One entry of Cloudflare's `errors[]` (contract#envelope; every field optional in the SDK's ErrorData). */
 export interface CloudflareErrorInfo {
   code?: number;
   message?: string;
@@ -107,7 +107,7 @@ export class UpstreamAbortedError extends UpstreamCallError {
   readonly code = 'REQUEST_ABORTED' as const;
 }
 
-/** Maps a non-2xx status to its class (the SDK's table, reference §1.6). */
+/** Maps a non-2xx status to its class (the SDK's table, contract#retries). */
 export function errorForStatus(
   status: number,
   details: UpstreamErrorDetails & { retryAfterSeconds?: number },

@@ -1,7 +1,7 @@
 /**
  * When to try an upstream call again, and how long to wait: the policy only, no I/O.
  *
- * Why it differs from the SDK (reference §1.6 and §7.11): the SDK retries every method, POST
+ * Why it differs from the SDK (contract#retries): the SDK retries every method, POST
  * included, on 409/429/5xx/timeouts with no idempotency key, so a release or move can be applied
  * twice. Here reads are retried on 408/429/5xx/connection errors/timeouts; a write only when it
  * provably was not processed (429, or the connection was refused before anything was sent).
@@ -35,7 +35,7 @@ export interface RetryAfter {
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** Retry-After in ms: `retry-after-ms` first, then `Retry-After` seconds or HTTP date (§1.6), uncapped. */
+/** Retry-After in ms: `retry-after-ms` first, then `Retry-After` seconds or HTTP date (contract#retries), uncapped. */
 export function retryAfterMillis(headers: Headers): number | null {
   const ms = first(headers['retry-after-ms']);
   if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
@@ -81,7 +81,7 @@ export class RetryPolicy {
       const retryAfter = boundedRetryAfter(outcome.headers);
       if (retryAfter !== null) return retryAfter.ms <= this.options.retryAfterCapMs ? retryAfter.ms : null;
     }
-    // Capped exponential backoff with "full jitter" between 75% and 100%, like the SDK (§1.6).
+    // Capped exponential backoff with "full jitter" between 75% and 100%, like the SDK (contract#retries).
     const exponential = Math.min(this.options.retryBaseMs * 2 ** (attempt - 1), this.options.retryMaxDelayMs);
     return Math.round(exponential * (0.75 + Math.random() * 0.25));
   }

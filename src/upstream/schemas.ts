@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Zod schemas of Cloudflare's wire shapes (snake_case, reference §2–§5, with §8's 7.3.0 nullability).
+ * Zod schemas of Cloudflare's wire shapes (snake_case, contract#message to contract#insights, with contract#versions 7.3.0 nullability).
  * Unknown extra keys are dropped, not refused (Cloudflare adds fields). Enum-typed response fields are
  * read as strings: an enum value Cloudflare adds tomorrow must not fail a whole message; the GraphQL
  * edge maps known values and reports unknown ones. This is also the one place upstream deprecations
@@ -49,12 +49,12 @@ export const propertiesSchema = z.object({
   whitelisted_pattern_type: optStr,
 });
 
-/** Message: result item of E1, result of E2 (§2.2). */
+/** Message: result item of E1, result of E2 (contract#message). */
 export const messageSchema = z.object({
   id: str,
   /**
    * @deprecated upstream: "Use GET /investigate/{investigate_id}/action_log instead" (an endpoint the
-   * SDK does not have, §7.4). The seed typed it `object`, so a non-array is read as empty.
+   * SDK does not have, contract#action-log). The older docs typed it `object`, so a non-array is read as empty.
    */
   action_log: z.preprocess((value) => (Array.isArray(value) ? value : []), z.array(actionLogSchema)),
   client_recipients: z.array(z.string()),
@@ -96,7 +96,7 @@ export const messageSchema = z.object({
 });
 export type CfMessage = z.infer<typeof messageSchema>;
 
-/** V4 page-array `result_info` (§1.3); the seed's E1 example adds counts and cursors. */
+/** V4 page-array `result_info` (contract#paging); the older docs' E1 example adds counts and cursors. */
 export const pageResultInfoSchema = z
   .object({
     page: z.number().nullish(),
@@ -201,7 +201,7 @@ export const searchParamsSchema = z.object({
   submissions: z.boolean().nullish(),
 });
 
-/** BulkJob (§2.3, with §8's counters). Unknown statuses pass through as strings. */
+/** BulkJob (contract#bulk-jobs, with contract#versions counters). Unknown statuses pass through as strings. */
 export const bulkJobSchema = z.object({
   job_id: str,
   action_type: str,
@@ -222,7 +222,7 @@ export const bulkJobSchema = z.object({
 });
 export type CfBulkJob = z.infer<typeof bulkJobSchema>;
 
-/** §3 E15: the states after which a job never changes again (also the ones Cloudflare lets you delete). */
+/** E15, contract#bulk-jobs: the states after which a job never changes again (also the ones Cloudflare lets you delete). */
 export const TERMINAL_JOB_STATUSES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'SKIPPED']);
 
 /** The ids of the jobs in a bulk-job answer that have finished: a terminal status, or a `completed_at` stamp. */
@@ -249,7 +249,7 @@ export const bulkJobMessageSchema = z.object({
 });
 export type CfBulkJobMessage = z.infer<typeof bulkJobMessageSchema>;
 
-/** Issue (§2.5): every field optional upstream; the gateway needs an id to address it. */
+/** Issue (contract#insights): every field optional upstream; the gateway needs an id to address it. */
 export const insightSchema = z.object({
   id: str,
   dismissed: z.boolean().nullish(),
@@ -268,7 +268,7 @@ export const insightSchema = z.object({
 });
 export type CfInsight = z.infer<typeof insightSchema>;
 
-/** S1's result: paging numbers live inside `result` (§2.5, §7.2). */
+/** S1's result: paging numbers live inside `result` (contract#insights). */
 export const insightListSchema = z.object({
   count: z.number().nullish(),
   issues: z.array(insightSchema).nullish(),
@@ -287,7 +287,7 @@ export const auditLogEntrySchema = z.object({
   field_changed: optStr,
   issue_id: optStr,
   rationale: optStr,
-  /** Numeric on zone insights although the path zone_id is a string (§7.9). */
+  /** Numeric on zone insights although the path zone_id is a string (contract#insights). */
   zone_id: z.union([z.number(), z.string()]).nullish(),
 });
 export type CfAuditLogEntry = z.infer<typeof auditLogEntrySchema>;

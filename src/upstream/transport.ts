@@ -205,7 +205,7 @@ export function credentialHeaders(credentials: CloudflareCredentials): Record<st
 }
 
 /**
- * Characters the SDK leaves unencoded in a path parameter (RFC 3986 pchar, reference §1.7), so an
+ * Characters the SDK leaves unencoded in a path parameter (RFC 3986 pchar, contract#encoding), so an
  * investigate id such as `…-2024-01-05T10:00:00-…` goes out with raw colons, exactly as the SDK sends it.
  */
 const PCHAR_KEEP: Record<string, string> = {
@@ -245,7 +245,7 @@ export function encodePathParam(endpoint: EndpointId | null, name: string, value
   return encoded.replace(/%(3A|40|24|26|2B|2C|3B|3D)/gi, (match) => PCHAR_KEEP[match.toUpperCase()] ?? match);
 }
 
-/** Fills `{name}` segments; `{scope}` must be the literal `accounts` or `zones` (§2.4). */
+/** Fills `{name}` segments; `{scope}` must be the literal `accounts` or `zones` (contract#scope). */
 export function buildPath(endpoint: EndpointId | null, template: string, params: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
@@ -262,7 +262,7 @@ export function buildPath(endpoint: EndpointId | null, template: string, params:
   });
 }
 
-/** Arrays repeat the key and `~neq` keys go out literally, as the SDK sends them (§1.7, §8). */
+/** Arrays repeat the key and `~neq` keys go out literally, as the SDK sends them (contract#encoding, contract#versions). */
 export function encodeQuery(query: QueryParams | undefined): string {
   if (!query) return '';
   const parts: string[] = [];

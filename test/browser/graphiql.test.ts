@@ -8,7 +8,7 @@ import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Flags from stack-verified.md §6: no sandbox as root, and no background traffic to Google hosts. */
+/** Chromium flags: no sandbox as root, and no background traffic to Google hosts. */
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -50,8 +50,8 @@ describe('GraphiQL in a real browser', () => {
     await page.goto(`${origin}/graphql`);
     await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
     await page.click('button.graphiql-execute-button');
-    // Monaco renders spaces as NBSP, hence \s (stack-verified.md pitfall 10).
-    // totalCount is null against today's cursor-paged E1 (reference §9); the page info is always there.
+    // Monaco renders spaces as NBSP, hence \s.
+    // totalCount is null against today's cursor-paged E1 (contract#current-api); the page info is always there.
     await page.waitForFunction(() => /"hasNextPage":\s*(true|false)/.test(document.body.innerText), undefined, {
       timeout: 30_000,
     });

@@ -636,7 +636,7 @@ describe('cursors and page sizes', () => {
                 value > 2_147_483_647,
             ) ||
             values.length === 2 ||
-            // `last` needs `before`: Cloudflare's cursor-paged E1 has no addressable end (reference §9).
+            // `last` needs `before`: Cloudflare's cursor-paged E1 has no addressable end (contract#current-api).
             (typeof variables.last === 'number' && variables.last > 0);
           expect(refused, JSON.stringify(variables)).toBe(bad);
           if (!refused && values.length === 1 && values[0] === 0 && variables.first === 0)

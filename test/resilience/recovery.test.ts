@@ -1,5 +1,5 @@
 /**
- * Recovery after Cloudflare misbehaves (issue 13): each case first reproduces a failure seen with a
+ * Recovery after Cloudflare misbehaves: each case first reproduces a failure seen with a
  * fault-injecting proxy, over real HTTP with the simulator's fault knobs, then checks the gateway
  * recovers. Each test gets its own gateway: cache entries and governor lockouts outlive a test.
  */

@@ -122,7 +122,7 @@ describe('E1 search', () => {
     expect(res.json.result).toHaveLength(20);
     const times = res.json.result.map((m) => Date.parse(m.scanned_at ?? ''));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    // Reference §9: `page` and `total_count` are "Deprecated: Returns always 0".
+    // Reference contract#current-api: `page` and `total_count` are "Deprecated: Returns always 0".
     expect(res.json.result_info).toMatchObject({ count: 20, page: 0, per_page: 20, total_count: 0, previous: null });
     expect(typeof res.json.result_info?.next).toBe('string');
   });
@@ -373,7 +373,7 @@ describe('E8–E11 writes', () => {
     expect(res.status).toBe(200);
     expect(res.json.result_info).toBeUndefined();
     expect(res.json.result).toHaveLength(m.client_recipients.length);
-    // Reference §9 leaves open which id `message_id` is; the simulator answers the RFC 822 Message-ID.
+    // Reference contract#current-api leaves open which id `message_id` is; the simulator answers the RFC 822 Message-ID.
     expect(res.json.result[0]).toMatchObject({
       success: true,
       destination: 'JunkEmail',

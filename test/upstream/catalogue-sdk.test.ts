@@ -200,7 +200,7 @@ const SDK_CALLS: Record<EndpointId, SdkCall> = {
  * a parameter added to (or dropped from) either side without being listed here fails the build.
  */
 const GATEWAY_ONLY_QUERY_KEYS = {
-  // Seed-only E1 parameters (reference §6), sent only when a caller asks for them.
+  // E1 parameters only the older docs list (contract#versions), sent only when a caller asks for them.
   'emailSecurity.investigate.list': ['exact_subject', 'submissions'],
 } as const;
 

@@ -32,7 +32,7 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('every endpoint of the reference answers its happy path with validated data', () => {
+describe('every endpoint of the contract answers its happy path with validated data', () => {
   test('E1 search returns messages and cursor page info whose next cursor reaches the following page', async () => {
     const page = await client.emailSecurity.investigate.list(account, { per_page: 5 });
     expect(page.items).toHaveLength(5);

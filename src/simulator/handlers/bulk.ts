@@ -1,4 +1,4 @@
-/** Email Security bulk jobs E12–E17 (§2.3, §3, §8). Progress is driven by SimulatorState.tick(). */
+/** Email Security bulk jobs E12–E17 (contract#bulk-jobs, contract#endpoints, contract#versions). Progress is driven by SimulatorState.tick(). */
 import { badRequest, ok } from '../envelope.js';
 import { parseSearch, type RawSearch, SEARCH_KEYS } from '../search.js';
 import type { BulkJob, SearchParams } from '../wire-types.js';
@@ -7,7 +7,7 @@ import type { Handler } from './handler.js';
 import { bodyObject, first, intParam, oneOf, pageSlice } from './request-params.js';
 
 /**
- * E12. `destination` is optional in the schema even for MOVE (§7.10); a MOVE without a destination
+ * E12. `destination` is optional in the schema even for MOVE (contract#bulk-jobs); a MOVE without a destination
  * has nothing to do, so the simulator answers 400 (plausible server-side validation).
  */
 export const createJob: Handler = (ctx) => {
@@ -19,7 +19,7 @@ export const createJob: Handler = (ctx) => {
   const rawParams = body.search_params as Record<string, unknown>;
   const unknownKeys = Object.keys(rawParams).filter((k) => !(SEARCH_KEYS as readonly string[]).includes(k));
   if (unknownKeys.length > 0) throw badRequest(`search_params: unknown field(s) ${unknownKeys.join(', ')}`);
-  // Same filter semantics as E1, but all 10 dispositions are allowed here (§7.5).
+  // Same filter semantics as E1, but all 10 dispositions are allowed here (contract#enums).
   const raw: RawSearch = {};
   for (const key of SEARCH_KEYS) if (rawParams[key] !== undefined) raw[key] = rawParams[key];
   const filter = parseSearch(raw, ctx.state.now(), true);

@@ -1,4 +1,4 @@
-/** Security Center insights S1–S9 (§2.4, §2.5, §5). */
+/** Security Center insights S1–S9 (contract#scope, contract#insights). */
 import { badRequest, okNoResult, ok } from '../envelope.js';
 import type { StoredIssue } from '../insights-data.js';
 import { parseDate } from '../search.js';
@@ -20,9 +20,9 @@ function scopeOf(ctx: HandlerContext): InsightScope {
 }
 
 /**
- * Shared filter F (§5): arrays repeat the key; `~neq` variants exclude. Severity filters are lower
- * case and compared case-insensitively to the capitalised response values (§7.7). `dismissed`
- * absent = no filter (simulator's choice; the reference gives no default).
+ * Shared filter F (contract#insights): arrays repeat the key; `~neq` variants exclude. Severity filters are lower
+ * case and compared case-insensitively to the capitalised response values (contract#enums). `dismissed`
+ * absent = no filter (simulator's choice; the contract gives no default).
  */
 function filterIssues(ctx: HandlerContext): StoredIssue[] {
   const q = ctx.query;
@@ -32,7 +32,7 @@ function filterIssues(ctx: HandlerContext): StoredIssue[] {
   for (const value of [...all(q, 'severity'), ...all(q, 'severity~neq')])
     oneOf('severity', value.toLowerCase(), SEVERITY_FILTERS);
   for (const value of [...all(q, 'issue_type'), ...all(q, 'issue_type~neq')]) oneOf('issue_type', value, ISSUE_TYPES);
-  // 7.3.0 `source` (§8), an array like the other F keys: cloudflare and/or riskrecon findings.
+  // 7.3.0 `source` (contract#versions), an array like the other F keys: cloudflare and/or riskrecon findings.
   const sources = all(q, 'source');
   for (const value of sources) oneOf('source', value, SOURCES);
   const fields: [string, (s: StoredIssue) => string | undefined][] = [
@@ -57,7 +57,7 @@ function filterIssues(ctx: HandlerContext): StoredIssue[] {
   });
 }
 
-/** S1 — paging lives INSIDE `result` (§2.5); no result_info. */
+/** S1 — paging lives INSIDE `result` (contract#insights); no result_info. */
 export const listInsights: Handler = (ctx) => {
   const page = intParam(ctx.query, 'page', 1);
   const perPage = intParam(ctx.query, 'per_page', DEFAULT_PER_PAGE, 1000);

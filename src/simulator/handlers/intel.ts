@@ -1,15 +1,15 @@
-/** Intel miscategorization I1 (§4). */
+/** Intel miscategorization I1 (contract#intel). */
 import { badRequest, okNoResult } from '../envelope.js';
 import type { Miscategorization } from '../wire-types.js';
 import type { Handler } from './handler.js';
 import { bodyObject, oneOf } from './request-params.js';
 
-/** §4: "managed automatically … fall off 30 days after they are applied" — may not be submitted. */
+/** contract#intel: "managed automatically … fall off 30 days after they are applied" — may not be submitted. */
 const MANAGED_CATEGORIES: Readonly<Record<number, string>> = { 169: 'New Domains', 177: 'Newly Seen' };
 const LISTS = ['content_adds', 'content_removes', 'security_adds', 'security_removes'] as const;
 
 export const createMiscategorization: Handler = (ctx) => {
-  const body = ctx.body === undefined ? {} : bodyObject(ctx.body); // every field is optional (§7.10)
+  const body = ctx.body === undefined ? {} : bodyObject(ctx.body); // every field is optional (contract#intel)
   const record: Miscategorization = {};
   for (const list of LISTS) {
     const value = body[list];

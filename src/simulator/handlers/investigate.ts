@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-/** Email Security Investigate, per-message endpoints E1–E11 (§3). */
+/** Email Security Investigate, per-message endpoints E1–E11 (contract#endpoints). */
 import { buildDetection, buildPreview, buildRaw, buildTrace, isNonBenign } from '../content.js';
 import { ApiError, CODES, badRequest, ok } from '../envelope.js';
 import type { StoredMessage } from '../messages.js';
@@ -11,7 +11,7 @@ import { bodyObject, first, intParam, oneOf } from './request-params.js';
 
 /** E1 per_page: "No documented maximum" — the simulator caps it at 1000 and says so with a 400. */
 const MAX_PER_PAGE = 1000;
-/** Seed 001 (E9): "Maximum batch size: 1000 messages per request." */
+/** Older docs (E9): "Maximum batch size: 1000 messages per request." */
 const MAX_MOVE_BATCH = 1000;
 
 function notFound(id: string): ApiError {
@@ -28,7 +28,7 @@ function messageFor(ctx: HandlerContext): StoredMessage {
 
 /**
  * Opaque E1 cursor: the offset of a page plus a digest of the query it belongs to, because
- * Cloudflare's cursors are "only valid with the same query parameters" (reference §9).
+ * Cloudflare's cursors are "only valid with the same query parameters" (contract#current-api).
  */
 function queryDigest(query: Record<string, string[]>): string {
   const parts = Object.keys(query)
@@ -77,7 +77,7 @@ export const listMessages: Handler = (ctx) => {
     per_page: perPage,
     next: offset + perPage < matched.length ? encodeCursor(offset + perPage, digest) : null,
     previous: offset > 0 ? encodeCursor(Math.max(0, offset - perPage), digest) : null,
-    // "Deprecated: Returns always 0" (§9).
+    // "Deprecated: Returns always 0" (contract#current-api).
     page: 0,
     total_count: 0,
   });
@@ -92,7 +92,7 @@ export const getMessage: Handler = (ctx) => {
   return ok(stored.msg);
 };
 
-/** E3 — for a benign message: 200 with empty arrays (brief). */
+/** E3 — for a benign message: 200 with empty arrays. */
 export const getDetections: Handler = (ctx) => ok(buildDetection(messageFor(ctx).msg));
 
 /** E4/E6 are documented "for non-benign messages": 404 for the rest. */
@@ -112,7 +112,7 @@ export const getPreview: Handler = (ctx) => {
   return ok({ screenshot: buildPreview(stored.msg) });
 };
 
-/** E5 — body `{id}` (7.3.0, §8); the older `{postfix_id}` is accepted too (investigate id or postfix id). */
+/** E5 — body `{id}` (7.3.0, contract#versions); the older `{postfix_id}` is accepted too (investigate id or postfix id). */
 export const createPreview: Handler = (ctx) => {
   const body = bodyObject(ctx.body);
   const key = typeof body.id === 'string' ? body.id : typeof body.postfix_id === 'string' ? body.postfix_id : undefined;
@@ -133,7 +133,7 @@ export const getTrace: Handler = (ctx) => ok(buildTrace(messageFor(ctx).msg));
 function parseMoveBody(body: Record<string, unknown>) {
   const destination = oneOf('destination', body.destination, DESTINATIONS);
   if (body.expected_disposition !== undefined && body.expected_disposition !== null) {
-    oneOf('expected_disposition', body.expected_disposition, DISPOSITIONS); // validated; §8: "nonfunctional"
+    oneOf('expected_disposition', body.expected_disposition, DISPOSITIONS); // validated; contract#versions: "nonfunctional"
   }
   return destination;
 }
@@ -146,7 +146,7 @@ export const moveOne: Handler = (ctx) => {
 };
 
 /**
- * E9 — `ids` required (§8). The deprecated `postfix_ids` alone is still accepted (7.1.0 clients)
+ * E9 — `ids` required (contract#versions). The deprecated `postfix_ids` alone is still accepted (7.1.0 clients)
  * and resolved by postfix id. Unknown ids → `{success:false, status:'not_found', message_id:<id>}`.
  */
 export const moveBulk: Handler = (ctx) => {
@@ -208,7 +208,7 @@ export const reclassify: Handler = (ctx) => {
 };
 
 /**
- * E11 — body `{"ids": [...]}` (7.3.0, §8) or a bare array (7.1.0). Per id:
+ * E11 — body `{"ids": [...]}` (7.3.0, contract#versions) or a bare array (7.1.0). Per id:
  * quarantined → delivered = recipients; not quarantined → undelivered = recipients;
  * unknown id (simulator's choice) → `{id, delivered: [], undelivered: [], failed: [id]}`.
  */

@@ -38,7 +38,7 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
   return value as T;
 }
 
-/** V4 page-array paging (§1.3): slices and builds `{count, page, per_page, total_count}`. */
+/** V4 page-array paging (contract#paging): slices and builds `{count, page, per_page, total_count}`. */
 export function pageSlice<T>(
   items: readonly T[],
   page: number,

@@ -222,7 +222,7 @@ describe('bulk job queries', () => {
       { id },
     );
     expect(body.errors).toBeUndefined();
-    // Unknown but stamped with completed_at: terminal (§8).
+    // Unknown but stamped with completed_at: terminal (contract#versions).
     expect(body.data?.bulkJob).toEqual({ status: null, statusRaw: 'ARCHIVED', isTerminal: true });
   });
 

@@ -1,4 +1,4 @@
-/** The SDK 7.3.0 `source` filter of S1/S4–S6 (reference §8), end to end against the simulator. */
+/** The SDK 7.3.0 `source` filter of S1/S4–S6 (contract#versions), end to end against the simulator. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';

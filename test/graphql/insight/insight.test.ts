@@ -174,7 +174,7 @@ describe('Insight fields and scope', () => {
         (n) => n.scopeKind === 'ZONE' && n.zoneId === SIMULATOR_ZONE_ID && n.accountId === null && n.context === null,
       ),
     ).toBe(true);
-    // §7.9: Cloudflare's numeric zone_id arrives as a string.
+    // contract#insights: Cloudflare's numeric zone_id arrives as a string.
     const zoneIds = nodes.flatMap((n) => n.auditLog.nodes.map((e) => e.zoneId));
     expect(zoneIds.length).toBeGreaterThan(0);
     expect(zoneIds.every((z) => typeof z === 'string' && /^\d+$/.test(z))).toBe(true);

@@ -5,7 +5,7 @@ import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 let t: TestGateway;
 
 beforeAll(async () => {
-  // E9 attribution (issue 12) still matches rows by investigate id: keep the simulator's old fill.
+  // E9 attribution still matches rows by investigate id: keep the simulator's old fill.
   t = await startTestGateway({ simulator: { moveResultMessageId: 'investigate' } });
 });
 afterAll(async () => {

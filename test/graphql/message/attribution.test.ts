@@ -1,6 +1,6 @@
 /**
  * E9/E11 attribution: Cloudflare does not say which id a move result's `message_id` carries
- * (reference §9). Rows are rewritten on their way back (a proxy between gateway and simulator) to
+ * (contract#current-api). Rows are rewritten on their way back (a proxy between gateway and simulator) to
  * hold the investigate id, the postfix id, the RFC 822 Message-ID or null; one row per recipient.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
