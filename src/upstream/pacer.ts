@@ -3,7 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 
 /**
  * Where a replica learns when its next upstream call may start. The local one is a token bucket;
- * the Redis one (src/state/redis/pacer-store.ts) shares one per-second window across replicas.
+ * the Redis one (src/state/redis/pace-store.ts) shares one per-second window across replicas.
  */
 export interface PaceStore {
   /** Milliseconds to wait before one more call may start (0: start now; the slot is then taken). */

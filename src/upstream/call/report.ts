@@ -1,7 +1,7 @@
 /**
  * What each attempt tells observers (the request's counters, the process metrics, credential trust)
  * and the log. Per call at debug: the operation's info line summarises its calls (plugins/
- * observability.ts); one info line per call was 26 lines per triage page and ~9 % of the CPU.
+ * request-log.ts); one info line per call was 26 lines per triage page and ~9 % of the CPU.
  */
 import type { UpstreamAttempt, UpstreamObserver } from '../call-types.js';
 import type { AttemptOutcome } from '../transport.js';
