@@ -95,3 +95,25 @@ builder.globalConnectionField('totalCount', (t) =>
 
 /** The builder's resolved Pothos types, for helpers that build a field on any of its object types. */
 export type GatewaySchemaTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/**
+ * Demand control (Federation 2.9 `@cost` / `@listSize`, the IBM cost spec), in Cloudflare calls: the
+ * one place a field's upstream price is written. A supergraph router reads it from the subgraph SDL
+ * and the gateway's own limit (src/plugins/limits.ts) from the built schema, so both price an
+ * operation alike. Every field whose resolver reaches Cloudflare carries one.
+ */
+export const cloudflareCalls = (weight: number) => ({ cost: { weight } });
+
+/**
+ * A connection read with one Cloudflare call per page, holding `first` (or `last`) items, or its
+ * default page size when neither is given: what its `edges` / `nodes` select is priced per item.
+ */
+export const pagedCloudflareCall = (defaultPageSize: number) => ({
+  cost: { weight: 1 },
+  listSize: {
+    assumedSize: defaultPageSize,
+    slicingArguments: ['first', 'last'],
+    sizedFields: ['edges', 'nodes'],
+    requireOneSlicingArgument: false,
+  },
+});

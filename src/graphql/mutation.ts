@@ -74,6 +74,8 @@ export interface AuditReading {
 
 export interface MutationSpec<Schema extends z.ZodType, Payload extends Replayable, Parsed = z.output<Schema>> {
   description: string;
+  /** Its Cloudflare calls (`cloudflareCalls(n)` from ./builder.ts): every write makes at least one. */
+  directives: { cost: { weight: number } };
   /** The GraphQL input type (`builder.inputType`). */
   input: { $inferInput: unknown };
   inputDescription: string;
@@ -105,6 +107,7 @@ export function defineMutation<Schema extends z.ZodType, Payload extends Replaya
     t.field({
       type: spec.payload as never,
       description: spec.description,
+      directives: spec.directives,
       errors: { types: [...mutationErrorTypes], union: spec.result },
       args: { input: t.arg({ type: spec.input as never, required: true, description: spec.inputDescription }) },
       resolve: ((_root: unknown, args: { input: unknown }, context: GatewayContext) =>

@@ -1,8 +1,10 @@
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { getDirectiveExtensions } from '@graphql-tools/utils';
 import {
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
@@ -22,7 +24,8 @@ import { gatewayError } from '../graphql/errors.js';
  * cost limit is the gateway's own because the cost that matters is not "fields" but Cloudflare
  * calls: Investigate has no batch-get, so `messages(first: 100) { nodes { detection raw } }` is
  * 201 calls out of a 1,200 / 5 min budget. The estimate runs before execution (variables known),
- * so a refused query costs zero upstream calls.
+ * so a refused query costs zero upstream calls. Its prices are the schema's `@cost` / `@listSize`
+ * directives, the ones a supergraph router prices the same operation with.
  */
 export interface LimitOptions {
   maxDepth: number;
@@ -32,34 +35,64 @@ export interface LimitOptions {
   maxUpstreamCost: number;
 }
 
-/** Cloudflare calls one resolution of `Type.field` costs. */
-const FIELD_COST: Record<string, number> = {
-  'Query.message': 1,
-  'Query.messages': 1,
-  'Query.bulkJob': 1,
-  'Query.bulkJobs': 1,
-  'Query.insights': 1,
-  'Query.insightCounts': 1,
-  'Query.insightAuditLog': 1,
-  // Bounded scan of S1 (see its description): counted at its usual single page.
-  'Query.insight': 1,
-  'Query._entities': 1,
-  'Message.detection': 1,
-  'Message.trace': 1,
-  'Message.preview': 1,
-  'Message.raw': 1,
-  'BulkJob.messages': 1,
-  'BulkJobMessage.message': 1,
-  'Insight.context': 1,
-  'Insight.auditLog': 1,
-  // Payload messages are read fresh after an action.
-  'MoveOutcome.message': 1,
-  'ReleaseOutcome.message': 1,
-  'ReclassifyMessagePayload.updatedMessage': 1,
+/**
+ * A field's price as its `@cost` / `@listSize` directives declare it (src/graphql/builder.ts): the
+ * same numbers a supergraph router reads from the subgraph SDL.
+ */
+export interface FieldCost {
+  /** Cloudflare calls one resolution of the field makes (`@cost(weight:)`). */
+  weight: number;
+  /** How many items the field's list holds: `sizedFields` name the child lists it sizes (a connection's `edges` / `nodes`). */
+  listSize: { assumedSize: number | null; slicingArguments: string[]; sizedFields: string[] } | null;
+}
+
+type CostDirectives = {
+  cost: { weight?: number };
+  listSize: { assumedSize?: number | null; slicingArguments?: string[] | null; sizedFields?: string[] | null };
 };
 
-/** Page size a connection field uses when neither `first` nor `last` is given. */
-const DEFAULT_PAGE = 25;
+const costsBySchema = new WeakMap<GraphQLSchema, ReadonlyMap<string, FieldCost>>();
+
+/** `Type.field` → its declared price, for every field that declares one; read once per schema. */
+export function declaredCosts(schema: GraphQLSchema): ReadonlyMap<string, FieldCost> {
+  const known = costsBySchema.get(schema);
+  if (known) return known;
+  const costs = new Map<string, FieldCost>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const directives = getDirectiveExtensions<CostDirectives>(field, schema);
+      const cost = directives?.cost?.[0];
+      const listSize = directives?.listSize?.[0];
+      if (!cost && !listSize) continue;
+      costs.set(`${type.name}.${field.name}`, {
+        weight: cost?.weight ?? 0,
+        listSize: listSize
+          ? {
+              assumedSize: listSize.assumedSize ?? null,
+              slicingArguments: listSize.slicingArguments ?? [],
+              sizedFields: listSize.sizedFields ?? [],
+            }
+          : null,
+      });
+    }
+  }
+  costsBySchema.set(schema, costs);
+  return costs;
+}
+
+/**
+ * Ids one move or release call takes (E9's documented 1,000; E11 is sent in the same batches): a
+ * priced mutation given an `input.ids` list costs its weight per batch, which a router, blind to
+ * list lengths, cannot see.
+ */
+const IDS_PER_CALL = 1000;
+
+/** Child lists of a connection and how many items each holds. */
+interface Sizing {
+  fields: ReadonlySet<string>;
+  size: number;
+}
 
 export function estimateUpstreamCost(
   schema: GraphQLSchema,
@@ -69,6 +102,7 @@ export function estimateUpstreamCost(
 ): number {
   const operation = getOperationAST(document, operationName);
   if (!operation) return 0;
+  const costs = declaredCosts(schema);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -89,11 +123,21 @@ export function estimateUpstreamCost(
     return argument ? valueFromASTUntyped(argument.value, variables) : undefined;
   };
 
+  // The largest slicing argument given, else the assumed size (the field's default page), else one
+  // item, as a router counts it.
+  const listSizeOf = (selection: FieldNode, listSize: NonNullable<FieldCost['listSize']>): number => {
+    const given = listSize.slicingArguments
+      .map((name) => argumentValue(selection, name))
+      .filter((value): value is number => typeof value === 'number');
+    return Math.max(0, given.length > 0 ? Math.max(...given) : (listSize.assumedSize ?? 1));
+  };
+
   const walk = (
     selectionSet: SelectionSetNode,
     parentType: GraphQLNamedType,
     multiplier: number,
     seen: Set<string>,
+    sizing: Sizing | null,
   ): number => {
     let total = 0;
     for (const selection of selectionSet.selections) {
@@ -102,45 +146,50 @@ export function estimateUpstreamCost(
         const field: GraphQLField<unknown, unknown> | undefined = parentType.getFields()[selection.name.value];
         if (!field) continue;
         const key = `${parentType.name}.${selection.name.value}`;
-        let own = FIELD_COST[key] ?? (parentType.name === 'Mutation' ? 1 : 0);
-        let childMultiplier = multiplier;
+        const cost = costs.get(key);
+        // Each item of a sized list (a connection's `nodes`) resolves what is selected on it.
+        const fieldMultiplier = sizing?.fields.has(selection.name.value) ? multiplier * sizing.size : multiplier;
+        let own = cost?.weight ?? 0;
+        let childMultiplier = fieldMultiplier;
+        let childSizing: Sizing | null = null;
         if (key === 'Query._entities') {
+          // The federation plugin's field, never priced by a router (it sends it itself): each
+          // representation is one lookup through the same loaders as `message(id:)` / `insight`.
           const representations = argumentValue(selection, 'representations');
-          childMultiplier = multiplier * (Array.isArray(representations) ? representations.length : 1);
+          childMultiplier = fieldMultiplier * (Array.isArray(representations) ? representations.length : 1);
           own = 0;
           total += childMultiplier;
         }
-        if (key === 'Mutation.moveMessages' || key === 'Mutation.releaseMessages') {
-          const ids = (argumentValue(selection, 'input') as { ids?: unknown[] } | undefined)?.ids;
-          own = Math.max(1, Math.ceil((Array.isArray(ids) ? ids.length : 1) / 1000));
+        const ids = (argumentValue(selection, 'input') as { ids?: unknown } | undefined)?.ids;
+        if (cost && Array.isArray(ids)) {
+          own = cost.weight * Math.max(1, Math.ceil(ids.length / IDS_PER_CALL));
           // Outcomes are one per id.
-          childMultiplier = multiplier * (Array.isArray(ids) ? ids.length : 1);
+          childMultiplier = fieldMultiplier * ids.length;
         }
-        total += multiplier * own;
+        total += fieldMultiplier * own;
+        if (cost?.listSize) {
+          const size = listSizeOf(selection, cost.listSize);
+          if (cost.listSize.sizedFields.length > 0) childSizing = { fields: new Set(cost.listSize.sizedFields), size };
+          else childMultiplier *= size;
+        }
         const named = getNamedType(field.type);
-        if (named.name.endsWith('Connection')) {
-          const first = argumentValue(selection, 'first');
-          const last = argumentValue(selection, 'last');
-          const size = typeof first === 'number' ? first : typeof last === 'number' ? last : DEFAULT_PAGE;
-          childMultiplier = multiplier * Math.max(0, size);
-        }
-        if (selection.selectionSet) total += walk(selection.selectionSet, named, childMultiplier, seen);
+        if (selection.selectionSet) total += walk(selection.selectionSet, named, childMultiplier, seen, childSizing);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
-        if (type) total += walk(selection.selectionSet, type, multiplier, seen);
+        if (type) total += walk(selection.selectionSet, type, multiplier, seen, sizing);
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
         if (!fragment || seen.has(name)) continue;
         const type = schema.getType(fragment.typeCondition.name.value);
-        if (type) total += walk(fragment.selectionSet, type, multiplier, new Set([...seen, name]));
+        if (type) total += walk(fragment.selectionSet, type, multiplier, new Set([...seen, name]), sizing);
       }
     }
     return total;
   };
   // Items of a connection page share the multiplier; `edges { node }` and `nodes` are the same items,
   // so a query selecting both is counted twice — conservative on purpose.
-  return walk(operation.selectionSet, root, 1, new Set());
+  return walk(operation.selectionSet, root, 1, new Set(), null);
 }
 
 /** Variables longer than this (as JSON) are estimated every time rather than kept as a cache key. */
@@ -181,6 +230,10 @@ export function cachedUpstreamCost(): typeof estimateUpstreamCost {
 function useUpstreamCostLimit(maxUpstreamCost: number): Plugin {
   const estimate = cachedUpstreamCost();
   return {
+    // The prices are read from the directives when the schema is set, not by the first request.
+    onSchemaChange({ schema }) {
+      declaredCosts(schema);
+    },
     onExecute({ args, setResultAndStopExecution }) {
       const cost = estimate(
         args.schema,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { parse } from 'graphql';
 import { schema } from '../../src/graphql/index.js';
-import { cachedUpstreamCost, estimateUpstreamCost } from '../../src/plugins/limits.js';
+import { cachedUpstreamCost, declaredCosts, estimateUpstreamCost } from '../../src/plugins/limits.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
@@ -76,6 +76,29 @@ describe('query limits', () => {
       'mutation M($ids: [ID!]!) { moveMessages(input: { ids: $ids, destination: INBOX, idempotencyKey: "k" }) { __typename } }',
     );
     expect(estimate(schema, moves, 'M', { ids })).toBe(estimateUpstreamCost(schema, moves, 'M', { ids }));
+  });
+
+  test('a connection without first or last is priced at its own default page: 25 messages, 20 bulk jobs', () => {
+    const estimate = (query: string) => estimateUpstreamCost(schema, parse(query), undefined, {});
+    expect(estimate('{ messages { nodes { detection { action } } } }')).toBe(1 + 25);
+    expect(estimate('{ bulkJobs { edges { node { messages(first: 3) { totalCount } } } } }')).toBe(1 + 20);
+  });
+
+  test('a move of 2,500 ids is priced as 3 batch calls and one fresh read per outcome message', () => {
+    const ids = Array.from({ length: 2500 }, (_, index) => `id-${index}`);
+    const document = parse(
+      'mutation($ids: [ID!]!) { moveMessages(input: { ids: $ids, destination: INBOX }) { ... on MoveMessagesPayload { outcomes { message { id } } } } }',
+    );
+    expect(estimateUpstreamCost(schema, document, undefined, { ids })).toBe(3 + 2500);
+  });
+
+  test('the prices are the schema directives: deleteBulkJob declares its read and its DELETE', () => {
+    expect(declaredCosts(schema).get('Mutation.deleteBulkJob')).toEqual({ weight: 2, listSize: null });
+    expect(declaredCosts(schema).get('Query.insights')).toEqual({
+      weight: 1,
+      listSize: { assumedSize: 25, slicingArguments: ['first', 'last'], sizedFields: ['edges', 'nodes'] },
+    });
+    expect(declaredCosts(schema).has('Message.subject')).toBe(false);
   });
 
   test('fragments are followed: a cost hidden in a fragment still counts', async () => {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { accountIdArgOptions } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import { BulkAction, Destination, Disposition } from '../enums.js';
 import { ConflictError } from '../errors.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
@@ -184,6 +184,7 @@ function toBulkSearchParams(filter: MessageFilter): Record<string, unknown> {
 type CreateInput = typeof CreateBulkActionInput.$inferInput;
 
 defineMutation('createBulkAction', {
+  directives: cloudflareCalls(1),
   description:
     'Start a bulk MOVE or RELEASE of every message matching a search (E12); Cloudflare runs it asynchronously. Safety rule: `searchParams` must hold at least one real criterion or an explicit `start` — an empty search would act on the whole mailbox, so it is refused with a ValidationError. MOVE requires `destination`; RELEASE refuses one. Never retried automatically (a POST); pass `idempotencyKey` to retry safely. Requires `email-security:write`.',
   input: CreateBulkActionInput,
@@ -231,6 +232,7 @@ const jobInputSchema = (context: Parameters<typeof accountIdFor>[0]) =>
   z.object({ id: jobIdSchema, accountId: accountIdFor(context) });
 
 defineMutation('cancelBulkJob', {
+  directives: cloudflareCalls(1),
   description:
     'Cancel a running bulk job (E16): messages not yet processed are left alone; the job record stays. A job that already finished is a ConflictError. Requires `email-security:write`.',
   input: CancelBulkJobInput,
@@ -252,6 +254,8 @@ defineMutation('cancelBulkJob', {
 });
 
 defineMutation('deleteBulkJob', {
+  // The read that checks the job is terminal (E14), then the DELETE (E15).
+  directives: cloudflareCalls(2),
   description:
     'Delete a finished bulk job (E15) so it disappears from every list. Only terminal jobs (COMPLETED, FAILED, CANCELLED, SKIPPED) can be deleted: the gateway reads the job first (E14) and refuses a running one with a ConflictError without sending the DELETE — cancel it first. Requires `email-security:write`.',
   input: DeleteBulkJobInput,

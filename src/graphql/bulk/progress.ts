@@ -13,7 +13,7 @@ import {
   PROGRESS_POLL_START_MS,
 } from '../../live/sources.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import { gatewayError, isNotFound } from '../errors.js';
 import { liveStream, pollerClient } from '../live.js';
 import { jobIdSchema, parseArgument } from '../validation.js';
@@ -72,6 +72,8 @@ builder.subscriptionFields((t) => ({
   bulkJobProgress: t.field({
     type: BulkJobRef,
     nullable: false,
+    // Joining starts the shared E14 poll; the polls after it are shared by every watcher of the job.
+    directives: cloudflareCalls(1),
     description: `Follow a bulk job until it finishes (WebSocket, SSE or multipart HTTP). The gateway polls E14 once for everyone watching the job, on every replica (first at once, then every ${PROGRESS_POLL_START_MS} ms growing ×${PROGRESS_POLL_FACTOR} to at most ${PROGRESS_POLL_MAX_MS / 1000} s, slower when the live share of the budget is spent), emits the job's current state and then each change, and completes the stream after a terminal state (COMPLETED, FAILED, CANCELLED, SKIPPED, or an unknown status with \`completedAt\`). An unknown job ends the stream with a NOT_FOUND error. The stream ends after ${PROGRESS_MAX_LIFETIME_MS / 60_000} minutes even if the job still runs: re-subscribe when the last event has \`isTerminal: false\`.`,
     args: {
       id: t.arg.id({ required: true, description: 'Job id.' }),

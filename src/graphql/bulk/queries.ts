@@ -1,6 +1,6 @@
 /** The bulk job queries: one job (E14) and the account's jobs (E13). */
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, pagedCloudflareCall, builder } from '../builder.js';
 import { BulkAction, JobStatus } from '../enums.js';
 import { isNotFound } from '../errors.js';
 import { filterDigest } from '../pagination/cursors.js';
@@ -22,6 +22,7 @@ const BulkJobFilterInput = builder.inputType('BulkJobFilter', {
 builder.queryFields((t) => ({
   bulkJob: t.field({
     type: BulkJobRef,
+    directives: cloudflareCalls(1),
     description: 'One bulk job (E14). Null when Cloudflare does not know it (never created, or deleted).',
     args: {
       id: t.arg.id({ required: true, description: 'Job id.' }),
@@ -42,6 +43,7 @@ builder.queryFields((t) => ({
     {
       type: BulkJobRef,
       nullable: false,
+      directives: pagedCloudflareCall(JOBS_DEFAULT_PAGE),
       description: `Bulk jobs of the account (E13), newest first. \`first\`/\`last\` are capped at ${JOBS_PAGE_CAP} (default ${JOBS_DEFAULT_PAGE}). Cursors are offsets: a job created while paging shifts later pages by one.`,
       args: {
         filter: t.arg({ type: BulkJobFilterInput, description: 'Filters.' }),

@@ -8,7 +8,7 @@ import {
   type CfPageResultInfo,
   TERMINAL_JOB_STATUSES,
 } from '../../upstream/schemas.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, pagedCloudflareCall, builder } from '../builder.js';
 import { BulkAction, DeliveryStatus, Destination, Disposition, JobStatus, MessageAction } from '../enums.js';
 import { filterDigest } from '../pagination/cursors.js';
 import { pageConnection } from '../pagination/page-number-connection.js';
@@ -190,6 +190,7 @@ const BulkJobMessageRef = builder.objectRef<BulkJobMessageShape>('BulkJobMessage
     emailMessageId: t.exposeString('email_message_id', { description: 'RFC 822 Message-ID.' }),
     message: t.field({
       type: MessageRef,
+      directives: cloudflareCalls(1),
       description:
         'The investigate message (E2), loaded only when selected; one call per message, deduplicated within a request. Null when it no longer exists.',
       resolve: (m, _a, c) => loadMessage(c, { accountId: m.accountId, id: m.message_id }),
@@ -284,6 +285,7 @@ BulkJobRef.implement({
       {
         type: BulkJobMessageRef,
         nullable: false,
+        directives: pagedCloudflareCall(JOB_MESSAGES_DEFAULT_PAGE),
         description: `The messages of the job and their state (E17), in discovery order. \`first\`/\`last\` are capped at ${JOB_MESSAGES_PAGE_CAP} (default ${JOB_MESSAGES_DEFAULT_PAGE}).`,
         args: { status: t.arg({ type: JobStatus.ref, description: 'Only messages in this state.' }) },
         resolve: (job, args, context) =>

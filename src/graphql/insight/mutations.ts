@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import { UpstreamBadRequestError } from '../../upstream/errors.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, builder } from '../builder.js';
 import { UserClassification } from '../enums.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { classifyFailure, defineMutation, idempotencyKeyField } from '../mutation.js';
@@ -200,6 +200,8 @@ const auditScope = (scope: ResolvedScope) => ({
 });
 
 defineMutation('classifyInsight', {
+  // The usual single PATCH; `replaceExisting` may add a read and a reset.
+  directives: cloudflareCalls(1),
   description:
     'Classify a Security Center insight or reset its classification (S3). ACCEPT_RISK and OTHER need a rationale (checked before any call). Cloudflare refuses a direct change between two classifications: without `replaceExisting` that is a ConflictError; with it the gateway resets first (see `steps`). Costs one PATCH, or one S1 read + up to two PATCHes with `replaceExisting`. Requires `email-security:write`.',
   input: ClassifyInsightInput,
@@ -236,6 +238,7 @@ defineMutation('classifyInsight', {
 });
 
 defineMutation('dismissInsight', {
+  directives: cloudflareCalls(1),
   description:
     'Dismiss (archive) a Security Center insight, or restore it with `dismiss: false` (S2, one call). Cloudflare keeps its history; S2 writes no insight audit entry, the gateway’s own audit line records it. Requires `email-security:write`.',
   input: DismissInsightInput,

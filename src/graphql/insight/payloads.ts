@@ -3,7 +3,7 @@
  * after the change and the classification steps the gateway sent.
  */
 import type { GatewayContext } from '../../context.js';
-import { builder, type GatewaySchemaTypes } from '../builder.js';
+import { cloudflareCalls, builder, type GatewaySchemaTypes } from '../builder.js';
 import { UserClassification } from '../enums.js';
 import type { MutationErrorCode } from '../errors.js';
 import { ActionErrorCode } from '../results.js';
@@ -81,6 +81,7 @@ function freshInsightField<P extends Parameters<typeof freshInsight>[1]>(
   return t.field({
     authScopes: { read: true },
     type: InsightRef,
+    directives: cloudflareCalls(1),
     description:
       'The insight as Cloudflare shows it now (read fresh after the change: a bounded S1 scan, usually one call).',
     resolve: (p, _a, c) => freshInsight(c, p),

@@ -4,7 +4,7 @@
  */
 import type { CfInsight } from '../../upstream/schemas.js';
 import { resolveAccountId } from '../account.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, pagedCloudflareCall, builder } from '../builder.js';
 import { gatewayError } from '../errors.js';
 import { filterDigest } from '../pagination/cursors.js';
 import { pageConnection } from '../pagination/page-number-connection.js';
@@ -32,6 +32,7 @@ builder.queryFields((t) => ({
     {
       type: InsightRef,
       nullable: false,
+      directives: pagedCloudflareCall(INSIGHTS_DEFAULT_PAGE),
       description: `Security Center insights of an account or zone (S1) as a Relay connection, both directions. \`first\`/\`last\` are capped at ${INSIGHTS_PAGE_CAP} (default ${INSIGHTS_DEFAULT_PAGE}); \`totalCount\` is Cloudflare’s \`result.count\`. Cursors are opaque, pin scope + filter and are refused with BAD_USER_INPUT under another one. Usually one Cloudflare call per page (two when the window straddles pages; \`last\` without \`before\` first reads the total).`,
       args: {
         scope: t.arg({ type: InsightScopeInput, required: true, description: 'Account or zone.' }),
@@ -59,6 +60,8 @@ builder.queryFields((t) => ({
   ),
   insight: t.field({
     type: InsightRef,
+    // Counted at its usual single S1 page (see the description for the bound).
+    directives: cloudflareCalls(1),
     description: `One insight by id, or null when the scope has none with that id. Cloudflare has no single-insight endpoint (reference §5), so the gateway looks in insights already listed in this request, else scans S1 in pages of ${LOOKUP_PAGE_SIZE}, stopping at the hit: 1 call for scopes of up to ${LOOKUP_PAGE_SIZE} insights, never more than ${LOOKUP_MAX_PAGES}. When the scope has more than ${LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES} insights and the id is not among the first ones, the answer is a NOT_FOUND error saying the search was bounded (not a null that might be wrong); use \`insights(filter:)\` then.`,
     args: {
       scope: t.arg({ type: InsightScopeInput, required: true, description: 'Account or zone.' }),
@@ -83,6 +86,7 @@ builder.queryFields((t) => ({
   insightCounts: t.field({
     type: [InsightCountRef],
     nullable: false,
+    directives: cloudflareCalls(1),
     description:
       'Insight counts grouped by class (S4), severity (S5) or type (S6), one Cloudflare call. Cloudflare orders the groups.',
     args: {
@@ -109,6 +113,7 @@ builder.queryFields((t) => ({
     {
       type: InsightAuditLogEntryRef,
       nullable: false,
+      directives: pagedCloudflareCall(AUDIT_DEFAULT_PAGE),
       description: `Changes of every insight of an account or zone (S7), newest first unless \`filter.order\` says otherwise. Forward only: \`last\`/\`before\` are refused with BAD_USER_INPUT. \`first\` is capped at ${AUDIT_PAGE_CAP} (default ${AUDIT_DEFAULT_PAGE}); one Cloudflare call per page.`,
       args: {
         scope: t.arg({ type: InsightScopeInput, required: true, description: 'Account or zone.' }),

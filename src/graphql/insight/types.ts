@@ -3,7 +3,7 @@
  * context are lazy fields. The queries are in ./queries.ts, the mutations in ./mutations.ts.
  */
 import type { CfInsight } from '../../upstream/schemas.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, pagedCloudflareCall, builder } from '../builder.js';
 import { InsightStatus, IssueType, Severity, UserClassification } from '../enums.js';
 import { nullOn404 } from '../errors.js';
 import type { InsightScopeKind as ScopeKind, ResolvedScope } from '../validation.js';
@@ -99,6 +99,7 @@ InsightRef.implement({
     }),
     context: t.field({
       type: 'JSON',
+      directives: cloudflareCalls(1),
       description:
         'Full context payload (S9, one Cloudflare call). S9 exists for account insights only (reference §7.12): for a zone insight this is null and no call is made. Null too when Cloudflare has none (404).',
       resolve: async (i, _a, c) => {
@@ -110,6 +111,7 @@ InsightRef.implement({
       {
         type: InsightAuditLogEntryRef,
         nullable: false,
+        directives: pagedCloudflareCall(AUDIT_DEFAULT_PAGE),
         description: `Changes of this insight (S8), newest first unless \`filter.order\` says otherwise. Forward only: \`last\`/\`before\` are refused with BAD_USER_INPUT. \`first\` is capped at ${AUDIT_PAGE_CAP} (default ${AUDIT_DEFAULT_PAGE}); one Cloudflare call per page.`,
         args: { filter: t.arg({ type: InsightAuditLogFilterInput, description: 'Narrows the entries.' }) },
         resolve: (i, args, c) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import type { MiscategorizationBody } from '../../upstream/client.js';
 import { accountIdArgOptions } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import { IndicatorType } from '../enums.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
 import { accountIdFor } from '../validation.js';
@@ -171,6 +171,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 defineMutation('submitMiscategorization', {
+  directives: cloudflareCalls(1),
   description:
     'Ask Cloudflare to change the categories of a domain, URL or IP (Intel I1). It affects how the indicator is classified for everyone, so the input is checked first: categories 169 and 177 are refused (managed automatically), `ip` only with IPV4/IPV6 and of that family, `url` only with DOMAIN/URL and well-formed, at least one change, and no category both added and removed. Requires `email-security:write`.',
   input: SubmitMiscategorizationInput,

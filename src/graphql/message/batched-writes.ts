@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import { clearMessage } from '../../loaders.js';
-import type { GatewaySchemaTypes } from '../builder.js';
+import { cloudflareCalls, type GatewaySchemaTypes } from '../builder.js';
 import { classifyFailure } from '../mutation.js';
 import { investigateIdSchema } from '../validation.js';
 import { loadMessage, MessageRef } from './types.js';
@@ -113,6 +113,7 @@ export function freshMessageField<O extends { accountId: string; id: string }>(
   return t.field({
     authScopes: { read: true },
     type: MessageRef,
+    directives: cloudflareCalls(1),
     description: `The message as Cloudflare shows it now (read fresh after the ${action}).`,
     resolve: (o, _a, c) => loadMessage(c, { accountId: o.accountId, id: o.id }),
   });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import type { CfMoveResult } from '../../upstream/schemas.js';
 import { accountIdArgOptions } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import { Destination, Disposition } from '../enums.js';
 import { defineMutation, idempotencyKeyField, readStatuses } from '../mutation.js';
 import { accountIdFor } from '../validation.js';
@@ -198,6 +198,8 @@ const MoveMessagesInput = builder.inputType('MoveMessagesInput', {
 });
 
 defineMutation('moveMessages', {
+  // Per batch of ids: the gateway's limit counts the batches of the ids it is given.
+  directives: cloudflareCalls(1),
   description: `Move messages to a mailbox folder. One id uses E8; several use E9 in batches of ${MOVE_BATCH_LIMIT} (the documented limit). Reports one outcome per id; a failed batch does not hide the others. Requires \`email-security:write\`.`,
   input: MoveMessagesInput,
   inputDescription: 'What to move and where.',

@@ -5,7 +5,7 @@
 import type { GatewayContext } from '../../context.js';
 import type { CfMessage, CfPageResultInfo } from '../../upstream/schemas.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, pagedCloudflareCall, builder } from '../builder.js';
 import { badUserInput, nullOn404 } from '../errors.js';
 import { filterDigest } from '../pagination/cursors.js';
 import { pageConnection } from '../pagination/page-number-connection.js';
@@ -51,6 +51,7 @@ function primeMessages(context: GatewayContext, accountId: string, messages: CfM
 builder.queryFields((t) => ({
   message: t.field({
     type: MessageRef,
+    directives: cloudflareCalls(1),
     description:
       'One message by its investigate id (E2). Null when Cloudflare says it does not exist. Its detection and trace, when selected, are fetched together with it (no waterfall).',
     args: {
@@ -77,15 +78,7 @@ builder.queryFields((t) => ({
     {
       type: MessageRef,
       nullable: false,
-      // Demand control for the router: one search call, and a page of `first` / `last` messages.
-      directives: {
-        cost: { weight: 1 },
-        listSize: {
-          slicingArguments: ['first', 'last'],
-          sizedFields: ['edges', 'nodes'],
-          requireOneSlicingArgument: false,
-        },
-      },
+      directives: pagedCloudflareCall(MESSAGES_DEFAULT_PAGE),
       description: `Search messages (E1) as a Relay connection, newest first. \`first\`/\`last\` are capped at ${MESSAGES_PAGE_CAP} (default ${MESSAGES_DEFAULT_PAGE}). Cursors are opaque, pin the filter and the time window (later pages stay stable while new mail arrives) and are refused with BAD_USER_INPUT under a different filter. Cloudflare pages E1 by cursor (\`next\`/\`previous\`): page forward with \`first\`/\`after\` and back with \`last\`/\`before\` (\`last\` needs \`before\`, since the end of the list is not addressable); \`totalCount\` is null because Cloudflare reports no total any more. Against an older deployment that still answers with page numbers and a real total, the gateway pages by number and \`totalCount\` is that total. Each result is also kept as that message's own answer (for every replica, as fresh as the search), so opening a message found by a search costs no call.`,
       args: {
         filter: t.arg({ type: MessageFilterInput, description: 'Search parameters.' }),

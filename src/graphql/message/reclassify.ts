@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { accountIdArgOptions } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import { ReclassifyDisposition } from '../enums.js';
 import { defineMutation, idempotencyKeyField } from '../mutation.js';
 import { accountIdFor, investigateIdSchema } from '../validation.js';
@@ -32,6 +32,7 @@ const ReclassifyPayloadRef = builder.objectRef<ReclassifyPayload>('ReclassifyMes
       // Reading mail in a payload needs `read` too; checked before the resolver, so no fetch is made.
       authScopes: { read: true },
       type: MessageRef,
+      directives: cloudflareCalls(1),
       description:
         'The message as Cloudflare shows it now (its action log records the reclassification). Not named `message`, which every error type uses for its text.',
       resolve: (p, _a, c) => loadMessage(c, { accountId: p.accountId, id: p.id }),
@@ -67,6 +68,7 @@ const emlSchema = z
   .nullish();
 
 defineMutation('reclassifyMessage', {
+  directives: cloudflareCalls(1),
   description:
     'Report that a message should have had another disposition (E10); Cloudflare processes it asynchronously. Requires `email-security:write`.',
   input: ReclassifyMessageInput,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { GatewayContext } from '../../context.js';
 import type { CfReleaseResult } from '../../upstream/schemas.js';
 import { accountIdArgOptions } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import { defineMutation, idempotencyKeyField, readStatuses } from '../mutation.js';
 import { accountIdFor } from '../validation.js';
 import { attributeRows, type ReadAllowance, readAllowance } from './attribution.js';
@@ -167,6 +167,8 @@ const ReleaseMessagesInput = builder.inputType('ReleaseMessagesInput', {
 });
 
 defineMutation('releaseMessages', {
+  // Per batch of ids: the gateway's limit counts the batches of the ids it is given.
+  directives: cloudflareCalls(1),
   description: `Release quarantined messages to their recipients (E11, body \`{"ids": [...]}\` as in SDK 7.3.0). Reports delivered / failed / undelivered recipients per id. Requires \`email-security:write\`.`,
   input: ReleaseMessagesInput,
   inputDescription: 'What to release.',

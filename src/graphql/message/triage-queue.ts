@@ -10,7 +10,7 @@ import { compareEventIds, START_EVENT_ID } from '../../live/store.js';
 import type { InvestigateListParams } from '../../upstream/client.js';
 import type { CfMessage } from '../../upstream/schemas.js';
 import { accountIdArgOptions, resolveAccountId } from '../account.js';
-import { builder } from '../builder.js';
+import { cloudflareCalls, builder } from '../builder.js';
 import { badUserInput } from '../errors.js';
 import { liveStream, pollerClient, resumePoint } from '../live.js';
 import { filterToSearchParams, MessageFilterInput, oversizedFilterFields } from './filter.js';
@@ -137,6 +137,8 @@ builder.subscriptionFields((t) => ({
   triageQueue: t.field({
     type: TriageQueueEventRef,
     nullable: false,
+    // The subscriber's snapshot search (E1); the polls after it are shared by every watcher of the filter.
+    directives: cloudflareCalls(1),
     description: `A live triage queue: first the newest messages matching \`filter\` (SNAPSHOT), then each new one as it arrives (ARRIVED). The gateway polls Cloudflare once for everyone watching the same filter with the same credential, on every replica (by default every 10 s, slower when the budget is short), and fetches each new message's detection once for all. Reconnect with \`lastEventId\` (or SSE \`Last-Event-ID\`) to get exactly what you missed; after too long you get a RESYNC. Over WebSocket (graphql-ws), SSE (\`accept: text/event-stream\`, also graphql-sse) or multipart HTTP (\`accept: multipart/mixed;subscriptionSpec=1.0\`). At most 20 live subscriptions per caller (LIVE_MAX_PER_CALLER); beyond: TOO_MANY_SUBSCRIPTIONS.`,
     args: {
       filter: t.arg({

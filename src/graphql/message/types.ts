@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import type { PreviewKey } from '../../loaders.js';
 import type { CfMessage } from '../../upstream/schemas.js';
 import { resolveAccountId } from '../account.js';
-import { builder } from '../builder.js';
+import { builder, cloudflareCalls } from '../builder.js';
 import {
   ActionLogOperation,
   DeliveryMode,
@@ -19,12 +19,6 @@ import { ValidationRef } from './sender-authentication.js';
 
 /** A Message as resolvers pass it around: the wire object plus the account it belongs to. */
 export type MessageShape = CfMessage & { accountId: string };
-
-/**
- * Federation 2.9 demand control (`@cost`): each per-message field is one Cloudflare call, so a router
- * (Hive Gateway, Apollo Router) can estimate and refuse an operation before it reaches this subgraph.
- */
-const ONE_CLOUDFLARE_CALL = { cost: { weight: 1 } };
 
 /** "Non-benign" dispositions: E4 previews and E6 raw EML exist for these (reference §3 E4, E6). */
 const DETECTED = new Set(['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK']);
@@ -192,27 +186,27 @@ MessageRef.implement({
     detection: t.field({
       type: DetectionRef,
       description: 'Detection details (E3). One Cloudflare call per message, deduplicated within a request.',
-      directives: ONE_CLOUDFLARE_CALL,
+      directives: cloudflareCalls(1),
       resolve: (m, _a, c) => c.loaders.detection.load({ accountId: m.accountId, id: m.id }),
     }),
     trace: t.field({
       type: TraceRef,
       description: 'Delivery trace (E7). One Cloudflare call per message.',
-      directives: ONE_CLOUDFLARE_CALL,
+      directives: cloudflareCalls(1),
       resolve: (m, _a, c) => c.loaders.trace.load({ accountId: m.accountId, id: m.id }),
     }),
     preview: t.field({
       type: PreviewRef,
       description:
         'Rendered image of the body. The gateway picks the endpoint: E4 for detected messages, E5 (on-demand preview) for others. Null when Cloudflare has none.',
-      directives: ONE_CLOUDFLARE_CALL,
+      directives: cloudflareCalls(1),
       resolve: (m, _a, c) => c.loaders.preview.load(previewKey(m)),
     }),
     raw: t.string({
       description:
         'The raw EML text (E6). Cloudflare serves it for non-benign messages only: null otherwise. Requires the `email-security:raw` scope; never logged.',
       authScopes: { raw: true },
-      directives: ONE_CLOUDFLARE_CALL,
+      directives: cloudflareCalls(1),
       resolve: (m, _a, c) => c.loaders.raw.load({ accountId: m.accountId, id: m.id }),
     }),
   }),
