@@ -64,6 +64,25 @@ describe('loadConfig', () => {
     expect(variables).toEqual(expect.arrayContaining(['CLOUDFLARE_BASE_URL', 'LOG_LEVEL']));
   });
 
+  test('a malformed variable does not hide the rules about combinations: every problem is reported at once', () => {
+    const issues = issuesOf({ PORT: 'eighty', NODE_ENV: 'production', AUTH_DISABLED: 'true' });
+    expect(issues.map((i) => i.variable)).toEqual(['PORT', 'AUTH_DISABLED', 'AUTH_JWKS_URL', 'CLOUDFLARE_API_TOKEN']);
+  });
+
+  test('a variable that is malformed is reported once, not again by a rule about combinations', () => {
+    const issues = issuesOf({ NODE_ENV: 'production', AUTH_DISABLED: 'maybe', SIMULATOR: 'true' });
+    expect(issues.filter((i) => i.variable === 'AUTH_DISABLED')).toEqual([
+      { variable: 'AUTH_DISABLED', message: expect.stringMatching(/^Invalid option/) },
+    ]);
+  });
+
+  test('a base URL without credentials names what is missing instead of claiming the gateway has its own credentials', () => {
+    const [issue] = issuesOf({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:8787/client/v4' });
+    expect(issue?.variable).toBe('AUTH_PUBLIC_KEY');
+    expect(issue?.message).not.toMatch(/with its own credentials/);
+    expect(issue?.message).toMatch(/CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID/);
+  });
+
   test('production without a JWT verifier is refused, because development mode grants every scope', () => {
     expect(issuesOf({ NODE_ENV: 'production' }).map((i) => i.variable)).toContain('AUTH_JWKS_URL');
   });
