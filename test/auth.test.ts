@@ -172,6 +172,14 @@ describe('authentication in production JWT mode', () => {
     expect(t.sim.count()).toBe(0);
   });
 
+  test('a refusal for a missing scope names the scope the caller lacks', async () => {
+    const response = await post(t, { query: READ_MAIL }, bearer(await token({ scope: 'email-security:write' })));
+    const body = (await response.json()) as { errors: { message: string }[] };
+    expect(body.errors[0]?.message).toMatch(
+      /requires the email-security:read scope, which the caller .* does not have/,
+    );
+  });
+
   test('a valid token without email-security:read gets no message through _entities', async () => {
     const id = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID)[0]?.id;
     const response = await post(
@@ -569,6 +577,20 @@ describe('scopes in JWT mode', () => {
     expect(audit).toMatchObject({ actor: `${ISSUER}#analyst-42`, action: 'moveMessages', result: 'refused' });
   });
 
+  test('a ForbiddenError for a mutation names the scope it needs', async () => {
+    const response = await post(
+      t,
+      {
+        query:
+          'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { ... on MutationError { message } } }',
+        variables: { input: { ids: [movableId()], destination: 'INBOX' } },
+      },
+      bearer(await token({ scope: 'email-security:read' })),
+    );
+    const body = (await response.json()) as { data: { moveMessages: { message: string } } };
+    expect(body.data.moveMessages.message).toMatch(/^Mutation.moveMessages requires the email-security:write scope/);
+  });
+
   test('a full-scope token reads, releases and reads raw, and the audit names issuer and subject', async () => {
     const full = bearer(await token());
     const quarantined = t.sim.state.listMessages(SIMULATOR_ACCOUNT_ID).find((m) => m.is_quarantined)?.id;
@@ -650,5 +672,8 @@ describe('scopes in JWT mode', () => {
     expect(body.data.messages.nodes[0]?.raw).toBeNull();
     expect(body.errors[0]?.extensions.code).toBe('FORBIDDEN');
     expect(body.errors[0]?.path).toEqual(['messages', 'nodes', 0, 'raw']);
+    expect((body.errors[0] as { message?: string } | undefined)?.message).toMatch(
+      /^Message.raw requires the email-security:raw scope/,
+    );
   });
 });
