@@ -8,8 +8,9 @@ import { SCOPES } from '../src/auth.js';
  * Mints a development JWT the gateway can be told to trust (`npm run token`):
  *   npm run -s token -- --scope "email-security:read email-security:write" [--sub analyst] [--ttl 3600]
  * The token goes to stdout (so `TOKEN=$(npm run -s token -- …)` works); stderr says how to start the
- * gateway trusting it. The key pair is made on first use under .dev-keys/ (gitignored, never in the
- * image) and reused, so tokens minted later keep verifying against the same gateway.
+ * gateway trusting it, and .dev-keys/gateway.env holds the same variables. The key pair is made on
+ * first use under .dev-keys/ (gitignored, never in the image) and reused, so tokens minted later keep
+ * verifying against the same gateway.
  * A usage error exits 2 with one line; no stack traces.
  */
 
@@ -99,7 +100,14 @@ export async function mintDevelopmentToken(
     .setIssuedAt(now)
     .setExpirationTime(now + options.ttlSeconds)
     .sign(privateKey);
-  return { token, env: gatewayEnvironment(publicPem) };
+  const env = gatewayEnvironment(publicPem);
+  // The same variables as a file, for `compose --env-file` or `node --env-file` (single quotes: both
+  // keep the `\n` escapes as they are, and the gateway reads them).
+  const envFile = Object.entries(env)
+    .map(([name, value]) => `${name}='${value}'\n`)
+    .join('');
+  await writeFile(join(options.keyDirectory, 'gateway.env'), envFile);
+  return { token, env };
 }
 
 const invokedDirectly =
@@ -113,7 +121,8 @@ if (invokedDirectly) {
       .join(' ');
     process.stderr.write(
       `Development token for ${options.subject} (${options.scopes.join(' ')}), valid ${options.ttlSeconds} s, on stdout.\n` +
-        `Start the gateway trusting ${options.keyDirectory}/public.pem with:\n  ${assignments} npm start\n`,
+        `Start the gateway trusting ${options.keyDirectory}/public.pem with:\n  ${assignments} npm start\n` +
+        `(the same variables are in ${join(options.keyDirectory, 'gateway.env')}, for compose --env-file)\n`,
     );
     process.stdout.write(`${token}\n`);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -711,6 +711,12 @@ describe('npm run token (scripts/dev-token.ts)', () => {
   test('a minted token is accepted by a gateway started with the printed variables, and a second token from the same keys too', async () => {
     const first = await mint('email-security:read');
     expect(Object.keys(first.env).sort()).toEqual(['AUTH_AUDIENCE', 'AUTH_ISSUER', 'AUTH_PUBLIC_KEY']);
+    // The env file (for compose --env-file) holds exactly the printed assignments.
+    expect(await readFile(join(keyDirectory, 'gateway.env'), 'utf8')).toBe(
+      Object.entries(first.env)
+        .map(([name, value]) => `${name}='${value}'\n`)
+        .join(''),
+    );
     const t = await startTestGateway({ env: first.env });
     try {
       const anonymous = await post(t, { query: READ_MAIL });
