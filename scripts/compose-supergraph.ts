@@ -8,6 +8,9 @@ import { type DocumentNode, GraphQLError, parse } from 'graphql';
  * Composes this subgraph with others into a supergraph SDL (for Hive Gateway / Apollo Router):
  *   npm run supergraph -- --self http://email-gateway:4000/graphql \
  *     cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql [--out supergraph.graphql]
+ * The URLs are where the router reaches each subgraph (above: container names on one network). On one
+ * machine the router takes port 4000, so this gateway runs beside it on 4001, the default `--self`:
+ *   PORT=4001 npm start  &  npm run supergraph  &&  npm run router
  * writes supergraph.graphql (or --out), or says what is wrong (a missing file, an SDL syntax error,
  * composition errors) on stderr and exits 1; a usage error exits 2. No stack traces.
  */
@@ -39,7 +42,8 @@ async function loadSdl(name: string, path: string): Promise<DocumentNode> {
 }
 
 export async function composeSupergraph(args: string[]): Promise<{ out: string; names: string[] }> {
-  let selfUrl = 'http://127.0.0.1:4000/graphql';
+  // Not 4000: on one machine that is the router's port (`npm run router`).
+  let selfUrl = 'http://127.0.0.1:4001/graphql';
   let out = 'supergraph.graphql';
   const specs: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -134,20 +134,11 @@ build_image() {
 # ---- 4. run it and check it ----------------------------------------------------------------------
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-# An RS256 key pair and a token the gateway accepts (AUTH_PUBLIC_KEY / AUTH_ISSUER / AUTH_AUDIENCE).
+# A token the gateway accepts, from the same development issuer as `npm run token` (its key pair in
+# $TMP/keys: the container is told to trust public.pem with AUTH_PUBLIC_KEY / AUTH_ISSUER / AUTH_AUDIENCE).
 make_token() {
-  ISSUER=https://issuer.image-test.invalid AUDIENCE=email-security-gateway DIR="$TMP" node -e '
-    const { generateKeyPairSync, sign } = require("node:crypto");
-    const fs = require("node:fs");
-    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    fs.writeFileSync(process.env.DIR + "/public.pem", publicKey.export({ type: "spki", format: "pem" }));
-    const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
-    const now = Math.floor(Date.now() / 1000);
-    const body = part({ alg: "RS256", typ: "JWT" }) + "." + part({
-      iss: process.env.ISSUER, aud: process.env.AUDIENCE, sub: "image-test", iat: now, exp: now + 900,
-      scope: "email-security:read email-security:write",
-    });
-    fs.writeFileSync(process.env.DIR + "/token", body + "." + sign("sha256", Buffer.from(body), privateKey).toString("base64url"));'
+  node --import tsx scripts/dev-token.ts --keys "$TMP/keys" --sub image-test \
+    --scope "email-security:read email-security:write" >"$TMP/token" 2>/dev/null || fail "npm run token"
 }
 
 # POST a GraphQL document; prints the response body.
@@ -173,7 +164,7 @@ run_and_check() {
   # Locked down as deploy/kubernetes/gateway.yaml runs it: read-only root filesystem, no capabilities.
   pm run -d --name "$NAME" "${ULIMITS[@]}" -p "127.0.0.1:$PORT:4000" \
     --read-only --cap-drop ALL --security-opt no-new-privileges \
-    -e AUTH_PUBLIC_KEY="$(cat "$TMP/public.pem")" -e AUTH_ISSUER=https://issuer.image-test.invalid \
+    -e AUTH_PUBLIC_KEY="$(cat "$TMP/keys/public.pem")" -e AUTH_ISSUER=urn:email-security-gateway:development \
     -e AUTH_AUDIENCE=email-security-gateway -e SIMULATOR=true -e LOG_LEVEL=debug -e SIMULATOR_LATENCY_MS=1000 -e SHUTDOWN_GRACE_MS=15000 \
     "$IMAGE" >/dev/null
 

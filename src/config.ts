@@ -16,6 +16,13 @@ const booleanFromEnv = z
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
 
+/**
+ * zod skips an object's refinements once one of its fields is malformed, so a bad PORT used to hide
+ * every rule about combinations until it was fixed. Run them anyway: a malformed variable keeps its
+ * raw text there (it still counts as set), and `loadConfig` reports one message per variable.
+ */
+const ALWAYS_CHECK_COMBINATIONS = { when: () => true };
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -197,8 +204,9 @@ export const envSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['AUTH_PUBLIC_KEY'],
-          message:
-            'or AUTH_JWKS_URL is required when the gateway calls Cloudflare with its own credentials: without a verifier anyone who reaches the port could read and release mail (AUTH_DISABLED=true opts out for local work against a Cloudflare fake)',
+          message: hasCredentials
+            ? 'or AUTH_JWKS_URL is required when the gateway calls Cloudflare with its own credentials: without a verifier anyone who reaches the port could read and release mail (AUTH_DISABLED=true opts out for local work against a Cloudflare fake)'
+            : 'or AUTH_JWKS_URL is required when CLOUDFLARE_BASE_URL is set in CREDENTIALS_MODE=gateway: without a verifier anyone who reaches the port could read and release mail (AUTH_DISABLED=true opts out for local work against a Cloudflare fake; `npm run token` makes a development key). The gateway also needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID for that API: `npm run simulator` prints the ones it accepts',
         });
       }
     }
@@ -217,7 +225,7 @@ export const envSchema = z
         message: 'is required when Cloudflare credentials are configured',
       });
     }
-  });
+  }, ALWAYS_CHECK_COMBINATIONS);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -320,11 +328,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   );
   const parsed = envSchema.safeParse(relevant);
   if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? 'environment'),
+      message: issue.message,
+      malformed: issue.code !== 'custom',
+    }));
+    // A malformed variable is reported as such; a rule about combinations that names it too would
+    // only repeat that it is wrong.
+    const malformed = new Set(issues.filter((issue) => issue.malformed).map((issue) => issue.variable));
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? 'environment'),
-        message: issue.message,
-      })),
+      issues
+        .filter((issue) => issue.malformed || !malformed.has(issue.variable))
+        .map(({ variable, message }) => ({ variable, message })),
     );
   }
   const env = parsed.data;

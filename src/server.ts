@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { createGateway } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -13,6 +14,44 @@ function exitOnConfigError(error: unknown): never {
   throw error;
 }
 
+/**
+ * pino-pretty is a development dependency (the production image installs none of them). LOG_PRETTY=true
+ * without it falls back to JSON lines and says so once, instead of a stack from pino's transport.
+ */
+function prettyPrinterInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    console.error(
+      'LOG_PRETTY=true ignored: pino-pretty is not installed (a development dependency); logging JSON lines',
+    );
+    return false;
+  }
+}
+
+/** Why the server could not listen, as the configuration error it is (null: some other failure). */
+function bindFailure(error: NodeJS.ErrnoException, host: string, port: number): ConfigError | null {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ConfigError([
+        {
+          variable: 'PORT',
+          message: `${port} is already in use on ${host} (another gateway, or a second \`npm start\`?): stop it or choose another PORT`,
+        },
+      ]);
+    case 'EACCES':
+      return new ConfigError([
+        { variable: 'PORT', message: `${port} on ${host} may not be bound by this user: choose a PORT above 1023` },
+      ]);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new ConfigError([{ variable: 'HOST', message: `${host} is not an address of this machine` }]);
+    default:
+      return null;
+  }
+}
+
 /** The only file that listens. */
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -21,7 +60,7 @@ async function main() {
   } catch (error) {
     exitOnConfigError(error);
   }
-  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty && prettyPrinterInstalled() });
   // Some values are only checked when used (e.g. AUTH_PUBLIC_KEY must parse as a key).
   const gateway = await createGateway(config, logger).catch(exitOnConfigError);
   const server = createServer(gateway.yoga);
@@ -32,6 +71,10 @@ async function main() {
   server.headersTimeout = config.server.keepAliveMs + 1_000;
   // graphql-ws on the same port and path (/graphql): the HTTP server hands it the upgrades.
   const websocket = attachWebSocket(server, gateway);
+  // A port that is taken or not ours to bind is a configuration problem like any other: one line, exit 2.
+  server.once('error', (error: NodeJS.ErrnoException) =>
+    exitOnConfigError(bindFailure(error, config.server.host, config.server.port) ?? error),
+  );
   server.listen(config.server.port, config.server.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.server.port;

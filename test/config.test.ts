@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { spawn } from 'node:child_process';
+import { describe, expect, test, vi } from 'vitest';
 import { ConfigError, DEFAULT_CLOUDFLARE_BASE_URL, loadConfig } from '../src/config.js';
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
@@ -64,6 +65,25 @@ describe('loadConfig', () => {
     expect(variables).toEqual(expect.arrayContaining(['CLOUDFLARE_BASE_URL', 'LOG_LEVEL']));
   });
 
+  test('a malformed variable does not hide the rules about combinations: every problem is reported at once', () => {
+    const issues = issuesOf({ PORT: 'eighty', NODE_ENV: 'production', AUTH_DISABLED: 'true' });
+    expect(issues.map((i) => i.variable)).toEqual(['PORT', 'AUTH_DISABLED', 'AUTH_JWKS_URL', 'CLOUDFLARE_API_TOKEN']);
+  });
+
+  test('a variable that is malformed is reported once, not again by a rule about combinations', () => {
+    const issues = issuesOf({ NODE_ENV: 'production', AUTH_DISABLED: 'maybe', SIMULATOR: 'true' });
+    expect(issues.filter((i) => i.variable === 'AUTH_DISABLED')).toEqual([
+      { variable: 'AUTH_DISABLED', message: expect.stringMatching(/^Invalid option/) },
+    ]);
+  });
+
+  test('a base URL without credentials names what is missing instead of claiming the gateway has its own credentials', () => {
+    const [issue] = issuesOf({ CLOUDFLARE_BASE_URL: 'http://127.0.0.1:8787/client/v4' });
+    expect(issue?.variable).toBe('AUTH_PUBLIC_KEY');
+    expect(issue?.message).not.toMatch(/with its own credentials/);
+    expect(issue?.message).toMatch(/CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID/);
+  });
+
   test('production without a JWT verifier is refused, because development mode grants every scope', () => {
     expect(issuesOf({ NODE_ENV: 'production' }).map((i) => i.variable)).toContain('AUTH_JWKS_URL');
   });
@@ -108,4 +128,38 @@ describe('start-up hints', () => {
       await gateway.close();
     }
   });
+});
+
+describe('npm run simulator (scripts/simulator.ts)', () => {
+  test('prints the account id and an environment line that configures a gateway against it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulator.ts'], {
+      env: { PATH: process.env.PATH, SIMULATOR_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const line = await vi.waitFor(
+        () => {
+          const found = /^ {2}(CLOUDFLARE_BASE_URL=.*) npm start$/m.exec(output)?.[1];
+          if (!found) throw new Error('no environment line yet');
+          return found;
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+      const env = Object.fromEntries(line.split(' ').map((assignment) => assignment.split('=', 2) as [string, string]));
+      const config = loadConfig(env);
+      expect(config.upstreamMode).toBe('cloudflare');
+      expect(config.accountId).toBe(ACCOUNT);
+      expect(output).toContain(`Account id ${ACCOUNT}`);
+      const answer = await fetch(`${config.baseUrl}/accounts/${ACCOUNT}/email-security/investigate?limit=1`, {
+        headers: { authorization: `Bearer ${(config.credentials as { token: string }).token}` },
+      });
+      expect(answer.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 30_000);
 });

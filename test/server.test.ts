@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, type Simulator, startSimulator } from '../src/simulator/index.js';
@@ -117,6 +117,23 @@ describe('the compiled server (as the container runs it)', () => {
     expect((failed as { code: number }).code).toBe(2);
     expect((failed as { stderr: string }).stderr).toMatch(/PORT/);
   });
+
+  test('a port that is already taken stops the process with one line naming PORT and exit 2, not a stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const failed = await run(process.execPath, ['dist/server.js'], {
+        env: { PATH: process.env.PATH, PORT: String(port), LOG_LEVEL: 'silent' },
+      }).catch((error: { code: number; stderr: string }) => error);
+      expect((failed as { code: number }).code).toBe(2);
+      expect((failed as { stderr: string }).stderr).toBe(
+        `Configuration error: PORT ${port} is already in use on 127.0.0.1 (another gateway, or a second \`npm start\`?): stop it or choose another PORT\n`,
+      );
+    } finally {
+      taken.close();
+    }
+  }, 30_000);
 
   test('SIGTERM drains: the in-flight request completes, new connections are refused, the process exits 0', async () => {
     const server = await startServer();

@@ -1,12 +1,11 @@
 /**
  * The compiled gateway as production runs it (`node dist/server.js`, NODE_ENV=production, a JWT
- * verifier), started by a benchmark against the simulator, and the bench's own token issuer.
+ * verifier), started by a benchmark against the simulator, and the issuer of the bench's tokens.
  */
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/constants.js';
+import { createTokenSigner } from '../../test/helpers/tokens.js';
 import { type Server, startServer } from './processes.js';
 
-export const AUDIENCE = 'email-security-gateway';
 
 export interface BenchIssuer {
   /** AUTH_PUBLIC_KEY, AUTH_ISSUER and AUTH_AUDIENCE for a gateway that trusts this issuer. */
@@ -15,21 +14,12 @@ export interface BenchIssuer {
   sign(subject: string, scope: string): Promise<string>;
 }
 
-/** A fresh RS256 key pair: the gateways verify with its public key, the load signs with its private one. */
+/** The tests' token signer (one RS256 key pair), issuing as `issuer`: the gateways verify with its public key. */
 export async function createIssuer(issuer: string): Promise<BenchIssuer> {
-  const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const publicKeyPem = await exportSPKI(publicKey);
+  const signer = await createTokenSigner();
   return {
-    gatewayEnv: { AUTH_PUBLIC_KEY: publicKeyPem, AUTH_ISSUER: issuer, AUTH_AUDIENCE: AUDIENCE },
-    sign: (subject, scope) =>
-      new SignJWT({ scope })
-        .setProtectedHeader({ alg: 'RS256' })
-        .setIssuer(issuer)
-        .setAudience(AUDIENCE)
-        .setSubject(subject)
-        .setIssuedAt()
-        .setExpirationTime('2h')
-        .sign(privateKey),
+    gatewayEnv: { ...signer.env, AUTH_ISSUER: issuer },
+    sign: (subject, scope) => signer.sign({ iss: issuer, sub: subject, scope }, { ttlSeconds: 2 * 3600 }),
   };
 }
 

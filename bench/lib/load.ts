@@ -3,7 +3,7 @@
  * every server). Latency percentiles are computed from every response time (autocannon's own
  * histogram has no p95).
  */
-import autocannon, { type AutocannonRequest } from 'autocannon';
+import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import { round } from './processes.js';
 
 export interface LoadOptions {
@@ -56,6 +56,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     let failedStatus = 0;
     const started = performance.now();
     let safety: NodeJS.Timeout | undefined;
+    const verifyBody = options.verifyBody;
     const instance = autocannon(
       {
         url: options.url,
@@ -66,7 +67,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         ...(options.maxRequests ? { maxOverallRequests: options.maxRequests } : {}),
         timeout: 30,
         requests: options.requests,
-        ...(options.verifyBody ? { verifyBody: options.verifyBody } : {}),
+        // autocannon hands the body over as a string (its types also allow a Buffer or nothing).
+        ...(verifyBody ? { verifyBody: (body) => verifyBody(String(body ?? '')) } : {}),
       },
       (error, result) => {
         clearTimeout(safety);

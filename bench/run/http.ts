@@ -4,7 +4,7 @@
  * first part).
  */
 import { Agent, request as httpRequest } from 'node:http';
-import type { AutocannonRequest } from 'autocannon';
+import type { Request as AutocannonRequest } from 'autocannon';
 
 /** False on a GraphQL `errors` entry or an `…Error` union member: the response counts as failed. */
 export const verifyGraphql = (body: string) => !body.includes('"errors":') && !/"__typename":"\w*Error"/.test(body);

@@ -3,7 +3,7 @@
  * of requests under load, with the upstream calls, CPU and memory of every process doing the work.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AutocannonRequest } from 'autocannon';
+import type { Request as AutocannonRequest } from 'autocannon';
 import { type LoadResult, percentile, runLoad } from '../lib/load.js';
 import { type Child, cpuMs, memory, round } from '../lib/processes.js';
 import type { ScenarioResult } from '../lib/report.js';
@@ -141,7 +141,9 @@ async function unloadedProbe(
   const deadline = performance.now() + PROBE_SECONDS * 1000 + PROBE_MAX * THINK_MS;
   for (let i = 0; i < PROBE_MAX && performance.now() < deadline; i++) {
     const template = spec.requests[i % spec.requests.length] as AutocannonRequest;
-    const built = (template.setupRequest ? template.setupRequest({ ...template }, {}) : template) as AutocannonRequest;
+    // (autocannon also takes a module path as setupRequest; this benchmark only builds functions)
+    const setup = typeof template.setupRequest === 'function' ? template.setupRequest : null;
+    const built = (setup ? setup({ ...template }, {}) : template) as AutocannonRequest;
     const response = await timedRequest(`${spec.url}${built.path ?? '/'}`, {
       method: (built.method ?? 'GET') as 'GET' | 'POST',
       headers: built.headers as Record<string, string> | undefined,

@@ -1,9 +1,13 @@
 import { defineConfig, type GatewayConfigSupergraph } from '@graphql-hive/gateway';
 
 /**
- * Hive Gateway in front of this subgraph (and the company's others):
+ * Hive Gateway in front of this subgraph (and the company's others). On one machine (the router on
+ * 4000, this gateway beside it on 4001):
+ *   PORT=4001 npm start
+ *   npm run supergraph                       (--self defaults to http://127.0.0.1:4001/graphql)
+ *   npm run router                           (hive-gateway with this file, on 127.0.0.1:4000)
+ * In a deployment, name each subgraph where the router reaches it, e.g. containers on one network:
  *   npm run supergraph -- --self http://email-gateway:4000/graphql cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql
- *   npx hive-gateway supergraph supergraph.graphql -c deploy/hive-gateway/gateway.ts --host 127.0.0.1 --port 4000
  * test/federation.test.ts runs the gateway with exactly this configuration.
  */
 

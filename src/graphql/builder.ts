@@ -3,7 +3,8 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
+import { SCOPES } from '../auth.js';
 import type { GatewayContext } from '../context.js';
 import { ForbiddenError } from './errors.js';
 
@@ -33,9 +34,11 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     // A missing scope on a query field such as Message.raw is a FORBIDDEN GraphQL error. Mutations
     // check their scope in the mutation pipeline (./mutation.ts), which also audits the refusal.
-    unauthorizedError: (_parent, context, info) => {
+    unauthorizedError: (_parent, context, info, result) => {
+      const missing = missingScopes(result.failure).filter((scope) => !context.auth.scopes.has(scope));
+      const needs = missing.length > 0 ? `the ${missing.join(' and ')} scope` : 'a scope';
       return new ForbiddenError(
-        `${info.parentType.name}.${info.fieldName} requires a scope the caller (${context.auth.subject}) does not have`,
+        `${info.parentType.name}.${info.fieldName} requires ${needs}, which the caller (${context.auth.subject}) does not have`,
       );
     },
     authScopes: (context) => ({
@@ -70,6 +73,19 @@ export const builder = new SchemaBuilder<{
     beforeArgOptions: { description: 'Opaque cursor: return items before this one.' },
   },
 });
+
+/** The token scopes (`email-security:…`) a scope-auth refusal names, so the error can say which one is missing. */
+function missingScopes(failure: AuthFailure): string[] {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return failure.scope in SCOPES ? [SCOPES[failure.scope as keyof typeof SCOPES]] : [];
+    case AuthScopeFailureType.AllAuthScopes:
+    case AuthScopeFailureType.AnyAuthScopes:
+      return [...new Set(failure.failures.flatMap(missingScopes))];
+    default:
+      return [];
+  }
+}
 
 builder.mutationType({
   description: 'Actions on mail, domains and insights. Each one is authorised, audited and never applied twice.',

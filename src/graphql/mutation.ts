@@ -163,7 +163,7 @@ async function runMutation<Schema extends z.ZodType, Payload extends Replayable>
   const scope = spec.scope ?? 'email-security:write';
   if (!context.auth.scopes.has(scope)) {
     audit(target, 'refused', each(target, 'FORBIDDEN'), { reason: 'missing scope' });
-    throw new ForbiddenError(`Mutation.${name} requires a scope the caller (${actor}) does not have`);
+    throw new ForbiddenError(`Mutation.${name} requires the ${scope} scope, which the caller (${actor}) does not have`);
   }
 
   // 3. Idempotency: at most once per (actor, mutation, key). A key the store cannot vouch for is

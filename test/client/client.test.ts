@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,24 @@ describe('the typed client (client/, @email-security-gateway/client)', () => {
         action: expect.any(String),
       });
   });
+
+  test('the example run with no gateway listening prints one line saying to start one, not a fetch stack', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const nowhere = `http://127.0.0.1:${port}/graphql`;
+    const failed = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'examples/typed-client/triage.ts',
+      nowhere,
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect((failed as { code: number }).code).toBe(1);
+    expect((failed as { stderr: string }).stderr).toBe(
+      `triage: no gateway is listening at ${nowhere}: start one with \`npm start\` (or pass its URL as the first argument)\n`,
+    );
+  }, 30_000);
 
   test('every generated document carries its trusted-document id, and execute sends that id alone to a PERSISTED_OPERATIONS_ONLY gateway', async () => {
     const id = documentId(TriagePageDocument);

@@ -47,4 +47,12 @@ describe('npm run supergraph (scripts/compose-supergraph.ts)', () => {
   test('an argument that is not name=path@url is refused with a message showing the expected form', async () => {
     await expect(composeSupergraph(['cases.graphql'])).rejects.toThrow('expected name=path@url, got "cases.graphql"');
   });
+
+  test('without --self the supergraph routes to this gateway on 127.0.0.1:4001, beside a router on 4000', async () => {
+    const out = join(dir, 'local.graphql');
+    await composeSupergraph(['--out', out]);
+    expect(readFileSync(out, 'utf8')).toMatch(
+      /EMAIL_SECURITY @join__graph\(name: "email-security", url: "http:\/\/127\.0\.0\.1:4001\/graphql"\)/,
+    );
+  });
 });
