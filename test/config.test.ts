@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { describe, expect, test, vi } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ConfigError, DEFAULT_CLOUDFLARE_BASE_URL, loadConfig } from '../src/config.js';
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
@@ -128,38 +127,4 @@ describe('start-up hints', () => {
       await gateway.close();
     }
   });
-});
-
-describe('npm run simulator (scripts/simulator.ts)', () => {
-  test('prints the account id and an environment line that configures a gateway against it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulator.ts'], {
-      env: { PATH: process.env.PATH, SIMULATOR_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    try {
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      const line = await vi.waitFor(
-        () => {
-          const found = /^ {2}(CLOUDFLARE_BASE_URL=.*) npm start$/m.exec(output)?.[1];
-          if (!found) throw new Error('no environment line yet');
-          return found;
-        },
-        { timeout: 20_000, interval: 50 },
-      );
-      const env = Object.fromEntries(line.split(' ').map((assignment) => assignment.split('=', 2) as [string, string]));
-      const config = loadConfig(env);
-      expect(config.upstreamMode).toBe('cloudflare');
-      expect(config.accountId).toBe(ACCOUNT);
-      expect(output).toContain(`Account id ${ACCOUNT}`);
-      const answer = await fetch(`${config.baseUrl}/accounts/${ACCOUNT}/email-security/investigate?limit=1`, {
-        headers: { authorization: `Bearer ${(config.credentials as { token: string }).token}` },
-      });
-      expect(answer.status).toBe(200);
-    } finally {
-      child.kill('SIGTERM');
-    }
-  }, 30_000);
 });

@@ -6,7 +6,6 @@ import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/constants.js';
 import { createTokenSigner } from '../../test/helpers/tokens.js';
 import { type Server, startServer } from './processes.js';
 
-
 export interface BenchIssuer {
   /** AUTH_PUBLIC_KEY, AUTH_ISSUER and AUTH_AUDIENCE for a gateway that trusts this issuer. */
   gatewayEnv: Record<string, string>;
