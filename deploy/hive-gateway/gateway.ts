@@ -8,7 +8,7 @@ import { defineConfig, type GatewayConfigSupergraph } from '@graphql-hive/gatewa
  *   npm run router                           (hive-gateway with this file, on 127.0.0.1:4000)
  * In a deployment, name each subgraph where the router reaches it, e.g. containers on one network:
  *   npm run supergraph -- --self http://email-gateway:4000/graphql cases=./deploy/supergraph/cases.graphql@http://cases:4000/graphql
- * test/federation.test.ts runs the gateway with exactly this configuration.
+ * test/federation/federation.test.ts runs the gateway with exactly this configuration.
  */
 
 /** The name `npm run supergraph` gives this subgraph in the supergraph. */
@@ -33,8 +33,8 @@ export const gatewayOptions = {
       return Object.fromEntries(CREDENTIAL_HEADERS.map((name) => [name, request.headers.get(name)]));
     },
   },
-  // Demand control from the supergraph's @cost / @listSize: `detection`, `trace`, `preview` and `raw`
-  // cost one Cloudflare call each, `messages` is sized by `first`/`last`. An operation estimated above
+  // Demand control from the supergraph's @cost / @listSize: every field that calls Cloudflare costs
+  // the calls it makes, connections are sized by `first`/`last`. An operation estimated above
   // GATEWAY_MAX_COST is refused here, before it reaches any subgraph (COST_ESTIMATED_TOO_EXPENSIVE).
   demandControl: {
     maxCost: Number(process.env.GATEWAY_MAX_COST ?? 1000),
