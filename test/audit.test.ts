@@ -9,6 +9,7 @@ import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import type { EndpointId } from '../src/upstream/endpoints.js';
 import { startTestGateway, type TestGateway } from './helpers/gateway.js';
 import { createTokenSigner, TEST_ISSUER } from './helpers/tokens.js';
+import { createMoveJob } from './helpers/bulk-jobs.js';
 
 let t: TestGateway;
 let writer: Record<string, string>;
@@ -44,12 +45,7 @@ const terminalJobs = () =>
     .filter((j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.status));
 
 async function runningJob(): Promise<string> {
-  const { body } = await t.query<{ createBulkAction: { job: { id: string } } }>(
-    `mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }`,
-    { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' } } },
-    writer,
-  );
-  return body.data?.createBulkAction.job.id as string;
+  return createMoveJob(t, { finalDisposition: 'SPAM' }, writer);
 }
 
 interface Case {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { LIVE_GRAPHIQL_QUERY } from '../../src/yoga.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createMoveJob, LAST_30_DAYS } from '../helpers/bulk-jobs.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Chromium flags: no sandbox as root, and no background traffic to Google hosts. */
@@ -68,17 +69,7 @@ describe('GraphiQL in a real browser', () => {
   }, 90_000);
 
   test('a bulkJobProgress subscription run from GraphiQL streams to COMPLETED over SSE (a POST, so CSRF prevention stays on)', async () => {
-    const created = await t.query<{ createBulkAction: { job: { id: string } } }>(
-      'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }',
-      {
-        input: {
-          action: 'MOVE',
-          destination: 'JUNK_EMAIL',
-          searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() },
-        },
-      },
-    );
-    const id = created.body.data?.createBulkAction.job.id as string;
+    const id = await createMoveJob(t, LAST_30_DAYS());
     expect(id).toBeTruthy();
     const subscription = `subscription Progress { bulkJobProgress(id: "${id}") { id status progress isTerminal } }`;
     const page = await context.newPage();

@@ -10,6 +10,7 @@ import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { caseManagementTypeDefs, createCaseManagementYoga } from './case-management.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { sseReader } from '../helpers/sse.js';
+import { createMoveJob, LAST_30_DAYS } from '../helpers/bulk-jobs.js';
 
 let t: TestGateway;
 let servers: Server[] = [];
@@ -133,17 +134,7 @@ describe('composition and a real gateway', () => {
   });
 
   test('a bulkJobProgress subscription through Hive Gateway streams to COMPLETED (SSE to the client and to this subgraph)', async () => {
-    const created = await t.query<{ createBulkAction: { job: { id: string } } }>(
-      'mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }',
-      {
-        input: {
-          action: 'MOVE',
-          destination: 'JUNK_EMAIL',
-          searchParams: { start: new Date(Date.now() - 30 * 86_400_000).toISOString() },
-        },
-      },
-    );
-    const id = created.body.data?.createBulkAction.job.id as string;
+    const id = await createMoveJob(t, LAST_30_DAYS());
     const response = await gateway.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },

@@ -9,6 +9,7 @@ import type { EndpointId } from '../../src/upstream/endpoints.js';
 import type { FaultResponse } from '../../src/simulator/index.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { createMoveJob } from '../helpers/bulk-jobs.js';
 
 let t: TestGateway;
 
@@ -58,11 +59,7 @@ const terminalJob = () =>
   t.sim.state.listBulkJobs(SIMULATOR_ACCOUNT_ID).find((j) => j.status === 'COMPLETED')?.job_id as string;
 
 async function runningJob(): Promise<string> {
-  const { body } = await t.query<{ createBulkAction: { job: { id: string } } }>(
-    `mutation($input: CreateBulkActionInput!) { createBulkAction(input: $input) { ... on CreateBulkActionPayload { job { id } } } }`,
-    { input: { action: 'MOVE', destination: 'JUNK_EMAIL', searchParams: { finalDisposition: 'SPAM' } } },
-  );
-  return body.data?.createBulkAction.job.id as string;
+  return createMoveJob(t, { finalDisposition: 'SPAM' });
 }
 
 interface Case {

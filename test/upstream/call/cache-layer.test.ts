@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
+import { createMoveJob } from '../../helpers/bulk-jobs.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 /*
@@ -115,18 +116,7 @@ describe('answers one request fetched serve the next ones', () => {
     const before = await t.query<Detail>(DETAIL, { id });
     expect(before.body.errors).toBeUndefined();
     const linesBefore = before.body.data?.message?.trace.outbound.lines?.length ?? 0;
-    const created = await t.query<{ createBulkAction: { job?: { id: string } } }>(
-      'mutation($i: CreateBulkActionInput!) { createBulkAction(input: $i) { ... on CreateBulkActionPayload { job { id } } } }',
-      {
-        i: {
-          action: 'MOVE',
-          destination: 'JUNK_EMAIL',
-          searchParams: { messageId: target?.message_id, start: '2000-01-01T00:00:00Z' },
-        },
-      },
-    );
-    expect(created.body.errors).toBeUndefined();
-    const jobId = created.body.data?.createBulkAction.job?.id as string;
+    const jobId = await createMoveJob(t, { messageId: target?.message_id, start: '2000-01-01T00:00:00Z' });
     // Cached from before the job: the move is not visible yet.
     const during = await t.query<Detail>(DETAIL, { id });
     expect(during.body.data?.message?.trace.outbound.lines?.length ?? 0).toBe(linesBefore);
