@@ -30,7 +30,7 @@ export const envSchema = z
     CLOUDFLARE_EMAIL: z.string().email().optional(),
     CLOUDFLARE_API_KEY: z.string().min(1).optional(),
     CLOUDFLARE_ACCOUNT_ID: accountIdSchema.optional(),
-    // Same variable name as the official SDK (reference §1.1).
+    // Same variable name as the official SDK (contract#endpoints).
     CLOUDFLARE_BASE_URL: z.string().url().optional(),
     /** `gateway`: the gateway's own credentials; `forward`: each caller's Authorization / X-Auth-* headers. */
     CREDENTIALS_MODE: z.enum(['gateway', 'forward']).default('gateway'),
@@ -83,7 +83,7 @@ export const envSchema = z
     INTROSPECTION: booleanFromEnv.optional(),
     /** Serve `_service { sdl }` (federation); default: whenever introspection is on. */
     SUBGRAPH_SDL: booleanFromEnv.optional(),
-    /** Cloudflare budget governor (1,200 requests / 5 minutes per token, reference §1 and Cloudflare limits). */
+    /** Cloudflare budget governor (1,200 requests / 5 minutes per token, contract#envelope and Cloudflare limits). */
     BUDGET_ENABLED: booleanFromEnv.default(true),
     BUDGET_LIMIT: positiveInt.default(1200),
     BUDGET_WINDOW_SECONDS: positiveInt.default(300),

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import { builder } from './builder.js';
 
 /**
- * Every enum of the reference (§2.1), with GraphQL names in SCREAMING_SNAKE_CASE and Cloudflare's
+ * Every enum of the contract (contract#enums), with GraphQL names in SCREAMING_SNAKE_CASE and Cloudflare's
  * spelling as the internal value: resolvers hand the wire string through and GraphQL prints the
  * name (`MALICIOUS-BEC` ⇄ `MALICIOUS_BEC`, `JunkEmail` ⇄ `JUNK_EMAIL`). Arguments arrive as the wire
  * string too, so nothing else maps spellings.
@@ -25,7 +25,7 @@ function wireEnum<const Wire extends string>(
   return {
     ref,
     /**
-     * Cloudflare adds enum values without notice (§8: `move_failed`, new job statuses). An unknown
+     * Cloudflare adds enum values without notice (contract#versions: `move_failed`, new job statuses). An unknown
      * value becomes null plus a warning instead of failing the whole object.
      */
     known(value: string | null | undefined, logger?: Logger): Wire | null {
@@ -57,7 +57,7 @@ export const Disposition = wireEnum('Disposition', 'Final verdict on a message (
   NONE: upper('NONE', 'Clean: no detection.'),
 });
 
-/** E1's `final_disposition` filter takes only six values (reference §7.5). */
+/** E1's `final_disposition` filter takes only six values (contract#enums). */
 export const SearchDisposition = wireEnum(
   'SearchDisposition',
   'Dispositions the message search can filter on (Cloudflare accepts six).',
@@ -187,7 +187,7 @@ export const IssueType = wireEnum('InsightType', 'Category of a Security Center 
   CONFIGURATION_SUGGESTION: upper('configuration_suggestion', 'Configuration suggestion.'),
 });
 
-/** Responses say `Low`; filters take `low` (reference §7.7). The gateway maps both. */
+/** Responses say `Low`; filters take `low` (contract#enums). The gateway maps both. */
 export const Severity = wireEnum('InsightSeverity', 'Severity of an insight.', {
   LOW: upper('Low', 'Low.'),
   MODERATE: upper('Moderate', 'Moderate.'),

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 
 /**
  * Cloudflare sends RFC 3339 timestamps, except the deprecated `ts` fields which have no zone
- * (`2019-11-20T23:22:01`, reference §2.2): those are UTC and are serialised with a `Z`.
+ * (`2019-11-20T23:22:01`, contract#message): those are UTC and are serialised with a `Z`.
  */
 function toDate(value: unknown): Date | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;

@@ -71,7 +71,7 @@ export function accountIdFor(context: GatewayContext) {
     });
 }
 
-/** Security Center scope: exactly one of account or zone (§2.4), with the SDK's wording. */
+/** Security Center scope: exactly one of account or zone (contract#scope), with the SDK's wording. */
 export type InsightScopeKind = 'ACCOUNT' | 'ZONE';
 export interface ResolvedScope {
   kind: InsightScopeKind;

@@ -88,7 +88,7 @@ export type CreateBulkActionInput = {
   expectedDisposition?: Disposition | null | undefined;
   /** Optional key making the mutation safe to retry: a repeat with the same key and input within the TTL returns the first result without calling Cloudflare again. After an unknown outcome the key keeps answering OUTCOME_UNKNOWN. */
   idempotencyKey?: string | null | undefined;
-  /** Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes (reference §7.5); MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here. */
+  /** Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes; MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here. */
   searchParams: MessageFilter;
 };
 
@@ -218,7 +218,7 @@ export type InsightClassificationStep =
   /** Set the requested classification (a no-op at Cloudflare when it already had that value). */
   | 'SET';
 
-/** The shared insight filter F of S1/S4–S6 (reference §5). Lists match any of their values; the `…Not` lists exclude (Cloudflare `~neq`). An empty list is the same as leaving it out. */
+/** The shared insight filter F of S1/S4–S6. Lists match any of their values; the `…Not` lists exclude (Cloudflare `~neq`). An empty list is the same as leaving it out. */
 export type InsightFilter = {
   /** Only dismissed (true) or only not dismissed (false) insights. */
   dismissed?: boolean | null | undefined;
@@ -246,7 +246,7 @@ export type InsightFilter = {
   subjectNot?: Array<string> | null | undefined;
 };
 
-/** Where insights live: exactly one of `accountId` or `zoneId`, 32 hexadecimal characters each (Cloudflare makes them mutually exclusive, reference §2.4). Checked by the gateway before any Cloudflare call (a `@oneOf`-style input). */
+/** Where insights live: exactly one of `accountId` or `zoneId`, 32 hexadecimal characters each (Cloudflare makes them mutually exclusive). Checked by the gateway before any Cloudflare call (a `@oneOf`-style input). */
 export type InsightScope = {
   /** Cloudflare account id (32 hex characters). */
   accountId?: string | null | undefined;
@@ -374,7 +374,7 @@ export type MoveMessagesInput = {
 
 /** What happened to one message of a move. */
 export type MoveStatus =
-  /** Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable. */
+  /** Cloudflare accepted the request and reported success for result rows it did not attribute to a message: this message was most likely acted on, but per-message detail is unavailable. */
   | 'ACCEPTED'
   /** Cloudflare reported the move failed; nothing changed. */
   | 'FAILED'
@@ -437,7 +437,7 @@ export type ReleaseMessagesInput = {
 
 /** What happened to one message of a release. */
 export type ReleaseStatus =
-  /** Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable. */
+  /** Cloudflare accepted the request and reported success for result rows it did not attribute to a message: this message was most likely acted on, but per-message detail is unavailable. */
   | 'ACCEPTED'
   /** The release failed; nothing was delivered. */
   | 'FAILED'

@@ -78,7 +78,7 @@ const CreateBulkActionInput = builder.inputType('CreateBulkActionInput', {
       type: MessageFilterInput,
       required: true,
       description:
-        'Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes (reference §7.5); MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here.',
+        'Which messages: the same fields as the `messages` search, plus `start`/`end`. It must contain at least one real criterion or an explicit `start` (safety rule, see `createBulkAction`). Cloudflare accepts all ten dispositions in bulk search params, but `MessageFilter.finalDisposition` offers the six the message search takes; MALICIOUS_BEC, ENCRYPTED, EXTERNAL and UNKNOWN cannot be selected here.',
     }),
     destination: t.field({
       type: Destination.ref,
@@ -126,7 +126,7 @@ const CRITERIA = [
 const MAX_COMMENT = 1000;
 
 /**
- * E12 accepts `search_params: {}` (§3 E12) — a job over every message of the account. The gateway
+ * E12 accepts `search_params: {}` (E12, contract#bulk-jobs) — a job over every message of the account. The gateway
  * refuses that: a forgotten filter would move (or release!) the whole mailbox. A criterion, or an
  * explicit window start, shows the caller chose the scope. All checks run before any upstream call.
  */
@@ -137,14 +137,14 @@ function checkCreateInput(
 ): void {
   const filter: MessageFilter = input.searchParams;
   if (input.action === 'MOVE' && !input.destination) {
-    // The schema lets MOVE omit it (§7.10), but a move needs a folder; Cloudflare would 400 anyway.
+    // The schema lets MOVE omit it (contract#bulk-jobs), but a move needs a folder; Cloudflare would 400 anyway.
     issue(['destination'], 'is required when action is MOVE');
   }
   if (input.action === 'RELEASE' && input.destination) {
     issue(['destination'], 'must not be set when action is RELEASE (a release delivers to the original mailbox)');
   }
   if (input.action === 'RELEASE' && input.expectedDisposition) {
-    issue(['expectedDisposition'], 'applies to MOVE only (RELEASE action_params have no expected_disposition, §2.3)');
+    issue(['expectedDisposition'], 'applies to MOVE only (RELEASE action_params have no expected_disposition)');
   }
   for (const key of CRITERIA) {
     const value = filter[key];
@@ -266,7 +266,7 @@ defineMutation('deleteBulkJob', {
   target: (input) => ({ accountId: input.accountId, ids: [input.id] }),
   run: async (context, { accountId, id }) => {
     const bulk = context.client.emailSecurity.investigate.bulk;
-    // Why read first: E15's terminal-only rule (§3 E15) is documented, not guaranteed. A DELETE is
+    // Why read first: E15's terminal-only rule (E15, contract#bulk-jobs) is documented, not guaranteed. A DELETE is
     // irreversible and a running job's record is the only handle to watch or cancel the mail it is
     // still moving; a safe, retryable GET costs less than risking that. Cloudflare's own 409 is still
     // a ConflictError.

@@ -25,7 +25,7 @@ const KNOWN_STATUSES: ReadonlySet<string> = new Set(JobStatus.wires);
 
 /**
  * Terminal = a known terminal status, or a status Cloudflare added after this gateway was written
- * (§8 says to expect them) on a job Cloudflare has stamped with `completed_at`. Without the second
+ * (contract#versions says to expect them) on a job Cloudflare has stamped with `completed_at`. Without the second
  * rule a new terminal status would keep the progress subscription polling until its time limit.
  */
 export function isTerminalJob(job: Pick<CfBulkJob, 'status' | 'completed_at'>): boolean {
@@ -43,7 +43,7 @@ function jobProgress(job: CfBulkJob): number {
 
 // ───────────────────────────── paging ─────────────────────────────
 
-/** E13/E17 pages in the shape `pageConnection` reads (V4 page-array, §1.3: the total is in result_info). */
+/** E13/E17 pages in the shape `pageConnection` reads (V4 page-array, contract#paging: the total is in result_info). */
 export const withTotal = <Item>(page: { items: Item[]; resultInfo: CfPageResultInfo }) => ({
   items: page.items,
   total: page.resultInfo?.total_count ?? null,
@@ -84,7 +84,7 @@ const BulkSearchParamsRef = builder.objectRef<CfBulkJob['search_params']>('BulkS
     exactSubject: t.exposeString('exact_subject', { description: 'Exact subject.' }),
     finalDisposition: t.field({
       type: Disposition.ref,
-      description: 'Disposition filter (bulk jobs accept all ten dispositions, reference §7.5).',
+      description: 'Disposition filter (bulk jobs accept all ten dispositions).',
       resolve: (p, _a, c) => Disposition.known(p.final_disposition, c.logger),
     }),
     messageAction: t.field({
@@ -105,7 +105,7 @@ const BulkSearchParamsRef = builder.objectRef<CfBulkJob['search_params']>('BulkS
     submissions: t.exposeBoolean('submissions', { description: 'Searched submissions instead of original messages.' }),
     actionLog: t.exposeBoolean('action_log', {
       description: 'Legacy flag Cloudflare still echoes.',
-      deprecationReason: 'Cloudflare deprecated `search_params.action_log` (reference §3 E12); it has no effect.',
+      deprecationReason: 'Cloudflare deprecated `search_params.action_log`; it has no effect.',
     }),
     start: t.field({ type: 'DateTime', description: 'Window start.', resolve: (p) => p.start ?? null }),
     end: t.field({ type: 'DateTime', description: 'Window end.', resolve: (p) => p.end ?? null }),
@@ -216,7 +216,7 @@ BulkJobRef.implement({
     status: t.field({
       type: JobStatus.ref,
       description:
-        'Job state; null for a status Cloudflare added after this gateway was built (reference §8) — `statusRaw` still shows it.',
+        'Job state; null for a status Cloudflare added after this gateway was built — `statusRaw` still shows it.',
       resolve: (j, _a, c) => JobStatus.known(j.status, c.logger),
     }),
     statusRaw: t.exposeString('status', {

@@ -41,7 +41,7 @@ export const InsightAuditLogEntryRef = builder.objectRef<CfAuditLogEntry>('Insig
     rationale: t.exposeString('rationale', { description: 'Why, as given with the change.' }),
     zoneId: t.string({
       description:
-        'Zone of a zone-level insight. Cloudflare sends a number here although zone ids are strings elsewhere (reference §7.9); the gateway passes it as a string.',
+        'Zone of a zone-level insight. Cloudflare sends a number here although zone ids are strings elsewhere; the gateway passes it as a string.',
       resolve: (e) => (e.zone_id === null || e.zone_id === undefined ? null : String(e.zone_id)),
     }),
   }),
@@ -88,7 +88,7 @@ export const InsightAuditLogConnectionRef = builder.connectionObject(
 );
 
 /**
- * Our audit cursor wraps Cloudflare's (§1.3 CursorPagination): `c` is the Cloudflare cursor the
+ * Our audit cursor wraps Cloudflare's (contract#paging CursorPagination): `c` is the Cloudflare cursor the
  * entry's page was fetched with (null = the start), `i` the entry's index in that page (-1 when `c`
  * already points just past it). Pinned to scope + filter like the offset cursors.
  */

@@ -6,7 +6,7 @@ import type { InsightFilterParams } from '../../upstream/client.js';
 import { builder } from '../builder.js';
 import { IssueType, Severity } from '../enums.js';
 
-/** SDK 7.3.0 filter `source` of S1/S4–S6 (reference §8): who found the insight. */
+/** SDK 7.3.0 filter `source` of S1/S4–S6 (contract#versions): who found the insight. */
 export const InsightSource = builder.enumType('InsightSource', {
   description: 'Who found an insight (Cloudflare `source`).',
   values: {
@@ -17,7 +17,7 @@ export const InsightSource = builder.enumType('InsightSource', {
 
 export const InsightFilterInput = builder.inputType('InsightFilter', {
   description:
-    'The shared insight filter F of S1/S4–S6 (reference §5). Lists match any of their values; the `…Not` lists exclude (Cloudflare `~neq`). An empty list is the same as leaving it out.',
+    'The shared insight filter F of S1/S4–S6. Lists match any of their values; the `…Not` lists exclude (Cloudflare `~neq`). An empty list is the same as leaving it out.',
   fields: (t) => ({
     dismissed: t.boolean({ description: 'Only dismissed (true) or only not dismissed (false) insights.' }),
     issueClass: t.stringList({ description: 'Only these issue classes.' }),
@@ -38,7 +38,7 @@ export const InsightFilterInput = builder.inputType('InsightFilter', {
 });
 export type InsightFilterArg = typeof InsightFilterInput.$inferInput;
 
-/** GraphQL filter → F query keys; severities go lower case because filters take `low` (§2.1, §7.7). */
+/** GraphQL filter → F query keys; severities go lower case because filters take `low` (contract#enums). */
 export function filterParams(filter: InsightFilterArg | null | undefined): InsightFilterParams {
   const f = filter ?? {};
   const list = (values: readonly string[] | null | undefined) =>

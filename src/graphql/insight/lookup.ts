@@ -1,5 +1,5 @@
 /**
- * Reading insights by id: there is no single-insight GET (§5), so lookups scan S1, through a
+ * Reading insights by id: there is no single-insight GET (contract#insights), so lookups scan S1, through a
  * request-scoped cache of the insights already listed.
  */
 import type { GatewayContext } from '../../context.js';
@@ -10,7 +10,7 @@ import { scopeKey } from './scope.js';
 import { type InsightShape, shapeInsight } from './types.js';
 
 /**
- * There is no single-insight GET (§5): `insight(id)` and the mutations' re-reads scan S1 with this
+ * There is no single-insight GET (contract#insights): `insight(id)` and the mutations' re-reads scan S1 with this
  * page size, at most this many pages, so a lookup costs 1 call for scopes of ≤100 insights and never
  * more than 10.
  */
@@ -73,7 +73,7 @@ type LookupResult =
   | { insight: null; complete: boolean; searched: number; total: number | null };
 
 /**
- * Finds one insight by scanning S1 (no single-get endpoint exists, §5): page 1 of 100, then further
+ * Finds one insight by scanning S1 (no single-get endpoint exists, contract#insights): page 1 of 100, then further
  * pages only while the id is missing, at most LOOKUP_MAX_PAGES. `complete: false` means the bound was
  * reached before the whole scope was seen — "absent" would then be a guess, so callers say so.
  * `fresh` skips the request cache and the shared read cache: re-reads after a change, and decisions

@@ -60,7 +60,7 @@ const DismissInsightInput = builder.inputType('DismissInsightInput', {
   }),
 });
 
-/** S3's refusal of a direct change (seed 004: "Cannot change directly between classification values - must reset to null first."). */
+/** S3's refusal of a direct change (older docs: "Cannot change directly between classification values - must reset to null first."). */
 function isDirectChangeRefusal(error: unknown): boolean {
   if (!(error instanceof UpstreamBadRequestError) || error.endpoint === null) return false;
   const texts = [error.message, ...error.cloudflareErrors.map((item) => item.message ?? '')];
@@ -183,7 +183,7 @@ const classifySchema = z
     replaceExisting: z.boolean().nullish(),
   })
   .superRefine((input, ctx) => {
-    // S3 rule (§5, §7.8): a rationale is required for accept_risk and other; checked here so the request never goes out.
+    // S3 rule (contract#insights): a rationale is required for accept_risk and other; checked here so the request never goes out.
     if ((input.classification === 'accept_risk' || input.classification === 'other') && !input.rationale?.trim()) {
       ctx.addIssue({
         code: 'custom',

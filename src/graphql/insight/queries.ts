@@ -1,5 +1,5 @@
 /**
- * Security Center insight queries over S1–S9 (reference §5): list, one, counts, audit log, and the
+ * Security Center insight queries over S1–S9 (contract#insights): list, one, counts, audit log, and the
  * federation entity.
  */
 import type { CfInsight } from '../../upstream/schemas.js';
@@ -42,7 +42,7 @@ builder.queryFields((t) => ({
         const scope = scopeForQuery(args.scope);
         const params = filterParams(args.filter);
         const digest = filterDigest({ scope: scopeKey(scope), params });
-        // S1's paging numbers live inside `result` (§2.5): the total is `result.count`.
+        // S1's paging numbers live inside `result` (contract#insights): the total is `result.count`.
         return pageConnection(args, {
           digest,
           cap: INSIGHTS_PAGE_CAP,
@@ -62,7 +62,7 @@ builder.queryFields((t) => ({
     type: InsightRef,
     // Counted at its usual single S1 page (see the description for the bound).
     directives: cloudflareCalls(1),
-    description: `One insight by id, or null when the scope has none with that id. Cloudflare has no single-insight endpoint (reference §5), so the gateway looks in insights already listed in this request, else scans S1 in pages of ${LOOKUP_PAGE_SIZE}, stopping at the hit: 1 call for scopes of up to ${LOOKUP_PAGE_SIZE} insights, never more than ${LOOKUP_MAX_PAGES}. When the scope has more than ${LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES} insights and the id is not among the first ones, the answer is a NOT_FOUND error saying the search was bounded (not a null that might be wrong); use \`insights(filter:)\` then.`,
+    description: `One insight by id, or null when the scope has none with that id. Cloudflare has no single-insight endpoint, so the gateway looks in insights already listed in this request, else scans S1 in pages of ${LOOKUP_PAGE_SIZE}, stopping at the hit: 1 call for scopes of up to ${LOOKUP_PAGE_SIZE} insights, never more than ${LOOKUP_MAX_PAGES}. When the scope has more than ${LOOKUP_PAGE_SIZE * LOOKUP_MAX_PAGES} insights and the id is not among the first ones, the answer is a NOT_FOUND error saying the search was bounded (not a null that might be wrong); use \`insights(filter:)\` then.`,
     args: {
       scope: t.arg({ type: InsightScopeInput, required: true, description: 'Account or zone.' }),
       id: t.arg.id({ required: true, description: 'Cloudflare issue id.' }),
@@ -99,7 +99,7 @@ builder.queryFields((t) => ({
       const params = filterParams(args.filter);
       const insights = context.client.securityCenter.insights;
       if (args.groupBy === 'SEVERITY') {
-        // Cloudflare spells severities `Low` here (§2.1); the enum (and the filter) say LOW.
+        // Cloudflare spells severities `Low` here (contract#enums); the enum (and the filter) say LOW.
         const groups = await insights.severity.get(scope.upstream, params);
         return groups.map((group) => ({
           ...group,

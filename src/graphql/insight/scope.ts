@@ -1,5 +1,5 @@
 /**
- * Where an insight lives: every Security Center endpoint but S9 takes an account OR a zone (§2.4).
+ * Where an insight lives: every Security Center endpoint but S9 takes an account OR a zone (contract#scope).
  * The GraphQL scope input and enum, and the conversions between the checked scope and Cloudflare's.
  */
 import type { InsightScope as CfInsightScope } from '../../upstream/client.js';
@@ -12,7 +12,7 @@ import {
 } from '../validation.js';
 
 export const InsightScopeKind = builder.enumType('InsightScopeKind', {
-  description: 'Whether an insight belongs to an account or to a zone (reference §2.4).',
+  description: 'Whether an insight belongs to an account or to a zone.',
   values: {
     ACCOUNT: { description: 'Account-level insight (`/accounts/{id}/…`).' },
     ZONE: { description: 'Zone-level insight (`/zones/{id}/…`).' },
@@ -21,7 +21,7 @@ export const InsightScopeKind = builder.enumType('InsightScopeKind', {
 
 export const InsightScopeInput = builder.inputType('InsightScope', {
   description:
-    'Where insights live: exactly one of `accountId` or `zoneId`, 32 hexadecimal characters each (Cloudflare makes them mutually exclusive, reference §2.4). Checked by the gateway before any Cloudflare call (a `@oneOf`-style input).',
+    'Where insights live: exactly one of `accountId` or `zoneId`, 32 hexadecimal characters each (Cloudflare makes them mutually exclusive). Checked by the gateway before any Cloudflare call (a `@oneOf`-style input).',
   fields: (t) => ({
     accountId: t.string({ description: 'Cloudflare account id (32 hex characters).' }),
     zoneId: t.string({ description: 'Cloudflare zone id (32 hex characters).' }),

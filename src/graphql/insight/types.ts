@@ -18,7 +18,7 @@ import {
 } from './audit-log.js';
 import { InsightScopeKind, upstreamScopeOf } from './scope.js';
 
-/** An Issue (§2.5) plus the scope it was read from, so lazy fields (S8, S9) know where to ask. */
+/** An Issue (contract#insights) plus the scope it was read from, so lazy fields (S8, S9) know where to ask. */
 export type InsightShape = CfInsight & { scopeKind: ScopeKind; scopeId: string };
 
 export const shapeInsight = (issue: CfInsight, scope: ResolvedScope): InsightShape => ({
@@ -33,7 +33,7 @@ InsightRef.implement({
   // `_entities` and mutation payloads reach this type without a Query field: it needs `read` itself.
   authScopes: { read: true },
   description:
-    'A Security Center insight (Cloudflare Issue, reference §2.5) with the scope it was read from. `context` and `auditLog` are loaded lazily, one Cloudflare call each, only when selected.',
+    'A Security Center insight (Cloudflare Issue) with the scope it was read from. `context` and `auditLog` are loaded lazily, one Cloudflare call each, only when selected.',
   fields: (t) => ({
     id: t.exposeID('id', { nullable: false, description: 'Cloudflare issue id (unique within its account or zone).' }),
     scopeKind: t.field({
@@ -101,7 +101,7 @@ InsightRef.implement({
       type: 'JSON',
       directives: cloudflareCalls(1),
       description:
-        'Full context payload (S9, one Cloudflare call). S9 exists for account insights only (reference §7.12): for a zone insight this is null and no call is made. Null too when Cloudflare has none (404).',
+        'Full context payload (S9, one Cloudflare call). S9 exists for account insights only: for a zone insight this is null and no call is made. Null too when Cloudflare has none (404).',
       resolve: async (i, _a, c) => {
         if (i.scopeKind !== 'ACCOUNT') return null;
         return c.client.securityCenter.insights.context.get(i.scopeId, i.id).catch(nullOn404);

@@ -10,7 +10,7 @@ import { accountIdFor } from '../validation.js';
 
 /**
  * "New Domains" (169) and "Newly Seen" (177) are applied automatically and fall off after 30 days;
- * Cloudflare answers 400 when a request names them (reference §4 I1 constraints).
+ * Cloudflare answers 400 when a request names them (contract#intel constraints).
  */
 export const AUTO_MANAGED_CATEGORIES = new Set([169, 177]);
 const MAX_CATEGORIES_PER_LIST = 100;

@@ -1,9 +1,9 @@
 /**
  * Which requested message a move (E8/E9) or release (E11) result row belongs to.
  *
- * Cloudflare does not define which id a MoveResult's `message_id` carries (reference §9): the
+ * Cloudflare does not define which id a MoveResult's `message_id` carries (contract#current-api): the
  * investigate id, the postfix id or the RFC 822 Message-ID. A row is matched by any of the three:
- * the investigate id is the request itself, the postfix id is its first part (§1.8: "postfix +
+ * the investigate id is the request itself, the postfix id is its first part (contract#ids: "postfix +
  * timestamp + hash"), and the RFC 822 id is read from the message (E2) only when rows name ids the
  * first two do not explain, at most ATTRIBUTION_READ_LIMIT per mutation. A row that still matches nothing is "unattributed": it is reported as
  * such, never turned into a failure of some message.

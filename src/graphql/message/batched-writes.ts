@@ -11,7 +11,7 @@ import { classifyFailure } from '../mutation.js';
 import { investigateIdSchema } from '../validation.js';
 import { loadMessage, MessageRef } from './types.js';
 
-/** Seed 001: "Maximum batch size: 1000 messages per request" for E9 (reference §3 E9, §6). */
+/** Older docs: "Maximum batch size: 1000 messages per request" for E9 (contract#search). */
 export const MOVE_BATCH_LIMIT = 1000;
 /** E11 documents no limit; the gateway applies the same 1,000 so one huge request cannot time out as a whole. */
 export const RELEASE_BATCH_LIMIT = 1000;
@@ -98,7 +98,7 @@ export async function perBatch<Row, Outcome extends BatchOutcome>(write: {
 
 export const ACCEPTED = {
   description:
-    'Cloudflare accepted the request and reported success for result rows it did not attribute to a message (reference §9): this message was most likely acted on, but per-message detail is unavailable.',
+    'Cloudflare accepted the request and reported success for result rows it did not attribute to a message: this message was most likely acted on, but per-message detail is unavailable.',
 };
 export const OUTCOME_UNKNOWN = {
   description:

@@ -26,7 +26,7 @@ export const MESSAGES_PAGE_CAP = 100;
 const MESSAGES_DEFAULT_PAGE = 25;
 
 /**
- * Which E1 paging answered (reference §9): the current API sends `next`/`previous` cursors and
+ * Which E1 paging answered (contract#current-api): the current API sends `next`/`previous` cursors and
  * `page`/`total_count` as "Deprecated: Returns always 0"; older deployments send real numbers and no
  * cursors. No cursors and zeros is a current-API single page.
  */
@@ -91,7 +91,7 @@ builder.queryFields((t) => ({
         const params = filterToSearchParams(args.filter);
         const digest = filterDigest({ accountId, params, start: args.filter?.start, end: args.filter?.end });
         const plan = planAnyPaging(args, { digest, cap: MESSAGES_PAGE_CAP, defaultSize: MESSAGES_DEFAULT_PAGE });
-        // Cloudflare's cursor paging has no addressable end (reference §9), so `last` needs `before`;
+        // Cloudflare's cursor paging has no addressable end (contract#current-api), so `last` needs `before`;
         // refused before any call, whichever paging style the deployment answers with.
         if (plan.direction === 'backward' && !plan.before && plan.size > 0) {
           throw badUserInput(
@@ -143,7 +143,7 @@ builder.queryFields((t) => ({
               // Page 1 goes out without `page` (as the first page of either style does).
               const result = await search({ per_page: perPage, ...(page === 1 ? {} : { page }) });
               // A page-number cursor replayed after the deployment moved to cursor paging: today's E1
-              // ignores `page` and would answer page 1 again as "page N" (reference §9). Refuse it.
+              // ignores `page` and would answer page 1 again as "page N" (contract#current-api). Refuse it.
               if (page > 1 && pagingStyle(result.resultInfo) === 'cursor') {
                 throw badUserInput(
                   'This cursor pages by number, but Cloudflare now pages E1 by cursor (it ignores `page`): start again from the first page',

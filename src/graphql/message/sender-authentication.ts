@@ -3,7 +3,7 @@ import type { validationSchema } from '../../upstream/schemas.js';
 import { builder } from '../builder.js';
 import { AuthResult } from '../enums.js';
 
-/** Shared by Message and Detection: both carry the same SPF / DKIM / DMARC block (§2.2). */
+/** Shared by Message and Detection: both carry the same SPF / DKIM / DMARC block (contract#message). */
 export const ValidationRef = builder.objectRef<z.infer<typeof validationSchema>>('Validation').implement({
   description: 'Sender authentication results.',
   fields: (t) => ({

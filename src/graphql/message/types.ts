@@ -20,7 +20,7 @@ import { ValidationRef } from './sender-authentication.js';
 /** A Message as resolvers pass it around: the wire object plus the account it belongs to. */
 export type MessageShape = CfMessage & { accountId: string };
 
-/** "Non-benign" dispositions: E4 previews and E6 raw EML exist for these (reference §3 E4, E6). */
+/** "Non-benign" dispositions: E4 previews and E6 raw EML exist for these (contract#endpoints (E4), E6). */
 const DETECTED = new Set(['MALICIOUS', 'MALICIOUS-BEC', 'SUSPICIOUS', 'SPOOF', 'SPAM', 'BULK']);
 export const isDetection = (message: CfMessage) =>
   message.final_disposition != null && DETECTED.has(message.final_disposition);
@@ -171,7 +171,7 @@ MessageRef.implement({
       type: [ActionLogEntryRef],
       nullable: false,
       description:
-        'Actions taken on the message. Cloudflare marks this field deprecated in favour of GET …/investigate/{id}/action_log, an endpoint that does not exist yet (reference §7.4), so it stays the source until it does.',
+        'Actions taken on the message. Cloudflare marks this field deprecated in favour of GET …/investigate/{id}/action_log, an endpoint that does not exist yet, so it stays the source until it does.',
       resolve: (m) => m.action_log,
     }),
     smtpHeloServerIp: t.exposeString('smtp_helo_server_ip', { description: 'IP the sending server gave in HELO.' }),

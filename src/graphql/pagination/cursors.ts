@@ -42,7 +42,7 @@ const offsetCursorSchema = z.object({
 export type CursorPayload = z.infer<typeof offsetCursorSchema>;
 
 /**
- * An item of an upstream-cursor list (E1 today, reference §9): where the item sits in Cloudflare's
+ * An item of an upstream-cursor list (E1 today, contract#current-api): where the item sits in Cloudflare's
  * paging, since Cloudflare's cursors name pages, not items. `c` fetches the item's page (absent: the
  * first page), `i` is its index there; the last item of a page carries that page's `next` (`nx`), the
  * first its `previous` (`pv`), so the usual `after: endCursor` / `before: startCursor` cost one call.

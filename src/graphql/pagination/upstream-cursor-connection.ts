@@ -16,7 +16,7 @@ const emptyConnection = (hasPreviousPage: boolean, hasNextPage: boolean) => ({
 });
 
 /**
- * A Relay connection over Cloudflare's cursor paging (E1, reference §9: `cursor=` + `per_page`, stop
+ * A Relay connection over Cloudflare's cursor paging (E1, contract#current-api: `cursor=` + `per_page`, stop
  * when `next` is null; backward with `previous`). There is no total (`totalCount` is null) and no
  * way to jump to the end, so `last` needs `before`. `per_page` is pinned by the first page's cursors
  * because an upstream cursor is only valid with the query it was issued for; a `first` larger than it
