@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { MemoryBudgetStore } from '../../src/upstream/budget.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { type GraphQLErrorJson, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
@@ -114,5 +115,67 @@ describe('after a 429', () => {
     } finally {
       await g.close();
     }
+  });
+});
+
+describe('the sliding window, on a clock of the test', () => {
+  const options = { limit: 10, windowMs: 1_000, writeReserve: 0, safetyMargin: 0, maxQueueMs: 0 };
+  const header = (remaining: number, resetSeconds: number) => ({
+    policy: 'default',
+    remaining,
+    resetSeconds,
+    limit: options.limit,
+    windowSeconds: 1,
+    observedAt: 0,
+  });
+
+  /** The most grants inside any span of the window's length. */
+  function busiestSpan(times: number[]): number {
+    return Math.max(...times.map((start) => times.filter((at) => at >= start && at < start + options.windowMs).length));
+  }
+
+  test('a load asking every millisecond never gets more than the limit into any span of the window length, and loses at most a tenth of the throughput', async () => {
+    const store = new MemoryBudgetStore();
+    const granted: number[] = [];
+    // One call, then a load from late in the window on: with fixed windows the next window would
+    // open while this one's permits are still recent.
+    for (const now of [1_000, ...Array.from({ length: 10_000 }, (_, index) => 1_990 + index)])
+      if ((await store.take('c', 'read', now, options)).granted) granted.push(now);
+    expect(busiestSpan(granted)).toBeLessThanOrEqual(options.limit);
+    // A permit comes back at most two buckets (100 ms) after its window: 10 per 1.1 s, not 10 per second.
+    expect(granted.length).toBeGreaterThanOrEqual(90);
+  });
+
+  test('a refused permit says exactly when the oldest permits leave the span, and is granted then', async () => {
+    const store = new MemoryBudgetStore();
+    for (let index = 0; index < 4; index++) await store.take('c', 'read', 1_070, options);
+    for (let index = 0; index < 6; index++) await store.take('c', 'read', 1_720, options);
+    const refused = await store.take('c', 'read', 1_900, options);
+    // The bucket 1,050–1,100 ms counts until no span of 1 s that ends later reaches it (2,100 ms),
+    // and one guard bucket longer: 2,150 ms.
+    expect(refused).toEqual({ granted: false, retryAfterMs: 250, lockedOut: false });
+    expect((await store.take('c', 'read', 2_149, options)).granted).toBe(false);
+    expect(await store.take('c', 'read', 2_150, options)).toEqual({ granted: true, remaining: 3 });
+    // The next permits come back when the bucket 1,700–1,750 ms stops counting.
+    expect((await store.remaining('c', 2_150, options)).resetMs).toBe(650);
+  });
+
+  test('Cloudflare’s count wins while it is higher, counts our grants on top, and stops counting when its window resets', async () => {
+    const store = new MemoryBudgetStore();
+    await store.take('c', 'read', 1_000, options);
+    await store.observe('c', header(2, 1), 1_000, options);
+    expect(await store.remaining('c', 1_000, options)).toMatchObject({ remaining: 2, resetMs: 1_000 });
+    await store.take('c', 'read', 1_500, options);
+    await store.take('c', 'read', 1_500, options);
+    expect(await store.take('c', 'read', 1_500, options)).toEqual({
+      granted: false,
+      retryAfterMs: 500,
+      lockedOut: false,
+    });
+    // A lower count from Cloudflare never loosens ours.
+    await store.observe('c', header(5, 1), 1_600, options);
+    expect((await store.take('c', 'read', 1_900, options)).granted).toBe(false);
+    // Cloudflare's window has reset: only our own 3 permits count, until their buckets leave the span.
+    expect(await store.take('c', 'read', 2_000, options)).toEqual({ granted: true, remaining: 6 });
   });
 });

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import {
   allowance,
+  BUCKETS_PER_WINDOW,
+  COUNTED_BUCKETS,
   MemoryBudgetStore,
   type BudgetOptions,
   type BudgetStore,
@@ -16,75 +18,144 @@ import { LUA_NOW, type RedisLink } from './link.js';
  * increment" must therefore be one atomic step across replicas; a GET-then-INCR from two replicas
  * would both see 24 of 25 and both send. A script runs atomically on the Redis server.
  *
- * Why Redis TIME: the fixed window starts and ends on one clock. Replicas' clocks drift; if each
- * passed its own `now`, a replica running ahead would open a new window while another still counts
- * in the old one, and the two would together exceed the budget. So every script reads the server
+ * Why Redis TIME: the buckets start and end on one clock. Replicas' clocks drift; if each passed its
+ * own `now`, a replica running ahead would count in a bucket another has not reached yet (or has
+ * already let go), and the two would together exceed the budget. So every script reads the server
  * clock and the `now` the governor passes is used only by the local fallback store.
  *
+ * The count is the sliding one of MemoryBudgetStore: the window cut into BUCKETS_PER_WINDOW buckets, a
+ * permit granted only while the COUNTED_BUCKETS up to the current one hold fewer than the allowance.
+ *
  * Layout per credential (hash tag `{…}` keeps both keys in one Cluster slot, as a script requires):
- *   budget:{credential}       hash  s = window start (ms, Redis clock), u = permits used; PEXPIREs at window end
- *   budget:{credential}:lock  string  locked-until (ms, Redis clock); PX = the lockout
+ *   budget:{credential}:spent  hash  <bucket index> = permits granted in it (index = floor(ms / bucket length),
+ *                              Redis clock); c = what Cloudflare says is used, e = until when (ms);
+ *                              PEXPIREs when nothing in it counts any more
+ *   budget:{credential}:lock   string  locked-until (ms, Redis clock); PX = the lockout
  */
 
 const PRELUDE = `${LUA_NOW}
-local function window(key, windowMs)
-  local fields = redis.call('HMGET', key, 's', 'u')
-  local start = tonumber(fields[1])
-  local used = tonumber(fields[2]) or 0
-  if start == nil or now >= start + windowMs then
-    start = now
-    used = 0
-    redis.call('HSET', key, 's', start, 'u', 0)
-    redis.call('PEXPIRE', key, windowMs)
+local BUCKETS = ${BUCKETS_PER_WINDOW}
+local COUNTED = ${COUNTED_BUCKETS}
+-- The credential's count: buckets that still count (ascending), their sum, Cloudflare's count.
+-- With prune, buckets that no longer count and an expired Cloudflare count are deleted.
+local function tally(key, windowMs, prune)
+  local bucketMs = windowMs / BUCKETS
+  local current = math.floor(now / bucketMs)
+  local t = {bucketMs = bucketMs, current = current, buckets = {}, sum = 0, upstream = 0, upstreamUntil = 0}
+  local flat = redis.call('HGETALL', key)
+  for i = 1, #flat, 2 do
+    local field, value = flat[i], tonumber(flat[i + 1])
+    if field == 'c' then t.upstream = value
+    elseif field == 'e' then t.upstreamUntil = value
+    else
+      local index = tonumber(field)
+      if index <= current - COUNTED then
+        if prune then redis.call('HDEL', key, field) end
+      else
+        table.insert(t.buckets, {index, value})
+        t.sum = t.sum + value
+      end
+    end
   end
-  return start, used
+  if t.upstreamUntil <= now then
+    if prune and t.upstream > 0 then redis.call('HDEL', key, 'c', 'e') end
+    t.upstream = 0
+    t.upstreamUntil = 0
+  end
+  table.sort(t.buckets, function(a, b) return a[1] < b[1] end)
+  return t
+end
+local function leavesAt(t, index)
+  return (index + COUNTED) * t.bucketMs
+end
+local function used(t)
+  return math.max(t.sum, t.upstream)
+end
+-- Ms until nothing counted now counts any more.
+local function clearsIn(t)
+  local ms = 0
+  local newest = t.buckets[#t.buckets]
+  if newest then ms = leavesAt(t, newest[1]) - now end
+  if t.upstream > 0 then ms = math.max(ms, t.upstreamUntil - now) end
+  return math.ceil(ms)
+end
+-- Ms until fewer than allowed permits count (MemoryBudgetStore's waitBelow).
+local function waitBelow(t, allowed, windowMs)
+  local ms = 0
+  if t.sum >= allowed then
+    ms = windowMs
+    local counted = t.sum
+    for _, bucket in ipairs(t.buckets) do
+      counted = counted - bucket[2]
+      if counted < allowed then
+        ms = leavesAt(t, bucket[1]) - now
+        break
+      end
+    end
+  end
+  if t.upstream > 0 and t.upstream >= allowed then ms = math.max(ms, t.upstreamUntil - now) end
+  return math.ceil(ms)
+end
+local function add(key, t, permits)
+  redis.call('HINCRBY', key, tostring(t.current), permits)
+  local last = t.buckets[#t.buckets]
+  if last and last[1] == t.current then last[2] = last[2] + permits
+  else table.insert(t.buckets, {t.current, permits}) end
+  t.sum = t.sum + permits
+end
+local function keep(key, t)
+  local ms = clearsIn(t)
+  if ms > 0 then redis.call('PEXPIRE', key, ms) end
 end
 `;
 
-/** KEYS: window, lock. ARGV: allowance for this kind, windowMs. → {granted, remaining | retryAfterMs, lockedOut, used, ms to window end} */
+/** KEYS: spent, lock. ARGV: allowance for this kind, windowMs. → {granted, remaining | retryAfterMs, lockedOut, used, ms until nothing counts} */
 const TAKE = `${PRELUDE}
 local allowance = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
 local lockedUntil = tonumber(redis.call('GET', KEYS[2]))
-local start, used = window(KEYS[1], windowMs)
-if lockedUntil and lockedUntil > now then return {0, lockedUntil - now, 1, used, start + windowMs - now} end
-if used < allowance then
-  redis.call('HINCRBY', KEYS[1], 'u', 1)
-  return {1, allowance - used - 1, 0, used + 1, start + windowMs - now}
+local t = tally(KEYS[1], windowMs, true)
+local before = used(t)
+if lockedUntil and lockedUntil > now then return {0, lockedUntil - now, 1, before, clearsIn(t)} end
+if before < allowance then
+  add(KEYS[1], t, 1)
+  if t.upstream > 0 then t.upstream = redis.call('HINCRBY', KEYS[1], 'c', 1) end
+  keep(KEYS[1], t)
+  return {1, allowance - before - 1, 0, used(t), clearsIn(t)}
 end
-return {0, start + windowMs - now, 0, used, start + windowMs - now}
+return {0, waitBelow(t, allowance, windowMs), 0, before, clearsIn(t)}
 `;
 
 /**
- * KEYS: window. ARGV: permits Cloudflare says are used, ms until Cloudflare's window resets, windowMs.
- * Raises `used` to what Cloudflare reports (other clients of the token count too), never lowers it;
- * follows Cloudflare's window end when it is earlier than ours (and Cloudflare is not behind us).
+ * KEYS: spent. ARGV: permits Cloudflare says are used, ms until Cloudflare's window resets (0: not said), windowMs.
+ * Raises Cloudflare's count to what it reports (other clients of the token count too), never lowers
+ * it; an equal count follows Cloudflare's window end when it is earlier. Our buckets stay as they are.
  */
 const OBSERVE = `${PRELUDE}
 local usedUpstream = tonumber(ARGV[1])
 local resetMs = tonumber(ARGV[2])
 local windowMs = tonumber(ARGV[3])
-local start, used = window(KEYS[1], windowMs)
-if usedUpstream > used then
-  used = usedUpstream
-  redis.call('HSET', KEYS[1], 'u', used)
+local t = tally(KEYS[1], windowMs, true)
+if usedUpstream > 0 and usedUpstream >= t.upstream then
+  if resetMs <= 0 then resetMs = windowMs end
+  t.upstream = usedUpstream
+  t.upstreamUntil = now + resetMs
+  redis.call('HSET', KEYS[1], 'c', t.upstream, 'e', t.upstreamUntil)
+  keep(KEYS[1], t)
 end
-local upstreamEnd = now + resetMs
-if resetMs > 0 and upstreamEnd < start + windowMs and usedUpstream >= used then
-  redis.call('HSET', KEYS[1], 's', upstreamEnd - windowMs)
-  redis.call('PEXPIRE', KEYS[1], resetMs)
-end
-return used
+return used(t)
 `;
 
-/** KEYS: window. ARGV: permits spent elsewhere (by this replica while Redis was away), windowMs. */
+/** KEYS: spent. ARGV: permits spent elsewhere (by this replica while Redis was away), windowMs. */
 const ADD = `${PRELUDE}
-local start, used = window(KEYS[1], tonumber(ARGV[2]))
-return redis.call('HINCRBY', KEYS[1], 'u', tonumber(ARGV[1]))
+local t = tally(KEYS[1], tonumber(ARGV[2]), true)
+add(KEYS[1], t, tonumber(ARGV[1]))
+keep(KEYS[1], t)
+return used(t)
 `;
 
 /** KEYS: lock. ARGV: lockout duration ms. Extends an existing lockout, never shortens it. */
-const LOCKOUT = `${PRELUDE}
+const LOCKOUT = `${LUA_NOW}
 local duration = tonumber(ARGV[1])
 local untilMs = now + duration
 local existing = tonumber(redis.call('GET', KEYS[1])) or 0
@@ -92,26 +163,23 @@ if untilMs > existing then redis.call('SET', KEYS[1], untilMs, 'PX', duration) e
 return untilMs
 `;
 
-/** KEYS: window, lock. ARGV: windowMs. Read-only. → {used, resetMs, lockedForMs} */
-const REMAINING = `${LUA_NOW}local windowMs = tonumber(ARGV[1])
-local fields = redis.call('HMGET', KEYS[1], 's', 'u')
-local start = tonumber(fields[1])
-local used = tonumber(fields[2]) or 0
-if start == nil or now >= start + windowMs then
-  start = now
-  used = 0
-end
+/** KEYS: spent, lock. ARGV: windowMs. Read-only. → {used, ms until fewer count, lockedForMs, ms until nothing counts} */
+const REMAINING = `${PRELUDE}
+local windowMs = tonumber(ARGV[1])
+local t = tally(KEYS[1], windowMs, false)
 local lockedUntil = tonumber(redis.call('GET', KEYS[2])) or 0
-return {used, start + windowMs - now, math.max(0, lockedUntil - now)}
+local resetMs = 0
+if used(t) > 0 then resetMs = waitBelow(t, used(t), windowMs) end
+return {used(t), resetMs, math.max(0, lockedUntil - now), clearsIn(t)}
 `;
 
 type Reply = Promise<number[]>;
 interface BudgetCommands {
-  budgetTake(windowKey: string, lockKey: string, allowance: number, windowMs: number): Reply;
-  budgetObserve(windowKey: string, usedUpstream: number, resetMs: number, windowMs: number): Promise<number>;
+  budgetTake(spentKey: string, lockKey: string, allowance: number, windowMs: number): Reply;
+  budgetObserve(spentKey: string, usedUpstream: number, resetMs: number, windowMs: number): Promise<number>;
   budgetLockout(lockKey: string, durationMs: number): Promise<number>;
-  budgetAdd(windowKey: string, permits: number, windowMs: number): Promise<number>;
-  budgetRemaining(windowKey: string, lockKey: string, windowMs: number): Reply;
+  budgetAdd(spentKey: string, permits: number, windowMs: number): Promise<number>;
+  budgetRemaining(spentKey: string, lockKey: string, windowMs: number): Reply;
 }
 
 /** Registers the scripts; ioredis runs them with EVALSHA and reloads them after NOSCRIPT (restart, failover). */
@@ -129,24 +197,28 @@ function withBudgetCommands(client: Redis): Redis & BudgetCommands {
   return client as Redis & BudgetCommands;
 }
 
-const windowKey = (credential: string) => `budget:{${credential}}`;
+const spentKey = (credential: string) => `budget:{${credential}}:spent`;
 const lockKey = (credential: string) => `budget:{${credential}}:lock`;
 
 /**
- * The fixed-window budget of MemoryBudgetStore, shared by every replica through Redis.
+ * The sliding-window budget of MemoryBudgetStore, shared by every replica through Redis.
  *
  * While Redis is away the replicas cannot count together, so each spends only its share: what was
- * left of the shared window when it last saw it, divided by the number of replicas (configured, or
- * learned from heartbeats), and then 1/N of each following window, aligned with the shared one. The
- * write reserve is split the same way, so reads run out first. When Redis returns, the permits this
- * replica spent meanwhile are added to the shared window and a lockout it learned is shared.
+ * left of the shared count when it last saw it, divided by the number of replicas (configured, or
+ * learned from heartbeats), for as long as anything it saw still counts, and 1/N of the budget in
+ * any window's length after that. The write reserve is split the same way, so reads run out first.
+ * When Redis returns, the permits this replica spent meanwhile are added to the shared count and a
+ * lockout it learned is shared.
  */
 export class RedisBudgetStore implements BudgetStore {
   private readonly redis: Redis & BudgetCommands;
   /** This replica's share while Redis is away (re-created at each recovery). */
   private local = new MemoryBudgetStore();
-  /** The shared window as this replica last saw it, per credential: seeds the share at an outage. */
-  private readonly lastSeen = new Map<string, { used: number; windowEndsAt: number }>();
+  /**
+   * The shared count as this replica last saw it, per credential, and when none of it counts any
+   * more: seeds the share at an outage.
+   */
+  private readonly lastSeen = new Map<string, { used: number; clearsAt: number }>();
   private readonly seeded = new Set<string>();
   /** Permits granted locally during the current outage, per credential. */
   private readonly spentLocally = new Map<string, number>();
@@ -167,7 +239,7 @@ export class RedisBudgetStore implements BudgetStore {
   private async refreshSeen(): Promise<void> {
     const now = Date.now();
     for (const [credential, seen] of [...this.lastSeen]) {
-      if (seen.windowEndsAt <= now) {
+      if (seen.clearsAt <= now) {
         this.lastSeen.delete(credential);
         continue;
       }
@@ -180,25 +252,25 @@ export class RedisBudgetStore implements BudgetStore {
     credential: string,
     windowMs: number,
   ): Promise<{ used: number; resetMs: number; lockedForMs: number }> {
-    const [used = 0, resetMs = 0, lockedForMs = 0] = await this.redis.budgetRemaining(
-      windowKey(credential),
+    const [used = 0, resetMs = 0, lockedForMs = 0, clearsInMs = 0] = await this.redis.budgetRemaining(
+      spentKey(credential),
       lockKey(credential),
       windowMs,
     );
-    this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + resetMs });
+    this.lastSeen.set(credential, { used, clearsAt: Date.now() + clearsInMs });
     return { used, resetMs, lockedForMs };
   }
 
   take(credential: string, kind: PermitKind, now: number, options: BudgetOptions): Promise<PermitDecision> {
     return this.link.run(
       async () => {
-        const [granted = 0, amount = 0, lockedOut = 0, used = 0, windowEndsInMs = 0] = await this.redis.budgetTake(
-          windowKey(credential),
+        const [granted = 0, amount = 0, lockedOut = 0, used = 0, clearsInMs = 0] = await this.redis.budgetTake(
+          spentKey(credential),
           lockKey(credential),
           allowance(kind, options),
           options.windowMs,
         );
-        this.lastSeen.set(credential, { used, windowEndsAt: Date.now() + windowEndsInMs });
+        this.lastSeen.set(credential, { used, clearsAt: Date.now() + clearsInMs });
         return granted === 1
           ? { granted: true, remaining: amount }
           : { granted: false, retryAfterMs: Math.max(1, amount), lockedOut: lockedOut === 1 };
@@ -219,7 +291,7 @@ export class RedisBudgetStore implements BudgetStore {
     return this.link.run(
       async () => {
         await this.redis.budgetObserve(
-          windowKey(credential),
+          spentKey(credential),
           usedUpstream,
           Math.max(0, Math.round(state.resetSeconds * 1000)),
           options.windowMs,
@@ -270,9 +342,11 @@ export class RedisBudgetStore implements BudgetStore {
     if (!this.seeded.has(credential)) {
       this.seeded.add(credential);
       const seen = this.lastSeen.get(credential);
-      if (seen && seen.windowEndsAt > now) {
+      if (seen && seen.clearsAt > now) {
+        // The rest of the share counts as spent until everything seen has left the window: any
+        // span that still reaches those permits then sees these as well.
         const left = Math.max(0, options.limit - options.safetyMargin - seen.used);
-        this.local.seed(credential, share.limit - Math.floor(left / replicas), seen.windowEndsAt, options.windowMs);
+        this.local.seed(credential, share.limit - Math.floor(left / replicas), seen.clearsAt, now, share);
       }
     }
     return op(share, replicas);
@@ -285,8 +359,7 @@ export class RedisBudgetStore implements BudgetStore {
     this.local = new MemoryBudgetStore();
     this.spentLocally.clear();
     this.seeded.clear();
-    for (const [credential, permits] of spent)
-      await this.redis.budgetAdd(windowKey(credential), permits, this.windowMs);
+    for (const [credential, permits] of spent) await this.redis.budgetAdd(spentKey(credential), permits, this.windowMs);
     for (const credential of local.credentials()) {
       const durationMs = local.lockedUntil(credential) - Date.now();
       if (durationMs > 0) await this.redis.budgetLockout(lockKey(credential), Math.round(durationMs));
