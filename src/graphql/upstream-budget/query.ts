@@ -28,7 +28,11 @@ const UpstreamBudgetRef = builder.objectRef<BudgetView>('UpstreamBudget').implem
       nullable: false,
       description: 'Requests left in the current window (including the share reserved for mutations).',
     }),
-    resetSeconds: t.exposeInt('resetSeconds', { nullable: false, description: 'Seconds until the window resets.' }),
+    resetSeconds: t.exposeInt('resetSeconds', {
+      nullable: false,
+      description:
+        'Seconds until the oldest requests still counted leave the window (the budget counts any span of the window length), so more become available.',
+    }),
     writeReserve: t.exposeInt('writeReserve', {
       nullable: false,
       description: 'Requests of each window only mutations may use.',
