@@ -266,7 +266,10 @@ describe('timeouts and aborts', () => {
     const pending = clientWith('test-token', controller.signal)
       .emailSecurity.investigate.list(SIMULATOR_ACCOUNT_ID)
       .catch((e: unknown) => e);
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the simulator holds the call (aborting earlier could let the request reach it late,
+    // during the next test, and take that test's fault).
+    await vi.waitFor(() => expect(sim.count('emailSecurity.investigate.list')).toBe(1));
+    controller.abort();
     const error = await pending;
     expect(error).toBeInstanceOf(UpstreamAbortedError);
     expect(sim.count('emailSecurity.investigate.list')).toBe(1);
