@@ -1,7 +1,7 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { randomUUID } from 'node:crypto';
 import { createAuthenticator } from './auth.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import type { GatewayServices } from './context.js';
 import { LiveHub } from './live/hub.js';
 import { createMetrics } from './observability/metrics.js';
@@ -44,7 +44,19 @@ export async function createGateway(
   let stopSimulator: (() => Promise<void>) | null = null;
   if (config.upstreamMode === 'simulator') {
     const { startSimulator, SIMULATOR_ACCOUNT_ID } = await import('./simulator/index.js');
-    const simulator = await startSimulator({ port: config.simulator.port, latencyMs: config.simulator.latencyMs });
+    const simulator = await startSimulator({
+      port: config.simulator.port,
+      latencyMs: config.simulator.latencyMs,
+    }).catch((error: NodeJS.ErrnoException) => {
+      // A taken port is a configuration problem like any other: one line naming the variable.
+      if (error.code !== 'EADDRINUSE') throw error;
+      throw new ConfigError([
+        {
+          variable: 'SIMULATOR_PORT',
+          message: `${config.simulator.port} is already in use on 127.0.0.1: choose another SIMULATOR_PORT (0 picks a free one)`,
+        },
+      ]);
+    });
     stopSimulator = () => simulator.close();
     effective = {
       ...config,

@@ -34,7 +34,12 @@ export const envSchema = z
     CLOUDFLARE_BASE_URL: z.string().url().optional(),
     /** `gateway`: the gateway's own credentials; `forward`: each caller's Authorization / X-Auth-* headers. */
     CREDENTIALS_MODE: z.enum(['gateway', 'forward']).default('gateway'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    PORT: z.coerce
+      .number({ message: 'must be a port number (0 to 65535)' })
+      .int('must be a port number (0 to 65535)')
+      .min(0, 'must be a port number (0 to 65535)')
+      .max(65535, 'must be a port number (0 to 65535)')
+      .default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
     /** How long an idle keep-alive connection stays open: longer than the load balancers in front (60 s is common). */
     SERVER_KEEP_ALIVE_SECONDS: positiveInt.max(3_600).default(65),
@@ -153,11 +158,20 @@ export const envSchema = z
       });
     }
     const hasVerifier = env.AUTH_JWKS_URL !== undefined || env.AUTH_PUBLIC_KEY !== undefined;
-    if (hasVerifier && (env.AUTH_ISSUER === undefined || env.AUTH_AUDIENCE === undefined)) {
+    for (const claim of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+      if (hasVerifier && env[claim] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [claim],
+          message: 'is required when AUTH_JWKS_URL or AUTH_PUBLIC_KEY is set (issuer and audience are always checked)',
+        });
+      }
+    }
+    if (env.SIMULATOR_PORT !== 0 && env.SIMULATOR_PORT === env.PORT) {
       ctx.addIssue({
         code: 'custom',
-        path: [env.AUTH_ISSUER === undefined ? 'AUTH_ISSUER' : 'AUTH_AUDIENCE'],
-        message: 'is required when AUTH_JWKS_URL or AUTH_PUBLIC_KEY is set (issuer and audience are always checked)',
+        path: ['SIMULATOR_PORT'],
+        message: `is the gateway's own PORT (${env.PORT}): the embedded simulator needs another port (0 picks a free one)`,
       });
     }
     const hasCredentials = env.CLOUDFLARE_API_TOKEN !== undefined || (hasEmail && hasKey);

@@ -34,10 +34,14 @@ export const gatewayOptions = {
     },
   },
   // Demand control from the supergraph's @cost / @listSize: every field that calls Cloudflare costs
-  // the calls it makes, connections are sized by `first`/`last`. An operation estimated above
+  // the calls it makes, connections are sized by `first`/`last`. Objects and the operation itself cost
+  // nothing here, so the estimate counts Cloudflare calls, as the subgraph's own limit does (and the
+  // default bound is the subgraph's LIMIT_MAX_UPSTREAM_CALLS default). An operation estimated above
   // GATEWAY_MAX_COST is refused here, before it reaches any subgraph (COST_ESTIMATED_TOO_EXPENSIVE).
   demandControl: {
-    maxCost: Number(process.env.GATEWAY_MAX_COST ?? 1000),
+    typeCost: () => 0,
+    operationTypeCost: () => 0,
+    maxCost: Number(process.env.GATEWAY_MAX_COST ?? 150),
     includeExtensionMetadata: process.env.NODE_ENV !== 'production',
   },
 } satisfies Partial<GatewayConfigSupergraph>;
