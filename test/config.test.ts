@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { createGateway } from '../src/app.js';
 import { ConfigError, DEFAULT_CLOUDFLARE_BASE_URL, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { TEST_AUDIENCE, TEST_ISSUER } from './helpers/tokens.js';
 
 const ACCOUNT = '023e105f4ecef8ad9ca31a8372d0c353';
 
@@ -126,5 +129,60 @@ describe('start-up hints', () => {
     } finally {
       await gateway.close();
     }
+  });
+});
+
+describe('start-up refusals', () => {
+  const account = '023e105f4ecef8ad9ca31a8372d0c353';
+  const variablesOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.issues.map((issue) => issue.variable);
+      throw error;
+    }
+  };
+
+  test('real Cloudflare credentials without a verifier are refused, naming AUTH_PUBLIC_KEY', () => {
+    expect(variablesOf({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: account })).toEqual(['AUTH_PUBLIC_KEY']);
+  });
+
+  test('AUTH_DISABLED=true opts out outside production and is refused in production', () => {
+    expect(variablesOf({ CLOUDFLARE_API_TOKEN: 't', CLOUDFLARE_ACCOUNT_ID: account, AUTH_DISABLED: 'true' })).toEqual(
+      [],
+    );
+    expect(
+      variablesOf({
+        NODE_ENV: 'production',
+        CLOUDFLARE_API_TOKEN: 't',
+        CLOUDFLARE_ACCOUNT_ID: account,
+        AUTH_DISABLED: 'true',
+      }),
+    ).toContain('AUTH_DISABLED');
+  });
+
+  test('production without Cloudflare credentials is refused unless SIMULATOR=true says so', () => {
+    const verifier = { AUTH_PUBLIC_KEY: 'x', AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE };
+    expect(variablesOf({ NODE_ENV: 'production', ...verifier })).toEqual(['CLOUDFLARE_API_TOKEN']);
+    expect(variablesOf({ NODE_ENV: 'production', SIMULATOR: 'true', ...verifier })).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'production', SIMULATOR: 'true', ...verifier }).upstreamMode).toBe('simulator');
+  });
+
+  test('an AUTH_PUBLIC_KEY that is not a key stops start-up with a ConfigError naming it', async () => {
+    const config = loadConfig({
+      AUTH_PUBLIC_KEY: 'definitely not a PEM',
+      AUTH_ISSUER: TEST_ISSUER,
+      AUTH_AUDIENCE: TEST_AUDIENCE,
+    });
+    const failure = await createGateway(config, createLogger({ level: 'silent', pretty: false })).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).issues[0]?.variable).toBe('AUTH_PUBLIC_KEY');
+  });
+
+  test('a CORS_ORIGINS entry that is a wildcard is refused', () => {
+    expect(variablesOf({ CORS_ORIGINS: '*' })).toEqual(['CORS_ORIGINS']);
   });
 });

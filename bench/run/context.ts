@@ -5,7 +5,7 @@
 import type { BenchIssuer } from '../lib/gateway.js';
 import { startGateway } from '../lib/gateway.js';
 import { type Server, startServer } from '../lib/processes.js';
-import type { ProbeResults, ScenarioResult } from '../lib/report.js';
+import type { ProbeResults, ScenarioResult } from '../lib/results.js';
 import type { SimulatorProcess } from '../lib/simulator.js';
 import type { Operations } from './operations.js';
 import { GATEWAY_BUDGET_LIMIT } from './settings.js';

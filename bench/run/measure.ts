@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request as AutocannonRequest } from 'autocannon';
 import { type LoadResult, percentile, runLoad } from '../lib/load.js';
 import { type Child, cpuMs, memory, round } from '../lib/processes.js';
-import type { ScenarioResult } from '../lib/report.js';
+import type { ScenarioResult } from '../lib/results.js';
 import type { SimulatorControl, SimulatorProcess } from '../lib/simulator.js';
 import { timedRequest } from './http.js';
 import {
