@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { createGateway } from '../src/app.js';
 import { ConfigError, DEFAULT_CLOUDFLARE_BASE_URL, loadConfig } from '../src/config.js';
@@ -58,8 +60,32 @@ describe('loadConfig', () => {
     ]);
   });
 
-  test('a non-numeric PORT is refused naming PORT', () => {
-    expect(issuesOf({ PORT: 'eighty' }).map((i) => i.variable)).toEqual(['PORT']);
+  test('a non-numeric PORT is refused naming PORT, in a sentence', () => {
+    expect(issuesOf({ PORT: 'eighty' })).toEqual([{ variable: 'PORT', message: 'must be a port number (0 to 65535)' }]);
+  });
+
+  test('a verifier without issuer and audience names both at once', () => {
+    expect(issuesOf({ AUTH_PUBLIC_KEY: 'x' }).map((i) => i.variable)).toEqual(['AUTH_ISSUER', 'AUTH_AUDIENCE']);
+  });
+
+  test("an embedded simulator on the gateway's own PORT is refused naming SIMULATOR_PORT", () => {
+    expect(issuesOf({ PORT: '4100', SIMULATOR_PORT: '4100' }).map((i) => i.variable)).toEqual(['SIMULATOR_PORT']);
+  });
+
+  test('a SIMULATOR_PORT that is taken stops start-up with a ConfigError naming it, not a listen stack', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const config = loadConfig({ SIMULATOR_PORT: String(port) });
+      const error = await createGateway(config, createLogger({ level: 'silent', pretty: false })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues.map((i) => i.variable)).toEqual(['SIMULATOR_PORT']);
+    } finally {
+      taken.close();
+    }
   });
 
   test('a bad base URL and a bad LOG_LEVEL are both reported', () => {
