@@ -1,9 +1,9 @@
 import { generateKeyPair } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
+import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import { bearer, post, READ_MAIL } from './helpers/auth.js';
 import { signer, token } from './helpers/full-scope-tokens.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { useTestGateway, type TestGateway } from './helpers/gateway.js';
 import { ALL_SCOPES, TEST_AUDIENCE, TEST_ISSUER } from './helpers/tokens.js';
 
 const isUnauthenticatedEvent = (line: Record<string, unknown>) =>
@@ -12,14 +12,12 @@ const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toStrin
 
 describe('authentication in production JWT mode', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({
-      env: { NODE_ENV: 'production', ...signer.env },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { env: { NODE_ENV: 'production', ...signer.env } },
+  );
   beforeEach(() => {
     t.sim.resetRequests();
   });
@@ -196,19 +194,19 @@ describe('authentication in production JWT mode', () => {
 
 describe('identity, CORS allow-list and subscription expiry', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    {
       env: {
         ...signer.env,
         CORS_ORIGINS: 'https://triage.example.com',
         INTROSPECTION: 'true',
       },
       simulator: { bulkJobStepMs: 60_000 },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+    },
+  );
 
   const MOVE =
     'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MoveMessagesPayload { replayed movedCount } } }';

@@ -1,24 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
 import { bearer, post, READ_MAIL } from './helpers/auth.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { startTestGateway, useTestGateway, type TestGateway } from './helpers/gateway.js';
 
 describe('forward mode', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({
-      env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '', CACHE_ENABLED: 'true' },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  beforeEach(() => {
-    t.sim.reset();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { env: { CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '', CACHE_ENABLED: 'true' }, reset: true },
+  );
 
   const DETAIL = 'query($id: ID!) { message(id: $id) { subject detection { action } raw } }';
 

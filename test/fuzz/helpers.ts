@@ -9,8 +9,8 @@
  * Reproduce a failure with the printed seed/path: fc.assert(..., { seed, path }).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { startTestGateway, type GraphQLErrorJson, type TestGateway } from '../helpers/gateway.js';
+import { expect } from 'vitest';
+import { useTestGateway, type GraphQLErrorJson, type TestGateway } from '../helpers/gateway.js';
 import { TYPED_CODES } from '../resilience/helpers.js';
 
 export const SEED = 20_260_423;
@@ -21,15 +21,12 @@ export let t: TestGateway;
 
 /** One gateway for the file; every test starts on a freshly seeded simulator. */
 export function useFuzzGateway(): void {
-  beforeAll(async () => {
-    t = await startTestGateway();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  beforeEach(() => {
-    t.sim.reset();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { reset: true },
+  );
 }
 
 interface Outcome {

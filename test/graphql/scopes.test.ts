@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
 import { bearer, post } from '../helpers/auth.js';
 import { signer, token } from '../helpers/full-scope-tokens.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { useTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { TEST_ISSUER, TEST_SUBJECT } from '../helpers/tokens.js';
 
 describe('scopes in JWT mode', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({ env: signer.env });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { env: signer.env },
+  );
 
   const MOVE =
     'mutation($input: MoveMessagesInput!) { moveMessages(input: $input) { __typename ... on MutationError { code } } }';

@@ -3,21 +3,18 @@
  * refused by both, as BAD_USER_INPUT in a query and as ValidationError { issues } in a mutation, with
  * one issue per path and no upstream call.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { useTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
 
-beforeAll(async () => {
-  t = await startTestGateway();
-});
-afterAll(async () => {
-  await t.close();
-});
-beforeEach(() => {
-  t.sim.reset();
-});
+useTestGateway(
+  (gateway) => {
+    t = gateway;
+  },
+  { reset: true },
+);
 
 const ACCOUNT = { accountId: SIMULATOR_ACCOUNT_ID };
 const LONG = 'a'.repeat(300);

@@ -12,6 +12,7 @@ import {
   SIMULATOR_ACCOUNT_ID,
   startSimulator,
 } from '../../src/simulator/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -121,4 +122,29 @@ export async function startTestGateway(
       await sim.close();
     },
   };
+}
+
+/**
+ * One gateway for the enclosing test file or `describe`: started before its first test and handed to
+ * `started` (which keeps it), closed after its last. With `reset`, every test starts on a freshly
+ * seeded simulator and an empty log.
+ */
+export function useTestGateway(
+  started: (gateway: TestGateway) => void,
+  options: Parameters<typeof startTestGateway>[0] & { reset?: boolean; startTimeoutMs?: number } = {},
+): void {
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startTestGateway(options);
+    started(gateway);
+  }, options.startTimeoutMs);
+  afterAll(async () => {
+    await gateway?.close();
+  });
+  if (options.reset) {
+    beforeEach(() => {
+      gateway?.sim.reset();
+      gateway?.logs.splice(0);
+    });
+  }
 }

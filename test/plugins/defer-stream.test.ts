@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { TriagePageDeferredDocument } from '../../client/generated/gql/graphql.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, useTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createTokenSigner, type TokenSigner } from '../helpers/tokens.js';
 
 interface Part {
@@ -50,12 +50,12 @@ const DEFERRED =
 
 describe('@defer and @stream (development auth)', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({ simulator: { latencyMs: 30 } });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { simulator: { latencyMs: 30 } },
+  );
   beforeEach(() => {
     t.sim.reset();
     t.sim.setLatency(30);

@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { parse } from 'graphql';
 import { schema } from '../../src/graphql/index.js';
 import { cachedUpstreamCost, declaredCosts, estimateUpstreamCost } from '../../src/plugins/limits.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, useTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-});
-afterAll(async () => {
-  await t.close();
+useTestGateway((gateway) => {
+  t = gateway;
 });
 beforeEach(() => {
   t.sim.resetRequests();

@@ -1,20 +1,20 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { describe, expect, test } from 'vitest';
+import { startTestGateway, useTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const exporter = new InMemorySpanExporter();
 let t: TestGateway;
 
-beforeAll(async () => {
-  t = await startTestGateway({
+useTestGateway(
+  (gateway) => {
+    t = gateway;
+  },
+  {
     env: { CACHE_ENABLED: 'true', BUDGET_ENABLED: 'true' },
     simulator: { budget: { limit: 1200, windowSeconds: 300, lockoutSeconds: 300 } },
     gateway: { tracingExporter: exporter },
-  });
-});
-afterAll(async () => {
-  await t.close();
-});
+  },
+);
 
 async function get(path: string) {
   const response = await t.gateway.yoga.fetch(`http://gateway.test${path}`);

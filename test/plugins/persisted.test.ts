@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { generate } from '@graphql-codegen/cli';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import codegenConfig from '../../codegen.js';
 import { MoveMessagesDocument, type TriagePageQuery, TriagePageDocument } from '../../client/generated/gql/graphql.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { useTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const hashOf = (document: object) => (document as { __meta__?: { hash?: string } }).__meta__?.hash as string;
 
@@ -20,12 +20,12 @@ describe('typed documents (graphql-codegen)', () => {
 
 describe('trusted documents (PERSISTED_OPERATIONS_ONLY=true)', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({ env: { PERSISTED_OPERATIONS_ONLY: 'true' } });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { env: { PERSISTED_OPERATIONS_ONLY: 'true' } },
+  );
 
   async function post(body: Record<string, unknown>) {
     const response = await t.gateway.yoga.fetch('http://gateway.test/graphql', {

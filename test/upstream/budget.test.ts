@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { MemoryBudgetStore } from '../../src/upstream/budget.js';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { type GraphQLErrorJson, startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { type GraphQLErrorJson, startTestGateway, useTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 let t: TestGateway;
 const LIMIT = 20;
 
-beforeAll(async () => {
-  t = await startTestGateway({
+useTestGateway(
+  (gateway) => {
+    t = gateway;
+  },
+  {
     env: {
       BUDGET_ENABLED: 'true',
       BUDGET_LIMIT: String(LIMIT),
@@ -17,11 +20,8 @@ beforeAll(async () => {
       UPSTREAM_FANOUT_CONCURRENCY: '4',
     },
     simulator: { budget: { limit: LIMIT, windowSeconds: 300, lockoutSeconds: 300 } },
-  });
-});
-afterAll(async () => {
-  await t.close();
-});
+  },
+);
 
 describe('Cloudflare budget governor', () => {
   beforeEach(() => {

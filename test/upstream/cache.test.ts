@@ -1,17 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeEach, describe, expect, test } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { startTestGateway, useTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const TRIAGE = '{ messages(first: 25) { nodes { id subject isQuarantined detection { action } } } }';
 
 describe('upstream read cache', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({ env: { CACHE_ENABLED: 'true' } });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { env: { CACHE_ENABLED: 'true' } },
+  );
   beforeEach(() => {
     t.sim.resetRequests();
   });
@@ -63,14 +63,12 @@ describe('upstream read cache', () => {
 
 describe('cache keys include the credential', () => {
   let t: TestGateway;
-  beforeAll(async () => {
-    t = await startTestGateway({
-      env: { CACHE_ENABLED: 'true', CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { env: { CACHE_ENABLED: 'true', CREDENTIALS_MODE: 'forward', CLOUDFLARE_API_TOKEN: '' } },
+  );
 
   test("in forward mode one caller never gets what was fetched with another caller's token", async () => {
     const query = '{ messages(first: 3) { nodes { id } } }';

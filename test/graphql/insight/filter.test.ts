@@ -1,15 +1,12 @@
 /** The SDK 7.3.0 `source` filter of S1/S4–S6 (contract#versions), end to end against the simulator. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { useTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
 
-beforeAll(async () => {
-  t = await startTestGateway();
-});
-afterAll(async () => {
-  await t.close();
+useTestGateway((gateway) => {
+  t = gateway;
 });
 
 const SCOPE = { accountId: SIMULATOR_ACCOUNT_ID };

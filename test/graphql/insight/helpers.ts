@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID, SIMULATOR_ZONE_ID } from '../../../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { useTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 /** The gateway of the test file that called `useInsightGateway`; set before its first test runs. */
 export let t: TestGateway;
 
 /** One gateway for the file; every test starts on a freshly seeded simulator with an empty log. */
 export function useInsightGateway(): void {
-  beforeAll(async () => {
-    t = await startTestGateway();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  beforeEach(() => {
-    t.sim.reset();
-    t.logs.length = 0;
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { reset: true },
+  );
 }
 
 export const ACCOUNT = { accountId: SIMULATOR_ACCOUNT_ID };

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { describe, expect, test } from 'vitest';
+import { useTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
-beforeAll(async () => {
-  t = await startTestGateway();
-});
-afterAll(async () => {
-  await t.close();
-});
-beforeEach(() => {
-  t.sim.reset();
-});
+useTestGateway(
+  (gateway) => {
+    t = gateway;
+  },
+  { reset: true },
+);
 
 const SUBMIT = /* GraphQL */ `
   mutation Submit($input: SubmitMiscategorizationInput!) {

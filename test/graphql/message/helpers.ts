@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { useTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 /** The gateway of the test file that called `useMessageGateway`; set before its first test runs. */
 export let t: TestGateway;
 
 /** One gateway for the file; every test starts on a freshly seeded simulator. */
 export function useMessageGateway(): void {
-  beforeAll(async () => {
-    t = await startTestGateway();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-  beforeEach(() => {
-    t.sim.reset();
-  });
+  useTestGateway(
+    (gateway) => {
+      t = gateway;
+    },
+    { reset: true },
+  );
 }
 
 /** The id of a listed message whose final disposition is `predicate` (`'detection'`: a MALICIOUS one). */

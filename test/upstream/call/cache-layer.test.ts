@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from 'vitest';
 import { SIMULATOR_ACCOUNT_ID } from '../../../src/simulator/index.js';
 import { createMoveJob } from '../../helpers/bulk-jobs.js';
-import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { startTestGateway, useTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 /*
  * What the read cache knows from the catalogue, counted at the simulator: a search's messages are
@@ -44,12 +44,12 @@ afterAll(async () => {
 
 /** A gateway whose message state outlives the test, for what must hold within the TTL however slow the machine. */
 let lasting: TestGateway;
-beforeAll(async () => {
-  lasting = await startTestGateway({ env: { CACHE_ENABLED: 'true', CACHE_TTL_MESSAGE_SECONDS: '600' } });
-});
-afterAll(async () => {
-  await lasting.close();
-});
+useTestGateway(
+  (gateway) => {
+    lasting = gateway;
+  },
+  { env: { CACHE_ENABLED: 'true', CACHE_TTL_MESSAGE_SECONDS: '600' } },
+);
 beforeEach(() => {
   t.sim.resetRequests();
 });
