@@ -140,7 +140,7 @@ export function createGatewayYoga(services: GatewayServices) {
     // Served by usePages (compressed, cacheable).
     graphiql: false,
     plugins: [
-      pages.serve,
+      pages,
       // First: nobody reaches parsing, validation or a resolver without a valid credential.
       useAuthentication(services, [GRAPHQL_ENDPOINT, GRAPHQL_SSE_ENDPOINT]),
       // A browser cannot send a custom header cross-site without a CORS preflight, so requiring one
@@ -166,7 +166,6 @@ export function createGatewayYoga(services: GatewayServices) {
       ...(production ? [blockFieldSuggestionsPlugin(), useProductionErrorHygiene()] : []),
       ...(services.config.subgraphSdl ? [] : [useSubgraphSdlGuard()]),
       useResponseHeaders(GRAPHQL_ENDPOINT, services.config.corsOrigins.length > 0),
-      pages.keepCacheable,
       ...useLimits(services.config.limits),
       useReadiness(services),
       useMetrics(services),

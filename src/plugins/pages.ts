@@ -69,21 +69,21 @@ function rootPage(graphqlEndpoint: string, graphiql: boolean): string {
 
 /**
  * Serves `/` and the GraphiQL page (yoga's own GraphiQL is off: it re-renders 9 MB per request and
- * sends it uncompressed). Two plugins: `serve` goes first, so no auth or CSRF check sees a page
- * request; `keepCacheable` goes after `useResponseHeaders`, whose `no-store` is for GraphQL answers,
- * not for a static page.
+ * sends it uncompressed). It goes first, so no auth or CSRF check sees a page request; its responses
+ * carry their own `Cache-Control`, which `useResponseHeaders` leaves alone.
  */
-export function usePages(graphqlEndpoint: string, graphiqlOptions: Parameters<typeof renderGraphiQL>[0] | null) {
-  const pageResponses = new WeakSet<Response>();
+export function usePages(
+  graphqlEndpoint: string,
+  graphiqlOptions: Parameters<typeof renderGraphiQL>[0] | null,
+): Plugin {
   const root = rootPage(graphqlEndpoint, graphiqlOptions !== null);
-  const serve: Plugin = {
+  return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       if (url.pathname === '/') {
         const response = new fetchAPI.Response(request.method === 'HEAD' ? null : root, {
           headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' },
         });
-        pageResponses.add(response);
         return endResponse(response);
       }
       const graphiqlPath = url.pathname.endsWith(graphqlEndpoint) || url.pathname.endsWith(`${graphqlEndpoint}/`);
@@ -111,14 +111,7 @@ export function usePages(graphqlEndpoint: string, graphiqlOptions: Parameters<ty
               ...(encoding ? { 'content-encoding': encoding } : {}),
             },
           });
-      pageResponses.add(response);
       return endResponse(response);
     },
   };
-  const keepCacheable: Plugin = {
-    onResponse({ response }) {
-      if (pageResponses.has(response)) response.headers.set('cache-control', 'no-cache');
-    },
-  };
-  return { serve, keepCacheable };
 }
