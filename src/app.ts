@@ -21,9 +21,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Token the gateway uses against the embedded simulator (the simulator accepts any non-`invalid` token). */
-export const SIMULATOR_DEV_TOKEN = 'simulator-development-token';
-
 /**
  * Wires config → upstream HTTP → services → yoga. With no Cloudflare credentials and no base URL,
  * it starts the embedded simulator on loopback first, so `npm start` works without an account.
@@ -43,7 +40,7 @@ export async function createGateway(
   const logger = config.upstreamMode === 'simulator' ? baseLogger.child({ simulated: true }) : baseLogger;
   let stopSimulator: (() => Promise<void>) | null = null;
   if (config.upstreamMode === 'simulator') {
-    const { startSimulator, SIMULATOR_ACCOUNT_ID } = await import('./simulator/index.js');
+    const { startSimulator, SIMULATOR_ACCOUNT_ID, SIMULATOR_DEVELOPMENT_TOKEN } = await import('./simulator/index.js');
     const simulator = await startSimulator({
       port: config.simulator.port,
       latencyMs: config.simulator.latencyMs,
@@ -61,7 +58,7 @@ export async function createGateway(
     effective = {
       ...config,
       baseUrl: simulator.baseUrl,
-      credentials: { kind: 'token', token: SIMULATOR_DEV_TOKEN },
+      credentials: { kind: 'token', token: SIMULATOR_DEVELOPMENT_TOKEN },
       accountId: config.accountId ?? SIMULATOR_ACCOUNT_ID,
     };
     logger.info(

@@ -15,6 +15,9 @@ const booleanFromEnv = z
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().min(0);
+const PORT_RULE = 'must be a port number (0 to 65535)';
+/** A TCP port (0 picks a free one), refused in one sentence whatever is wrong with it. */
+const port = z.coerce.number({ message: PORT_RULE }).int(PORT_RULE).min(0, PORT_RULE).max(65535, PORT_RULE);
 
 /**
  * zod skips an object's refinements once one of its fields is malformed, so a bad PORT used to hide
@@ -34,12 +37,7 @@ export const envSchema = z
     CLOUDFLARE_BASE_URL: z.string().url().optional(),
     /** `gateway`: the gateway's own credentials; `forward`: each caller's Authorization / X-Auth-* headers. */
     CREDENTIALS_MODE: z.enum(['gateway', 'forward']).default('gateway'),
-    PORT: z.coerce
-      .number({ message: 'must be a port number (0 to 65535)' })
-      .int('must be a port number (0 to 65535)')
-      .min(0, 'must be a port number (0 to 65535)')
-      .max(65535, 'must be a port number (0 to 65535)')
-      .default(4000),
+    PORT: port.default(4000),
     HOST: z.string().min(1).default('127.0.0.1'),
     /** How long an idle keep-alive connection stays open: longer than the load balancers in front (60 s is common). */
     SERVER_KEEP_ALIVE_SECONDS: positiveInt.max(3_600).default(65),
@@ -144,7 +142,7 @@ export const envSchema = z
     PERSISTED_OPERATIONS_ONLY: booleanFromEnv.default(false),
     /** How long SIGTERM waits for in-flight requests before closing connections. */
     SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
-    SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    SIMULATOR_PORT: port.default(0),
     SIMULATOR_LATENCY_MS: nonNegativeInt.default(0),
   })
   .superRefine((env, ctx) => {

@@ -6,3 +6,8 @@ export const SIMULATOR_SECOND_ACCOUNT_ID = 'b7c4e2f9a1d3456e8f0a2b4c6d8e0f13';
 export const SIMULATOR_ZONE_ID = '9a7806061c88ada191ed06f989cc3dac';
 /** The zone's numeric tag, as it appears in audit entries' `zone_id` (contract#insights: a number). */
 export const SIMULATOR_ZONE_NUMERIC_ID = 482915307;
+/**
+ * The token a gateway on the simulator sends: any token is accepted except one starting with
+ * `invalid` (and `readonly…` may not write).
+ */
+export const SIMULATOR_DEVELOPMENT_TOKEN = 'simulator-development-token';

@@ -15,6 +15,7 @@ import { SimulatorState } from './state.js';
 export {
   SIMULATOR_ACCOUNT_ID,
   SIMULATOR_SECOND_ACCOUNT_ID,
+  SIMULATOR_DEVELOPMENT_TOKEN,
   SIMULATOR_ZONE_ID,
   SIMULATOR_ZONE_NUMERIC_ID,
 } from './constants.js';

@@ -2,7 +2,13 @@
  * The simulator as its own process: `npm run simulator`, the benchmarks and the soak all start it
  * through here, so there is one entry and one set of environment variables.
  */
-import { DEFAULT_BUDGET, SIMULATOR_ACCOUNT_ID, type Simulator, startSimulator } from './index.js';
+import {
+  DEFAULT_BUDGET,
+  SIMULATOR_ACCOUNT_ID,
+  SIMULATOR_DEVELOPMENT_TOKEN,
+  type Simulator,
+  startSimulator,
+} from './index.js';
 import type { SimulatorOptions } from './public-types.js';
 
 /**
@@ -21,9 +27,6 @@ export function standaloneOptionsFromEnv(env: NodeJS.ProcessEnv): SimulatorOptio
   return options;
 }
 
-/** The simulator accepts any token except those starting with `invalid` (`readonly…` may not write). */
-const SIMULATOR_TOKEN = 'simulator-development-token';
-
 /**
  * Starts the simulator and prints its base URL on one line (drivers wait for it), then the account id
  * and the environment line that starts a gateway on it; a taken port is one line and exit 2. Stops on
@@ -40,7 +43,7 @@ export async function runStandalone(options: SimulatorOptions): Promise<Simulato
     `Cloudflare simulator listening on ${simulator.baseUrl}\n` +
       `Account id ${SIMULATOR_ACCOUNT_ID}; any API token is accepted except one starting with "invalid".\n` +
       'Start a gateway on it (AUTH_DISABLED=true: every caller gets every scope; or use the AUTH_ variables `npm run token` prints):\n' +
-      `  CLOUDFLARE_BASE_URL=${simulator.baseUrl} CLOUDFLARE_ACCOUNT_ID=${SIMULATOR_ACCOUNT_ID} CLOUDFLARE_API_TOKEN=${SIMULATOR_TOKEN} AUTH_DISABLED=true npm start\n`,
+      `  CLOUDFLARE_BASE_URL=${simulator.baseUrl} CLOUDFLARE_ACCOUNT_ID=${SIMULATOR_ACCOUNT_ID} CLOUDFLARE_API_TOKEN=${SIMULATOR_DEVELOPMENT_TOKEN} AUTH_DISABLED=true npm start\n`,
   );
   let stopping = false;
   const stop = () => {
