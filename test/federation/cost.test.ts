@@ -5,12 +5,12 @@ import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
 import { type ASTNode, Kind, parse, print, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { gatewayOptions } from '../deploy/hive-gateway/gateway.js';
-import { renderSchemas } from '../scripts/print-schema.js';
-import { schema } from '../src/graphql/index.js';
-import { estimateUpstreamCost } from '../src/plugins/limits.js';
-import { SIMULATOR_ACCOUNT_ID } from '../src/simulator/index.js';
-import { startTestGateway, type TestGateway } from './helpers/gateway.js';
+import { gatewayOptions } from '../../deploy/hive-gateway/gateway.js';
+import { renderSchemas } from '../../scripts/print-schema.js';
+import { schema } from '../../src/graphql/index.js';
+import { estimateUpstreamCost } from '../../src/plugins/limits.js';
+import { SIMULATOR_ACCOUNT_ID } from '../../src/simulator/index.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 /**
  * The router and this subgraph price an operation from the same `@cost` / `@listSize` directives.
@@ -28,7 +28,7 @@ let router: ReturnType<typeof createGatewayRuntime>;
  * operation using `@defer`, which the router's public schema does not declare.
  */
 function operationFrom(file: string, name: string): string {
-  const document = parse(readFileSync(new URL(`../schema/operations/${file}.graphql`, import.meta.url), 'utf8'));
+  const document = parse(readFileSync(new URL(`../../schema/operations/${file}.graphql`, import.meta.url), 'utf8'));
   const fragments = new Map(
     document.definitions
       .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
