@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { compositionHasErrors, composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { ROOT, type Server, stop } from '../lib/processes.js';
-import { caseManagementTypeDefs } from '../servers/case-management.js';
+import { caseManagementTypeDefs } from '../../test/federation/case-management.js';
 import { type RunContext, startBenchServer } from './context.js';
 import { cyclingRequest, verifyGraphql } from './http.js';
 import { measure } from './measure.js';
@@ -28,7 +28,7 @@ export async function runFederatedScenario(context: RunContext, gateway: Server,
       typeDefs: parse(readFileSync(join(ROOT, 'schema/subgraph.graphql'), 'utf8')),
       url: `${gateway.url}/graphql`,
     },
-    { name: 'case-management', typeDefs: caseManagementTypeDefs, url: `${cm.url}/graphql` },
+    { name: 'case-management', typeDefs: parse(caseManagementTypeDefs), url: `${cm.url}/graphql` },
   ]);
   if (compositionHasErrors(composition)) throw new Error(composition.errors.map((error) => error.message).join('\n'));
   const supergraphPath = join(context.logDir, 'supergraph.graphql');

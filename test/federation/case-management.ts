@@ -4,8 +4,8 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 
 /**
- * A small second subgraph for the composition and gateway tests: a case-management service whose
- * cases reference e-mail messages by key, and which adds `cases` to `Message`.
+ * A small second subgraph, for the federation tests and the federated benchmark: a case-management
+ * service whose cases reference e-mail messages by key, and which adds `cases` to `Message`.
  */
 /** The example subgraph the README composes with (`npm run supergraph`): one SDL, not a copy per use. */
 export const caseManagementTypeDefs = readFileSync(
@@ -17,7 +17,10 @@ export function createCaseManagementYoga(cases: { id: string; title: string; mes
   const schema = buildSubgraphSchema({
     typeDefs: parse(caseManagementTypeDefs),
     resolvers: {
-      Query: { cases: () => cases },
+      Query: {
+        cases: (_root: unknown, args: { offset: number; first: number }) =>
+          cases.slice(args.offset, args.offset + args.first),
+      },
       Case: { message: (item: { messageId: string }) => ({ __typename: 'Message', id: item.messageId }) },
       Message: {
         __resolveReference: (reference: { id: string }) => ({ id: reference.id }),
